@@ -1,0 +1,1 @@
+process.stdout.write('opus-orchestrator\n');
