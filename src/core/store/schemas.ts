@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import type { Proposal } from '../edits/types';
+import { PlanSchema } from '../plan/schema';
+import type { PlanState } from '../plan/state';
+
+/**
+ * Shapes of what the store reads back. Parsing strips unknown fields, so a value saved through these schemas carries
+ * nothing they do not name — in particular no API key, whatever object a caller hands over.
+ */
+const RoleSchema = z.enum(['opus', 'sonnet', 'haiku']);
+
+const UsageSchema = z.object({
+  input: z.number(),
+  output: z.number(),
+  cacheRead: z.number(),
+  cacheWrite: z.number(),
+});
+
+const EstimateSchema = z.object({ inputTokens: z.number(), outputTokens: z.number(), cost: z.number() });
+
+const UsageEntrySchema = z.object({
+  owner: z.string(),
+  attempt: z.number(),
+  model: z.string(),
+  role: RoleSchema,
+  usage: UsageSchema,
+  cost: z.number(),
+  requestId: z.string().optional(),
+  at: z.string(),
+});
+
+const SubtaskStateSchema = z.object({
+  id: z.string(),
+  status: z.enum([
+    'pending',
+    'blocked',
+    'ready',
+    'running',
+    'review',
+    'accepted',
+    'rejected',
+    'failed',
+    'cancelled',
+    'interrupted',
+  ]),
+  model: RoleSchema,
+  attempt: z.number(),
+  estimate: EstimateSchema,
+  live: UsageSchema.optional(),
+  proposalId: z.string().optional(),
+  error: z.string().optional(),
+});
+
+export const PlanStateSchema: z.ZodType<PlanState> = z.object({
+  id: z.string(),
+  task: z.string(),
+  createdAt: z.string(),
+  plan: PlanSchema,
+  subtasks: z.record(z.string(), SubtaskStateSchema),
+  ledger: z.array(UsageEntrySchema),
+  opusOnlyEstimate: EstimateSchema,
+});
+
+const HunkSchema = z.object({
+  id: z.string(),
+  oldStart: z.number(),
+  oldLines: z.number(),
+  newStart: z.number(),
+  newLines: z.number(),
+  lines: z.array(z.string()),
+});
+
+const FileChangeSchema = z.object({
+  path: z.string(),
+  base: z.string().nullable(),
+  target: z.string(),
+  baseHash: z.string(),
+  hunks: z.array(HunkSchema),
+});
+
+export const ProposalSchema: z.ZodType<Proposal> = z.object({
+  id: z.string(),
+  subtaskId: z.string(),
+  attempt: z.number(),
+  createdAt: z.string(),
+  files: z.array(FileChangeSchema),
+  status: z.enum(['open', 'accepted', 'rejected', 'partial']),
+});
+
+/** Every stored file: `{ "version": 1, "kind": "plan", "data": … }`. */
+export const EnvelopeSchema = z.object({
+  version: z.number().int().positive(),
+  kind: z.string(),
+  data: z.unknown(),
+});

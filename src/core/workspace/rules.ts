@@ -1,0 +1,203 @@
+import { promises as fs } from 'node:fs';
+import type { Dirent } from 'node:fs';
+import path from 'node:path';
+import ignore from 'ignore';
+import type { Ignore } from 'ignore';
+
+/** The folder where plans and proposals are stored; never shown to a model, never written by one. */
+export const STORE_DIR = '.opus-orchestrator';
+/** A workspace's own ignore file, in .gitignore syntax, for files that may be in git but must not reach a prompt. */
+export const IGNORE_FILE = '.opus-orchestratorignore';
+
+/** Ignored whatever any ignore file says: a `!node_modules/` line must not open them up. */
+const ALWAYS_IGNORED = ['.git', 'node_modules/', `${STORE_DIR}/`];
+
+/** Files whose content is a credential. Matched on the file name at any depth, in any letter case. */
+const SECRET_PATTERNS = [
+  '.env',
+  '.env.*',
+  '*.pem',
+  '*.key',
+  'id_rsa*',
+  'id_ed25519*',
+  '*.p12',
+  '*.pfx',
+  '.npmrc',
+  'credentials*.json',
+];
+
+const secretMatcher = ignore({ ignorecase: true }).add(SECRET_PATTERNS);
+const alwaysMatcher = ignore({ ignorecase: true }).add(ALWAYS_IGNORED);
+// git matches ignore patterns case-insensitively where the file system is (core.ignorecase), so follow the platform.
+const GIT_IGNORECASE = process.platform === 'win32' || process.platform === 'darwin';
+/** Nested .gitignore discovery stops after this many directories so that loading stays cheap on huge trees. */
+const MAX_DIRS_FOR_NESTED = 20_000;
+
+/** Turns a workspace-relative path into the form the ignore matchers take, or undefined when it is not one. */
+function normalizeRel(rel: string): string | undefined {
+  let p = rel.replace(/\\/g, '/');
+  while (p.startsWith('./')) {
+    p = p.slice(2);
+  }
+  if (p === '' || p === '.') {
+    return '';
+  }
+  return ignore.isPathValid(p.replace(/\/$/, '')) ? p : undefined;
+}
+
+/** True when the file name matches a credential pattern (`.env*`, keys, `.npmrc`, `credentials*.json`). */
+export function isSecretPath(rel: string): boolean {
+  const p = normalizeRel(rel);
+  return p === undefined ? false : p !== '' && secretMatcher.ignores(p);
+}
+
+/** One .gitignore file: its patterns apply to paths below `dir` ('' for the root). */
+interface Level {
+  dir: string;
+  matcher: Ignore;
+}
+
+/**
+ * What may enter a prompt: `.gitignore` files (root and nested), `.opus-orchestratorignore` and extra globs decide
+ * what is ignored; credential files are refused whatever the ignore files say.
+ */
+export class WorkspaceRules {
+  private constructor(
+    readonly root: string,
+    private readonly levels: Level[],
+  ) {}
+
+  static async load(root: string, extraIgnore: string[] = []): Promise<WorkspaceRules> {
+    const top = ignore({ ignorecase: GIT_IGNORECASE });
+    top.add(await readIfExists(path.join(root, '.gitignore')));
+    // The workspace's own ignore file and the extra globs come after .gitignore so that they can re-include too.
+    top.add(await readIfExists(path.join(root, IGNORE_FILE)));
+    top.add(extraIgnore);
+    const rules = new WorkspaceRules(root, [{ dir: '', matcher: top }]);
+    await rules.loadNested();
+    return rules;
+  }
+
+  /** True for paths the ignore files exclude. Directories may be given with a trailing slash. */
+  isIgnored(rel: string): boolean {
+    const p = normalizeRel(rel);
+    if (p === undefined) {
+      return true; // not a workspace-relative path: nothing about it may be trusted
+    }
+    if (p === '') {
+      return false;
+    }
+    if (alwaysMatcher.ignores(p)) {
+      return true;
+    }
+    // Deeper .gitignore files take precedence over shallower ones, as in git.
+    let ignored = false;
+    for (const level of this.levels) {
+      if (level.dir !== '' && !p.startsWith(`${level.dir}/`)) {
+        continue;
+      }
+      const result = level.matcher.test(level.dir === '' ? p : p.slice(level.dir.length + 1));
+      if (result.ignored) {
+        ignored = true;
+      } else if (result.unignored) {
+        ignored = false;
+      }
+    }
+    return ignored;
+  }
+
+  isSecret(rel: string): boolean {
+    return isSecretPath(rel);
+  }
+
+  /** A file may be read into a prompt when it is neither ignored nor a credential. */
+  mayRead(rel: string): boolean {
+    return !this.isIgnored(rel) && !this.isSecret(rel);
+  }
+
+  /** Picks up .gitignore files below the root, skipping ignored directories as git does. */
+  private async loadNested(): Promise<void> {
+    // Breadth-first, so that levels end up ordered shallow to deep: the order of precedence.
+    const queue = [''];
+    let visited = 0;
+    for (let dir = queue.shift(); dir !== undefined && visited < MAX_DIRS_FOR_NESTED; dir = queue.shift()) {
+      visited++;
+      const entries = await readDir(path.join(this.root, dir));
+      for (const entry of entries) {
+        const rel = dir === '' ? entry.name : `${dir}/${entry.name}`;
+        if (entry.isDirectory() && !this.isIgnored(`${rel}/`)) {
+          queue.push(rel);
+        } else if (entry.isFile() && entry.name === '.gitignore' && dir !== '') {
+          const text = await readIfExists(path.join(this.root, rel));
+          this.levels.push({ dir, matcher: ignore({ ignorecase: GIT_IGNORECASE }).add(text) });
+        }
+      }
+    }
+  }
+}
+
+async function readIfExists(file: string): Promise<string> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+async function readDir(dir: string): Promise<Dirent[]> {
+  try {
+    return await fs.readdir(dir, { withFileTypes: true });
+  } catch {
+    return []; // unreadable or vanished while walking: skip it rather than fail the whole walk
+  }
+}
+
+function isInside(root: string, target: string): boolean {
+  const rel = path.relative(root, target);
+  return rel !== '' && !rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel);
+}
+
+/**
+ * Every file a prompt may see, as sorted workspace-relative paths with forward slashes. Ignored directories are never
+ * entered; symbolic links to directories are not followed, links to files only when they stay inside the workspace.
+ */
+export async function listFiles(root: string, rules: WorkspaceRules, opts: { limit?: number } = {}): Promise<string[]> {
+  const limit = opts.limit ?? Number.POSITIVE_INFINITY;
+  const realRoot = await fs.realpath(root);
+  const out: string[] = [];
+  const stack = [''];
+  for (let dir = stack.pop(); dir !== undefined && out.length < limit; dir = stack.pop()) {
+    const entries = (await readDir(path.join(root, dir))).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const subdirs: string[] = [];
+    for (const entry of entries) {
+      const rel = dir === '' ? entry.name : `${dir}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (!rules.isIgnored(`${rel}/`)) {
+          subdirs.push(rel);
+        }
+      } else if (out.length < limit && rules.mayRead(rel)) {
+        if (
+          entry.isFile() ||
+          (entry.isSymbolicLink() && (await linkMayBeRead(realRoot, rules, path.join(root, rel))))
+        ) {
+          out.push(rel);
+        }
+      }
+    }
+    stack.push(...subdirs.reverse());
+  }
+  return out.sort();
+}
+
+/** A link is listed only when its target is a readable file inside the workspace (a link to `.env` is a secret). */
+async function linkMayBeRead(realRoot: string, rules: WorkspaceRules, link: string): Promise<boolean> {
+  try {
+    const real = await fs.realpath(link);
+    if (!isInside(realRoot, real) || !(await fs.stat(real)).isFile()) {
+      return false;
+    }
+    return rules.mayRead(path.relative(realRoot, real).split(path.sep).join('/'));
+  } catch {
+    return false;
+  }
+}
