@@ -1,5 +1,7 @@
 import type * as vscode from 'vscode';
 
-export function activate(_context: vscode.ExtensionContext): void {}
+export function activate(context: vscode.ExtensionContext): void {
+  void context;
+}
 
 export function deactivate(): void {}

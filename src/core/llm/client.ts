@@ -1,0 +1,198 @@
+import { Anthropic } from '@anthropic-ai/sdk';
+import type {
+  JSONOutputFormat,
+  Message,
+  MessageCreateParamsBase,
+  MessageParam,
+  StopReason,
+  TextBlockParam,
+  ThinkingConfigParam,
+  ToolUnion,
+} from '@anthropic-ai/sdk/resources/messages/messages';
+import type { ModelInfo } from '../models';
+import type { Ledger } from '../usage/ledger';
+import type { Usage } from '../usage/usage';
+import { costOfCall } from '../usage/usage';
+import type { AnthropicOptions } from './anthropic';
+import { createAnthropic } from './anthropic';
+import type { AttemptOutcome } from './attempt';
+import { streamOnce } from './attempt';
+import { LlmError, toLlmError } from './errors';
+
+export interface LlmRequest {
+  model: ModelInfo;
+  system?: string | TextBlockParam[];
+  messages: MessageParam[];
+  tools?: ToolUnion[];
+  maxTokens: number;
+  /** Structured output; the JSON document comes back as the message's text. */
+  outputFormat?: JSONOutputFormat;
+  thinking?: ThinkingConfigParam;
+}
+
+export interface CallOptions {
+  signal?: AbortSignal;
+  /** Live cumulative usage: at message_start, estimated while content streams, authoritative at message_delta. */
+  onUsage?: (live: Usage) => void;
+  onText?: (delta: string) => void;
+  /** Receives one entry per billed request, including internal retries and calls that failed mid-stream. */
+  ledger?: Ledger;
+  /** Ledger owner: 'plan' or a subtask id. */
+  owner?: string;
+  attempt?: number;
+}
+
+export interface LlmResult {
+  message: Message;
+  /** Usage of the request that produced `message` (the ledger also holds any internal retries). */
+  usage: Usage;
+  requestId?: string;
+  stopReason: StopReason | null;
+  /** All text blocks joined. */
+  text: string;
+}
+
+/**
+ * Every model call goes through here. The SDK retries 408/409/429/5xx/529 and connection failures (honouring
+ * retry-after); on top of that this retries once a stream the API abandons as overloaded before any content, and
+ * once with a doubled output budget a response cut off inside a tool call or a structured-output document.
+ */
+export class LlmClient {
+  private client: Anthropic | undefined;
+  private readonly options: AnthropicOptions;
+
+  /** With options, the SDK client (and the key check) is made at the first call, so a missing key fails that call. */
+  constructor(clientOrOptions: Anthropic | AnthropicOptions = {}) {
+    if (clientOrOptions instanceof Anthropic) {
+      this.client = clientOrOptions;
+      this.options = {};
+    } else {
+      this.options = clientOrOptions;
+    }
+  }
+
+  get anthropic(): Anthropic {
+    this.client ??= createAnthropic(this.options);
+    return this.client;
+  }
+
+  async call(req: LlmRequest, opts: CallOptions = {}): Promise<LlmResult> {
+    const client = this.anthropic;
+    let maxTokens = req.maxTokens;
+    let overloadRetried = false;
+    let truncationRetried = false;
+    for (;;) {
+      const outcome = await streamOnce(client, buildParams(req, maxTokens), opts);
+      if (!outcome.ok) {
+        const error = this.failure(req, opts, outcome);
+        const brokeBeforeContent = error.status === undefined && !outcome.sawContent;
+        if (error.kind === 'overloaded' && brokeBeforeContent && !overloadRetried) {
+          overloadRetried = true;
+          continue;
+        }
+        throw error;
+      }
+      const result = toResult(outcome);
+      this.record(req, opts, result.usage, result.requestId);
+      if (result.stopReason === 'refusal') {
+        throw new LlmError(
+          'refusal',
+          withId('The model declined this request; rephrase the task and try again.', result),
+          {
+            requestId: result.requestId,
+            retryable: false,
+          },
+        );
+      }
+      if (result.stopReason === 'max_tokens' && isCutOff(result.message, req)) {
+        const larger = Math.min(maxTokens * 2, req.model.maxOutput);
+        if (!truncationRetried && larger > maxTokens) {
+          truncationRetried = true;
+          maxTokens = larger;
+          continue;
+        }
+        const what = req.outputFormat ? 'its structured answer' : 'a tool call';
+        const message =
+          `The model ran out of output tokens (max_tokens ${maxTokens}) while writing ${what}. ` +
+          'Raise opusOrchestrator.maxOutputTokens or split the subtask into smaller ones.';
+        throw new LlmError('max_tokens', withId(message, result), { requestId: result.requestId, retryable: false });
+      }
+      return result;
+    }
+  }
+
+  /** Input tokens of a request as the API counts them (system, messages and tools), without running it. */
+  async countTokens(req: Omit<LlmRequest, 'maxTokens'>, signal?: AbortSignal): Promise<number> {
+    const client = this.anthropic;
+    try {
+      const res = await client.messages.countTokens(
+        {
+          model: req.model.id,
+          messages: req.messages,
+          ...(req.system !== undefined ? { system: req.system } : {}),
+          ...(req.tools && req.tools.length > 0 ? { tools: req.tools } : {}),
+          ...(req.thinking ? { thinking: req.thinking } : {}),
+          ...(req.outputFormat ? { output_config: { format: req.outputFormat } } : {}),
+        },
+        { signal },
+      );
+      return res.input_tokens;
+    } catch (err) {
+      throw toLlmError(err, { model: req.model.id, apiKey: client.apiKey, maxRetries: client.maxRetries });
+    }
+  }
+
+  private failure(req: LlmRequest, opts: CallOptions, outcome: Extract<AttemptOutcome, { ok: false }>): LlmError {
+    const client = this.anthropic;
+    const error = toLlmError(outcome.error, {
+      model: req.model.id,
+      apiKey: client.apiKey,
+      requestId: outcome.requestId,
+      maxRetries: client.maxRetries,
+    });
+    if (outcome.partial) {
+      this.record(req, opts, outcome.partial, error.requestId ?? outcome.requestId);
+    }
+    return error;
+  }
+
+  private record(req: LlmRequest, opts: CallOptions, usage: Usage, requestId: string | undefined): void {
+    opts.ledger?.record({
+      owner: opts.owner ?? 'unassigned',
+      attempt: opts.attempt ?? 1,
+      model: req.model.id,
+      role: req.model.role,
+      usage,
+      cost: costOfCall(usage, req.model),
+      ...(requestId ? { requestId } : {}),
+    });
+  }
+}
+
+function buildParams(req: LlmRequest, maxTokens: number): MessageCreateParamsBase {
+  return {
+    model: req.model.id,
+    max_tokens: maxTokens,
+    messages: req.messages,
+    ...(req.system !== undefined ? { system: req.system } : {}),
+    ...(req.tools && req.tools.length > 0 ? { tools: req.tools } : {}),
+    ...(req.thinking ? { thinking: req.thinking } : {}),
+    ...(req.outputFormat ? { output_config: { format: req.outputFormat } } : {}),
+  };
+}
+
+function toResult(outcome: Extract<AttemptOutcome, { ok: true }>): LlmResult {
+  const { message } = outcome;
+  const text = message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+  return { message, usage: outcome.usage, requestId: outcome.requestId, stopReason: message.stop_reason, text };
+}
+
+/** A max_tokens stop that leaves nothing usable: a half-written tool call, or half a structured-output document. */
+function isCutOff(message: Message, req: LlmRequest): boolean {
+  const last = message.content.at(-1);
+  return last?.type === 'tool_use' || (req.outputFormat !== undefined && last?.type === 'text');
+}
+
+function withId(message: string, result: { requestId?: string }): string {
+  return result.requestId ? `${message} (request ${result.requestId})` : message;
+}
