@@ -34,10 +34,26 @@ const common = {
   plugins: watch ? [problemMatcher] : [],
 };
 
+const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
+
 const targets = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
-  { ...common, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', banner: { js: '#!/usr/bin/env node' } },
-];
+  {
+    name: 'extension',
+    ...common,
+    entryPoints: ['src/extension.ts'],
+    outfile: 'dist/extension.js',
+    external: ['vscode'],
+  },
+  {
+    name: 'cli',
+    ...common,
+    entryPoints: ['src/cli/main.ts'],
+    outfile: 'dist/cli.js',
+    banner: { js: '#!/usr/bin/env node' },
+  },
+]
+  .filter((t) => !only || t.name === only)
+  .map(({ name: _name, ...options }) => options);
 
 async function main() {
   const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));

@@ -1,1 +1,217 @@
-process.stdout.write('opus-orchestrator\n');
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { LlmClient } from '../core/llm/client';
+import { LlmError } from '../core/llm/errors';
+import { Orchestrator, OrchestratorError } from '../core/orchestrator';
+import { PlanError } from '../core/plan/planner';
+import { Store, StoreError } from '../core/store/store';
+import { diskIO } from './diskIO';
+import { renderShow, showJson } from './show';
+
+const USAGE = `Usage: opus-orchestrator <command> [options]
+
+Commands:
+  plan "<task>"              ask Opus for a plan of the task (replaces the current plan)
+  dispatch [ID…] [--all]     run subtasks (--all: every ready one) [--concurrency N]
+  show                       the plan, statuses, tokens and $ per subtask, totals, the Opus-only estimate
+  apply ID                   write a subtask's proposal to the workspace
+  reject ID                  drop a subtask's proposal (files stay as they are)
+
+Options:
+  --workspace DIR            the workspace (default: the current folder)
+  --json                     machine-readable output on stdout
+  --concurrency N            subtasks run at once (default 3)
+  -h, --help                 this text
+
+Environment: ANTHROPIC_API_KEY (required for plan and dispatch), ANTHROPIC_BASE_URL (optional).`;
+
+interface Cli {
+  command: string;
+  args: string[];
+  workspace: string;
+  json: boolean;
+  all: boolean;
+  concurrency?: number;
+}
+
+function parse(argv: string[]): Cli | undefined {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      workspace: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      all: { type: 'boolean', default: false },
+      concurrency: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help || positionals.length === 0) {
+    return undefined;
+  }
+  const [command = '', ...args] = positionals;
+  let concurrency: number | undefined;
+  if (values.concurrency !== undefined) {
+    concurrency = Number(values.concurrency);
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new UsageError(`--concurrency takes a whole number ≥ 1, not ${JSON.stringify(values.concurrency)}.`);
+    }
+  }
+  return {
+    command,
+    args,
+    workspace: path.resolve(values.workspace ?? process.cwd()),
+    json: values.json ?? false,
+    all: values.all ?? false,
+    concurrency,
+  };
+}
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  let cli: Cli | undefined;
+  try {
+    cli = parse(argv);
+  } catch (err) {
+    process.stderr.write(`opus-orchestrator: ${(err as Error).message}\n${USAGE}\n`);
+    return 2;
+  }
+  if (!cli) {
+    process.stdout.write(`${USAGE}\n`);
+    return argv.length === 0 ? 2 : 0;
+  }
+  const orch = new Orchestrator({
+    root: cli.workspace,
+    llm: new LlmClient(),
+    store: new Store(cli.workspace),
+    io: diskIO(cli.workspace),
+    concurrency: cli.concurrency,
+    log: (level, message) => {
+      if (level !== 'info' && !cli.json) {
+        process.stderr.write(`${message}\n`);
+      }
+    },
+  });
+  const abort = new AbortController();
+  const onSigint = (): void => {
+    process.stderr.write('cancelling…\n');
+    abort.abort();
+    orch.cancelAll();
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    return await runCommand(orch, cli, abort.signal);
+  } finally {
+    process.off('SIGINT', onSigint);
+    await orch.flush().catch(() => undefined);
+  }
+}
+
+async function runCommand(orch: Orchestrator, cli: Cli, signal: AbortSignal): Promise<number> {
+  const out = (text: string): void => {
+    process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  };
+  const progress = (text: string): void => {
+    if (!cli.json) {
+      process.stderr.write(`${text}\n`);
+    }
+  };
+  switch (cli.command) {
+    case 'plan': {
+      const task = cli.args.join(' ').trim();
+      if (!task) {
+        throw new UsageError('plan needs the task, e.g. opus-orchestrator plan "Add a --verbose flag".');
+      }
+      await orch.load();
+      progress('Opus is planning…');
+      await orch.plan(task, { signal });
+      out(cli.json ? JSON.stringify(showJson(orch), null, 2) : renderShow(orch));
+      return 0;
+    }
+    case 'dispatch': {
+      await requirePlan(orch);
+      const ids = cli.all ? orch.ready() : cli.args;
+      if (ids.length === 0) {
+        throw new UsageError(
+          cli.all ? 'No subtask is ready: apply the proposals they depend on first.' : 'Name subtask ids, or --all.',
+        );
+      }
+      const sub = orch.onEvent((e) => {
+        if (e.kind === 'subtask') {
+          const s = orch.subtask(e.id)?.state;
+          if (s) {
+            progress(`${e.id}: ${s.status}${s.error ? ` — ${s.error}` : ''}`);
+          }
+        }
+      });
+      try {
+        await orch.dispatch(ids);
+      } finally {
+        sub.dispose();
+      }
+      out(cli.json ? JSON.stringify(showJson(orch), null, 2) : renderShow(orch));
+      const failed = ids.filter((id) => orch.subtask(id)?.state.status !== 'review');
+      const [firstId] = failed;
+      if (firstId !== undefined) {
+        const first = orch.subtask(firstId)?.state;
+        process.stderr.write(
+          `opus-orchestrator: ${failed.length} subtask(s) did not produce a proposal: ` +
+            `${firstId} ${first?.status}${first?.error ? ` (${first.error})` : ''}\n`,
+        );
+        return 1;
+      }
+      return 0;
+    }
+    case 'show': {
+      await requirePlan(orch);
+      out(cli.json ? JSON.stringify(showJson(orch), null, 2) : renderShow(orch));
+      return 0;
+    }
+    case 'apply':
+    case 'reject': {
+      await requirePlan(orch);
+      const [id] = cli.args;
+      if (id === undefined || cli.args.length !== 1) {
+        throw new UsageError(`${cli.command} takes one subtask id.`);
+      }
+      if (cli.command === 'apply') {
+        await orch.acceptProposal(id);
+      } else {
+        await orch.rejectProposal(id);
+      }
+      const st = orch.subtask(id)?.state;
+      out(cli.json ? JSON.stringify(showJson(orch), null, 2) : `${id}: ${st?.status}`);
+      return 0;
+    }
+    default:
+      throw new UsageError(`Unknown command ${JSON.stringify(cli.command)}.`);
+  }
+}
+
+async function requirePlan(orch: Orchestrator): Promise<void> {
+  if (!(await orch.load())) {
+    throw new OrchestratorError('no-plan', `No plan in ${orch.root}: run opus-orchestrator plan "<task>" first.`);
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof PlanError || err instanceof LlmError || err instanceof OrchestratorError) {
+    return err.message;
+  }
+  if (err instanceof StoreError || err instanceof UsageError) {
+    return err.message;
+  }
+  return (err as Error)?.message ?? String(err);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    const message = describe(err).replace(/\s*\n\s*/g, ' ');
+    process.stderr.write(`opus-orchestrator: ${message}\n`);
+    process.exitCode = err instanceof UsageError ? 2 : 1;
+  },
+);

@@ -60,4 +60,6 @@ export interface PlanState {
   ledger: UsageEntry[];
   /** The same work done by Opus alone with the union of every subtask's context. */
   opusOnlyEstimate: Estimate;
+  /** The repository map the plan was made from (kept to re-price the Opus-only baseline when scopes change). */
+  repoMap?: string;
 }

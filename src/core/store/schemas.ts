@@ -59,6 +59,7 @@ export const PlanStateSchema: z.ZodType<PlanState> = z.object({
   subtasks: z.record(z.string(), SubtaskStateSchema),
   ledger: z.array(UsageEntrySchema),
   opusOnlyEstimate: EstimateSchema,
+  repoMap: z.string().optional(),
 });
 
 const HunkSchema = z.object({

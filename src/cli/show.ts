@@ -1,0 +1,127 @@
+import { lineStats } from '../core/edits/proposal';
+import { MODEL_TABLE } from '../core/models';
+import type { Orchestrator } from '../core/orchestrator';
+import type { Estimate } from '../core/plan/state';
+import type { Usage } from '../core/usage/usage';
+import { totalTokens } from '../core/usage/usage';
+
+export interface SubtaskJson {
+  id: string;
+  title: string;
+  model: string;
+  modelId: string;
+  status: string;
+  attempt: number;
+  dependsOn: string[];
+  files: Array<{ path: string; create: boolean }>;
+  acceptanceCriteria: string[];
+  estimate: Estimate;
+  usage: Usage;
+  cost: number;
+  proposal?: { id: string; status: string; files: Array<{ path: string; added: number; removed: number }> };
+  error?: string;
+}
+
+export interface ShowJson {
+  task: string;
+  goal: string;
+  subtasks: SubtaskJson[];
+  planner: { usage: Usage; cost: number };
+  totals: { usage: Usage; cost: number; projected: number; byRole: Record<string, { usage: Usage; cost: number }> };
+  opusOnlyEstimate: Estimate;
+  saved: number;
+}
+
+/** Everything `show --json` prints: the plan, per-subtask status, tokens and $, totals and the Opus-only baseline. */
+export function showJson(orch: Orchestrator): ShowJson {
+  const state = orch.state;
+  if (!state) {
+    throw new Error('No plan.');
+  }
+  const ledger = orch.ledger();
+  const totals = orch.totals();
+  return {
+    task: state.task,
+    goal: state.plan.goal,
+    subtasks: orch.subtasks().map(({ spec, state: st }) => {
+      const proposal = st.proposalId ? orch.proposalSnapshot(spec.id) : undefined;
+      return {
+        id: spec.id,
+        title: spec.title,
+        model: st.model,
+        modelId: MODEL_TABLE[st.model].id,
+        status: st.status,
+        attempt: st.attempt,
+        dependsOn: spec.dependsOn,
+        files: spec.files,
+        acceptanceCriteria: spec.acceptanceCriteria,
+        estimate: st.estimate,
+        usage: ledger.usageOf(spec.id),
+        cost: ledger.costOf(spec.id),
+        ...(proposal
+          ? {
+              proposal: {
+                id: proposal.id,
+                status: proposal.status,
+                files: proposal.files.filter((f) => f.hunks.length > 0).map((f) => ({ path: f.path, ...lineStats(f) })),
+              },
+            }
+          : {}),
+        ...(st.error ? { error: st.error } : {}),
+      };
+    }),
+    planner: { usage: ledger.usageOf('plan'), cost: ledger.costOf('plan') },
+    totals: { usage: totals.usage, cost: totals.cost, projected: totals.projected, byRole: totals.byRole },
+    opusOnlyEstimate: totals.opusOnly,
+    saved: totals.saved,
+  };
+}
+
+/** The same, for a terminal. */
+export function renderShow(orch: Orchestrator): string {
+  const data = showJson(orch);
+  const lines = [`Plan: ${data.goal}`, ''];
+  const width = Math.max(...data.subtasks.map((s) => s.id.length), 2);
+  for (const s of data.subtasks) {
+    const used = totalTokens(s.usage);
+    const figures =
+      used > 0
+        ? `${tokens(used)} tok  ${dollars(s.cost)}`
+        : `~${tokens(s.estimate.inputTokens + s.estimate.outputTokens)} tok  ~${dollars(s.estimate.cost)}`;
+    lines.push(`${s.id.padEnd(width)}  ${s.status.padEnd(11)} ${s.model.padEnd(6)} ${figures}  ${s.title}`);
+    if (s.dependsOn.length > 0) {
+      lines.push(`${' '.repeat(width)}  after: ${s.dependsOn.join(', ')}`);
+    }
+    for (const f of s.proposal?.files ?? []) {
+      lines.push(`${' '.repeat(width)}  ${f.path}  +${f.added} -${f.removed}`);
+    }
+    if (s.error) {
+      lines.push(`${' '.repeat(width)}  error: ${s.error}`);
+    }
+  }
+  lines.push('');
+  lines.push(`Planner (Opus): ${tokens(totalTokens(data.planner.usage))} tok  ${dollars(data.planner.cost)}`);
+  lines.push(
+    `Total so far: ${tokens(totalTokens(data.totals.usage))} tok  ${dollars(data.totals.cost)}` +
+      `  (projected ${dollars(data.totals.projected)})`,
+  );
+  lines.push(
+    `Opus alone (estimate): ~${tokens(data.opusOnlyEstimate.inputTokens + data.opusOnlyEstimate.outputTokens)} tok  ` +
+      `~${dollars(data.opusOnlyEstimate.cost)}  → saved ~${dollars(data.saved)}`,
+  );
+  return lines.join('\n');
+}
+
+function tokens(n: number): string {
+  if (n >= 1_000_000) {
+    return `${(n / 1_000_000).toFixed(1)}M`;
+  }
+  if (n >= 1000) {
+    return `${(n / 1000).toFixed(1)}k`;
+  }
+  return String(n);
+}
+
+function dollars(n: number): string {
+  return `$${n.toFixed(n < 0.1 ? 4 : 2)}`;
+}

@@ -1,0 +1,295 @@
+import type { ToolTextEditor20250728 } from '@anthropic-ai/sdk/resources/messages/messages';
+import { findReplacement } from './match';
+import type { Tolerance } from './match';
+import type { Overlay } from './overlay';
+import { detectFormat, fromModelText, toModelText } from './text';
+
+/**
+ * Anthropic's client-side text editor tool. Models are trained on its commands, and its exact-unique-match rule turns
+ * a bad match into an error the model can fix instead of a silent edit in the wrong place.
+ */
+export const EDITOR_TOOL: ToolTextEditor20250728 = {
+  type: 'text_editor_20250728',
+  name: 'str_replace_based_edit_tool',
+};
+
+/**
+ * Turns a path a model named into the workspace-relative path to use, or throws with a message the model can read
+ * (outside the workspace, a secret, a protected file...). `access` lets writes be refused where reads are allowed.
+ */
+export type PathGuard = (path: string, access: 'read' | 'write') => Promise<string>;
+
+/** What goes back to the model as the `tool_result`: text, and whether it reports a failure. */
+export interface EditorResult {
+  content: string;
+  isError: boolean;
+}
+
+/** A refusal the model can act on; anything else thrown is reported with its own message. */
+class ToolError extends Error {}
+
+const COMMANDS = ['view', 'str_replace', 'create', 'insert'] as const;
+type Command = (typeof COMMANDS)[number];
+
+/** Lines shown around an edit so the model can check it without viewing the file again. */
+const SNIPPET_CONTEXT = 3;
+const SNIPPET_MAX_LINES = 40;
+
+/**
+ * Runs one call of the editor tool against the overlay. Every path goes through `guard` first; nothing reaches the
+ * disk. The model reads and writes LF text without a byte-order mark, and each file keeps its own line endings, BOM
+ * and final newline. Failures come back as `isError` results, never as exceptions.
+ */
+export async function executeEditorCall(overlay: Overlay, input: unknown, guard: PathGuard): Promise<EditorResult> {
+  try {
+    const args = asRecord(input);
+    const command = args.command;
+    if (command === 'undo_edit') {
+      throw new ToolError(
+        'undo_edit is not available. To revert a change, call str_replace with the current text as old_str and the ' +
+          'earlier text as new_str.',
+      );
+    }
+    if (typeof command !== 'string' || !(COMMANDS as readonly string[]).includes(command)) {
+      throw new ToolError(`Unknown command ${JSON.stringify(command ?? null)}. Use one of: ${COMMANDS.join(', ')}.`);
+    }
+    const path = requireString(args, 'path');
+    if (path.trim() === '') {
+      throw new ToolError('The "path" parameter is empty; give a path relative to the workspace root.');
+    }
+    const rel = await guard(path, command === 'view' ? 'read' : 'write');
+    return { content: await run(command as Command, overlay, rel, args), isError: false };
+  } catch (err) {
+    return { content: err instanceof Error ? err.message : String(err), isError: true };
+  }
+}
+
+function run(command: Command, overlay: Overlay, rel: string, args: Record<string, unknown>): Promise<string> {
+  switch (command) {
+    case 'view':
+      return view(overlay, rel, args);
+    case 'str_replace':
+      return strReplace(overlay, rel, args);
+    case 'create':
+      return create(overlay, rel, args);
+    case 'insert':
+      return insert(overlay, rel, args);
+  }
+}
+
+async function view(overlay: Overlay, rel: string, args: Record<string, unknown>): Promise<string> {
+  const range = optionalRange(args);
+  const listing = await overlay.list(rel);
+  if (listing) {
+    if (range) {
+      throw new ToolError(`${shown(rel)} is a folder; view_range only applies to files.`);
+    }
+    return listFolder(overlay, rel, listing);
+  }
+  const text = await readExisting(overlay, rel);
+  const lines = linesOf(toModelText(text));
+  if (lines.length === 0) {
+    return `${rel} is empty.`;
+  }
+  const [start, asked] = range ?? [1, lines.length];
+  const end = asked === -1 || asked > lines.length ? lines.length : asked;
+  if (start < 1 || start > lines.length || end < start) {
+    throw new ToolError(
+      `view_range [${range?.join(', ')}] is outside ${rel}, which has ${lines.length} lines. ` +
+        `Use [start, end] with 1 <= start <= end <= ${lines.length}, or -1 as end for the last line.`,
+    );
+  }
+  return numbered(lines.slice(start - 1, end), start);
+}
+
+async function listFolder(overlay: Overlay, rel: string, entries: string[]): Promise<string> {
+  const dir = rel === '' || rel === '.' ? '' : `${rel.replace(/\/+$/, '')}/`;
+  const out: string[] = [];
+  for (const entry of entries.filter((e) => !e.startsWith('.'))) {
+    out.push(dir + entry);
+    if (entry.endsWith('/')) {
+      const inner = (await overlay.list(dir + entry)) ?? [];
+      out.push(...inner.filter((e) => !e.startsWith('.')).map((e) => dir + entry + e));
+    }
+  }
+  const where = dir === '' ? 'the workspace root' : dir;
+  return out.length === 0
+    ? `${where} is empty.`
+    : `Files and folders up to 2 levels deep in ${where}, hidden items left out:\n${out.join('\n')}`;
+}
+
+async function strReplace(overlay: Overlay, rel: string, args: Record<string, unknown>): Promise<string> {
+  const oldStr = lf(requireString(args, 'old_str'));
+  const newStr = lf(requireString(args, 'new_str'));
+  if (oldStr === '') {
+    throw new ToolError('old_str is empty. Copy the exact lines to replace from the file (view it first).');
+  }
+  const current = await readExisting(overlay, rel);
+  const model = toModelText(current);
+  const match = findReplacement(model, oldStr, newStr);
+  if (match.kind === 'ambiguous') {
+    throw new ToolError(
+      `No replacement was performed: found ${match.lines.length} matches of old_str in ${rel} ` +
+        `(lines ${match.lines.join(', ')})${describe(match.tolerance)}. ` +
+        'Add more surrounding lines to old_str so it matches exactly one place.',
+    );
+  }
+  if (match.kind === 'missing') {
+    throw new ToolError(
+      `No replacement was performed: old_str does not appear in ${rel}. ${match.hint} ` +
+        'View the file and copy the current text exactly.',
+    );
+  }
+  const next = model.slice(0, match.start) + match.replacement + model.slice(match.end);
+  overlay.write(rel, fromModelText(next, detectFormat(current)));
+  const replaced = countLines(model.slice(match.start, match.end));
+  const added = countLines(match.replacement);
+  const firstLine = model.slice(0, match.start).split('\n').length;
+  const note = match.tolerance ? ` Matched${describe(match.tolerance)}${reindented(match.tolerance)}.` : '';
+  return (
+    `Edited ${rel}: replaced ${plural(replaced, 'line')} with ${added}.${note}\n` +
+    snippet(next, firstLine, Math.max(added, 1))
+  );
+}
+
+async function create(overlay: Overlay, rel: string, args: Record<string, unknown>): Promise<string> {
+  const fileText = lf(requireString(args, 'file_text'));
+  const current = await overlay.read(rel);
+  if (current === null && (await overlay.list(rel))) {
+    throw new ToolError(`${shown(rel)} is a folder; create needs a file path.`);
+  }
+  const createdHere = current !== null && (await overlay.baseOf(rel)) === null && overlay.hasWritten(rel);
+  if (current !== null && !createdHere) {
+    throw new ToolError(
+      `${rel} already exists; create only makes new files. Use str_replace (or insert) to change it, ` +
+        'after viewing it.',
+    );
+  }
+  overlay.write(rel, fileText);
+  return `${createdHere ? 'Rewrote' : 'Created'} ${rel} (${plural(countLines(fileText), 'line')}).`;
+}
+
+async function insert(overlay: Overlay, rel: string, args: Record<string, unknown>): Promise<string> {
+  const line = args.insert_line;
+  if (typeof line !== 'number' || !Number.isInteger(line)) {
+    throw new ToolError('The "insert_line" parameter must be a whole number (0 inserts at the top of the file).');
+  }
+  const raw = typeof args.insert_text === 'string' ? args.insert_text : args.new_str;
+  if (typeof raw !== 'string') {
+    throw new ToolError('The "insert_text" parameter is missing or not a string: give the lines to insert.');
+  }
+  const current = await readExisting(overlay, rel);
+  const model = toModelText(current);
+  const lines = linesOf(model);
+  if (line < 0 || line > lines.length) {
+    throw new ToolError(
+      `insert_line ${line} is outside ${rel}, which has ${lines.length} lines: use 0 for the top, ` +
+        `${lines.length} for the end.`,
+    );
+  }
+  // The text is inserted as whole lines, so its own final newline would add an empty line nobody asked for.
+  const inserted = lf(raw).replace(/\n$/, '').split('\n');
+  const ends = model === '' || model.endsWith('\n');
+  const next = [...lines.slice(0, line), ...inserted, ...lines.slice(line)].join('\n') + (ends ? '\n' : '');
+  overlay.write(rel, fromModelText(next, detectFormat(current)));
+  return (
+    `Inserted ${plural(inserted.length, 'line')} into ${rel} after line ${line}.\n` +
+    snippet(next, line + 1, inserted.length)
+  );
+}
+
+async function readExisting(overlay: Overlay, rel: string): Promise<string> {
+  const text = await overlay.read(rel);
+  if (text === null) {
+    throw new ToolError(`${shown(rel)} does not exist. Check the path, or use create to make a new file.`);
+  }
+  return text;
+}
+
+function asRecord(input: unknown): Record<string, unknown> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new ToolError('The tool input must be an object with a "command" and a "path".');
+  }
+  return input as Record<string, unknown>;
+}
+
+function requireString(args: Record<string, unknown>, name: string): string {
+  const value = args[name];
+  if (typeof value !== 'string') {
+    const what = value === undefined ? 'is missing' : `must be a string, not ${typeof value}`;
+    throw new ToolError(`The "${name}" parameter ${what} for ${String(args.command)}.`);
+  }
+  return value;
+}
+
+function optionalRange(args: Record<string, unknown>): [number, number] | null {
+  const range = args.view_range;
+  if (range === undefined || range === null) {
+    return null;
+  }
+  if (
+    !Array.isArray(range) ||
+    range.length !== 2 ||
+    !range.every((n) => typeof n === 'number' && Number.isInteger(n))
+  ) {
+    throw new ToolError('The "view_range" parameter must be two whole numbers [start, end]; -1 as end means the end.');
+  }
+  return [range[0] as number, range[1] as number];
+}
+
+/** The lines of LF text; a final newline ends the last line rather than starting an empty one. */
+function linesOf(text: string): string[] {
+  if (text === '') {
+    return [];
+  }
+  return (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
+}
+
+function countLines(text: string): number {
+  return linesOf(text).length;
+}
+
+function lf(text: string): string {
+  return text.replace(/\r\n/g, '\n');
+}
+
+/** `cat -n` style, as Anthropic's reference implementation prints files. */
+function numbered(lines: string[], first: number): string {
+  return lines.map((l, i) => `${String(first + i).padStart(6)}\t${l}`).join('\n');
+}
+
+/** The edited lines with a little context, capped so a large edit never echoes the whole file. */
+function snippet(text: string, firstLine: number, count: number): string {
+  const lines = linesOf(text);
+  const from = Math.max(1, firstLine - SNIPPET_CONTEXT);
+  const to = Math.min(lines.length, firstLine + count - 1 + SNIPPET_CONTEXT, from + SNIPPET_MAX_LINES - 1);
+  if (to < from) {
+    return `The file is now empty.`;
+  }
+  return `Lines ${from}-${to} now read:\n${numbered(lines.slice(from - 1, to), from)}`;
+}
+
+function describe(tolerance: Tolerance | null): string {
+  switch (tolerance) {
+    case 'unicode':
+      return ' once typographic quotes and Unicode forms are ignored';
+    case 'trailing-whitespace':
+      return ' once trailing whitespace is ignored';
+    case 'indentation':
+      return ' once indentation is ignored';
+    case null:
+      return '';
+  }
+}
+
+function reindented(tolerance: Tolerance): string {
+  return tolerance === 'indentation' ? "; new_str was re-indented to the file's indentation" : '';
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function shown(rel: string): string {
+  return rel === '' ? 'The workspace root' : rel;
+}

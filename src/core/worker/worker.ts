@@ -1,0 +1,192 @@
+import type { MessageParam, ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages/messages';
+import { EDITOR_TOOL, executeEditorCall } from '../edits/editorTool';
+import type { PathGuard } from '../edits/editorTool';
+import { Overlay } from '../edits/overlay';
+import { toModelText } from '../edits/text';
+import type { LlmClient } from '../llm/client';
+import { LlmError } from '../llm/errors';
+import type { ModelInfo } from '../models';
+import type { Subtask } from '../plan/schema';
+import type { Ledger } from '../usage/ledger';
+import type { Usage } from '../usage/usage';
+import { ZERO_USAGE, addUsage } from '../usage/usage';
+import { resolveInWorkspace } from '../workspace/confine';
+import type { WorkspaceRules } from '../workspace/rules';
+import type { ScopedFile } from './context';
+import { buildWorkerRequest } from './context';
+
+/** A worker run that ended without a usable result (turn limit, a scope that cannot be resolved). */
+export class WorkerError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'WorkerError';
+  }
+}
+
+export interface WorkerInput {
+  llm: LlmClient;
+  model: ModelInfo;
+  goal: string;
+  subtask: Subtask;
+  /** The workspace as it is now (null = no such file). */
+  read: (rel: string) => Promise<string | null>;
+  root: string;
+  rules: WorkspaceRules;
+  maxTokens: number;
+  /** Model calls allowed before the run is stopped; default 30. */
+  maxTurns?: number;
+  signal?: AbortSignal;
+  ledger?: Ledger;
+  owner: string;
+  attempt: number;
+  /** Summed over the run's calls, live while streaming. */
+  onUsage?: (cumulative: Usage) => void;
+  /** Notes on a previous attempt (review findings, the user's words), given to the model with the subtask. */
+  feedback?: string;
+}
+
+export interface WorkerResult {
+  files: Array<{ path: string; base: string | null; target: string }>;
+  turns: number;
+  summary: string;
+  usage: Usage;
+}
+
+const DEFAULT_MAX_TURNS = 30;
+
+/** The subtask's files as workspace-relative paths, resolved the same way the guard resolves the model's paths. */
+async function resolveScope(input: WorkerInput): Promise<Array<{ path: string; create: boolean }>> {
+  const out: Array<{ path: string; create: boolean }> = [];
+  for (const f of input.subtask.files) {
+    try {
+      const { rel } = await resolveInWorkspace(input.root, f.path, { rules: input.rules });
+      if (!out.some((o) => o.path === rel)) {
+        out.push({ path: rel, create: f.create });
+      }
+    } catch (err) {
+      throw new WorkerError(`Subtask "${input.subtask.id}" cannot use ${f.path}: ${(err as Error).message}`);
+    }
+  }
+  return out;
+}
+
+/** Whether `dir` ('' for the root) holds at least one in-scope file, at any depth. */
+function holdsScope(dir: string, scope: ReadonlySet<string>): boolean {
+  const prefix = dir === '' ? '' : `${dir}/`;
+  return [...scope].some((p) => p.startsWith(prefix));
+}
+
+/**
+ * The model's only way to the workspace. Every path is confined to the workspace first (which refuses `.git/`,
+ * secrets and ignored files), then to the subtask's files, so a worker cannot read or change what its reviewer
+ * was not told about. Folders holding in-scope files may be viewed; their listing shows only those files.
+ */
+function scopeGuard(input: WorkerInput, scope: ReadonlySet<string>): PathGuard {
+  const listed = [...scope].join(', ');
+  return async (p, access) => {
+    const { rel } = await resolveInWorkspace(input.root, p, { rules: input.rules, forWrite: access === 'write' });
+    if (scope.has(rel) || (access === 'read' && holdsScope(rel, scope))) {
+      return rel;
+    }
+    throw new Error(`${p} is outside this subtask's scope (files: ${listed}); only those files can be used.`);
+  };
+}
+
+/** A folder listing made of in-scope files that exist, so that `view` of a folder reveals nothing else. */
+function scopeLister(scope: ReadonlySet<string>, exists: (rel: string) => Promise<boolean>) {
+  return async (dir: string): Promise<string[] | null> => {
+    if (!holdsScope(dir, scope)) {
+      return null;
+    }
+    const prefix = dir === '' ? '' : `${dir}/`;
+    const names = new Set<string>();
+    for (const p of scope) {
+      if (p.startsWith(prefix) && (await exists(p))) {
+        const rest = p.slice(prefix.length);
+        const slash = rest.indexOf('/');
+        names.add(slash < 0 ? rest : rest.slice(0, slash + 1));
+      }
+    }
+    return names.size > 0 ? [...names].sort() : null;
+  };
+}
+
+function cancelled(): LlmError {
+  return new LlmError('cancelled', 'The model call was cancelled.');
+}
+
+async function runTools(blocks: ToolUseBlock[], overlay: Overlay, guard: PathGuard): Promise<ToolResultBlockParam[]> {
+  const results: ToolResultBlockParam[] = [];
+  for (const block of blocks) {
+    const { content, isError } =
+      block.name === EDITOR_TOOL.name
+        ? await executeEditorCall(overlay, block.input, guard)
+        : { content: `Unknown tool "${block.name}"; use ${EDITOR_TOOL.name}.`, isError: true };
+    results.push({ type: 'tool_result', tool_use_id: block.id, content, ...(isError ? { is_error: true } : {}) });
+  }
+  return results;
+}
+
+/**
+ * Runs one subtask: the model gets the scoped context and edits an in-memory overlay of the workspace through the
+ * editor tool until it stops calling tools. Nothing touches disk; the result is the changed files (base as the
+ * model saw it, target as it left it), which become a proposal for the user to review. Cancelling through `signal`
+ * rejects with the LlmError of the aborted call and returns nothing.
+ */
+export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
+  const maxTurns = input.maxTurns ?? DEFAULT_MAX_TURNS;
+  const scoped = await resolveScope(input);
+  const scope = new Set(scoped.map((f) => f.path));
+  const overlay: Overlay = new Overlay(
+    input.read,
+    scopeLister(scope, async (rel) => (await overlay.baseOf(rel)) !== null),
+  );
+  const guard = scopeGuard(input, scope);
+
+  const files: ScopedFile[] = [];
+  for (const f of scoped) {
+    const text = await overlay.read(f.path);
+    files.push({ path: f.path, text: text === null ? null : toModelText(text), create: f.create });
+  }
+  const request = buildWorkerRequest({
+    goal: input.goal,
+    subtask: input.subtask,
+    files,
+    ...(input.feedback !== undefined ? { feedback: input.feedback } : {}),
+  });
+  const messages: MessageParam[] = [...request.messages];
+  let spent: Usage = { ...ZERO_USAGE };
+
+  for (let turn = 1; turn <= maxTurns; turn += 1) {
+    if (input.signal?.aborted) {
+      throw cancelled();
+    }
+    const before = spent;
+    const result = await input.llm.call(
+      { model: input.model, system: request.system, tools: request.tools, messages, maxTokens: input.maxTokens },
+      {
+        signal: input.signal,
+        ledger: input.ledger,
+        owner: input.owner,
+        attempt: input.attempt,
+        onUsage: input.onUsage ? (live) => input.onUsage?.(addUsage(before, live)) : undefined,
+      },
+    );
+    spent = addUsage(before, result.usage);
+    // Sent back exactly as received: thinking blocks must keep their signatures and their place for the API.
+    messages.push({ role: 'assistant', content: result.message.content });
+    const calls = result.message.content.filter((b): b is ToolUseBlock => b.type === 'tool_use');
+    if (calls.length === 0) {
+      return { files: await overlay.changes(), turns: turn, summary: result.text.trim(), usage: spent };
+    }
+    const results = await runTools(calls, overlay, guard);
+    if (input.signal?.aborted) {
+      throw cancelled();
+    }
+    messages.push({ role: 'user', content: results });
+  }
+  throw new WorkerError(
+    `The worker stopped after ${maxTurns} turns without finishing subtask "${input.subtask.id}". ` +
+      'Split the subtask or make its instructions more specific, then dispatch it again.',
+  );
+}

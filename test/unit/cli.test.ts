@@ -1,0 +1,345 @@
+import assert from 'node:assert/strict';
+import { execFile, spawn } from 'node:child_process';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { simpleGit } from 'simple-git';
+import type { RecordedRequest, Responder } from '../fake-anthropic/server';
+import { startFakeAnthropic } from '../fake-anthropic/server';
+import type { FakeAnthropic } from '../fake-anthropic/server';
+import type { Reply } from '../fake-anthropic/replies';
+import { jsonReply, textReply, toolUseReply } from '../fake-anthropic/replies';
+
+const REPO = path.resolve(__dirname, '../..');
+const CLI = path.join(REPO, 'dist', 'cli.js');
+const KEY = 'sk-ant-cli-test-key-000000';
+const CANARY = 'CLI_ENV_CANARY_91d2';
+
+const GREET = ['export function greet(name: string): string {', '  return `Hello, ${name}!`;', '}', ''].join('\n');
+const MAIN = [
+  "import { greet } from './greet';",
+  '',
+  'export function main(argv: string[]): void {',
+  "  console.log(greet(argv[0] ?? 'world'));",
+  '}',
+  '',
+].join('\n');
+
+const PLAN = {
+  goal: 'Greet politely and say goodbye.',
+  subtasks: [
+    {
+      id: 'polite-greeting',
+      title: 'Make the greeting polite',
+      instructions: 'Change greet() to say "Good day" instead of "Hello".',
+      model: 'sonnet',
+      files: [{ path: 'src/greet.ts', create: false }],
+      acceptanceCriteria: ['greet("Ann") returns "Good day, Ann!"'],
+      dependsOn: [],
+    },
+    {
+      id: 'farewell',
+      title: 'Add a farewell',
+      instructions: 'Print "Bye" after the greeting in main().',
+      model: 'haiku',
+      files: [{ path: 'src/main.ts', create: false }],
+      acceptanceCriteria: ['main() prints Bye last'],
+      dependsOn: ['polite-greeting'],
+    },
+  ],
+};
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function runCli(args: string[], env: Record<string, string | undefined>): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, ...args],
+      { env: { PATH: process.env.PATH, ...env }, timeout: 60_000 },
+      (err, stdout, stderr) => {
+        const code = err ? ((err as { code?: number }).code ?? 1) : 0;
+        resolve({ code: typeof code === 'number' ? code : 1, stdout, stderr });
+      },
+    );
+  });
+}
+
+async function makeRepo(): Promise<string> {
+  const dir = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'opus-cli-')));
+  const files: Record<string, string> = {
+    'src/greet.ts': GREET,
+    'src/main.ts': MAIN,
+    'README.md': '# demo\n',
+    '.gitignore': '.env\n',
+    '.env': `SECRET=${CANARY}\n`,
+  };
+  for (const [rel, text] of Object.entries(files)) {
+    await fs.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+    await fs.writeFile(path.join(dir, rel), text);
+  }
+  const git = simpleGit(dir);
+  await git.init();
+  await git.addConfig('user.name', 'Test');
+  await git.addConfig('user.email', 'test@example.invalid');
+  await git.add('.');
+  await git.commit('init');
+  return dir;
+}
+
+const isPlanner = (req: RecordedRequest): boolean => req.body.output_config !== undefined;
+const lastUserText = (req: RecordedRequest): string => JSON.stringify(req.body.messages?.at(-1) ?? '');
+
+/** A worker that edits the first in-scope file with one str_replace and then finishes. */
+function workerResponder(edits: Record<string, { path: string; old: string; new: string }>): Responder {
+  return (req) => {
+    const body = JSON.stringify(req.body.messages?.[0] ?? '');
+    const id = Object.keys(edits).find((k) => body.includes(k)) ?? '';
+    const edit = edits[id];
+    if (!edit) {
+      return textReply('I do not know this subtask.');
+    }
+    const turns = req.body.messages?.length ?? 0;
+    if (turns === 1) {
+      return toolUseReply([
+        {
+          name: 'str_replace_based_edit_tool',
+          input: { command: 'str_replace', path: edit.path, old_str: edit.old, new_str: edit.new },
+        },
+      ]);
+    }
+    return textReply(`Done: ${id}.`);
+  };
+}
+
+describe('CLI (dist/cli.js over the real SDK and a local Messages API)', function () {
+  this.timeout(120_000);
+  let fake: FakeAnthropic;
+  let repo: string;
+  let env: Record<string, string>;
+
+  before(async function () {
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, ['esbuild.js', '--only=cli'], { cwd: REPO, stdio: 'inherit' });
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`esbuild exited with ${code}`))));
+    });
+  });
+
+  beforeEach(async () => {
+    fake = await startFakeAnthropic({ apiKey: KEY });
+    repo = await makeRepo();
+    env = { ANTHROPIC_API_KEY: KEY, ANTHROPIC_BASE_URL: fake.url };
+  });
+
+  afterEach(async () => {
+    await fake.close();
+    await fs.rm(repo, { recursive: true, force: true });
+  });
+
+  const ws = (...args: string[]): string[] => [...args, '--workspace', repo];
+  const read = (rel: string): Promise<string> => fs.readFile(path.join(repo, rel), 'utf8');
+
+  async function planned(): Promise<void> {
+    fake.enqueue(jsonReply(PLAN, { input: 5200, output: 900 }));
+    const r = await runCli(ws('plan', 'Greet politely and say goodbye'), env);
+    assert.equal(r.code, 0, r.stderr);
+  }
+
+  const politeEdit = {
+    'polite-greeting': { path: 'src/greet.ts', old: 'return `Hello, ${name}!`;', new: 'return `Good day, ${name}!`;' },
+    farewell: {
+      path: 'src/main.ts',
+      old: "  console.log(greet(argv[0] ?? 'world'));",
+      new: "  console.log(greet(argv[0] ?? 'world'));\n  console.log('Bye');",
+    },
+  };
+
+  it('plans with Opus from a repository map, stores the plan and touches no workspace file', async () => {
+    await planned();
+    const req = fake.requests.find(isPlanner) as RecordedRequest;
+    assert.equal(req.body.model, 'claude-opus-5-5');
+    assert.equal(req.body.tool_choice, undefined);
+    assert.match(JSON.stringify(req.body), /greet\.ts/, 'the repository map names the files');
+    assert.ok(!JSON.stringify(req.body).includes(CANARY), 'an ignored .env never enters a prompt');
+    const stored = JSON.parse(await fs.readFile(path.join(repo, '.opus-orchestrator', 'plan.json'), 'utf8'));
+    assert.equal(stored.version, 1);
+    assert.deepEqual(
+      stored.data.plan.subtasks.map((s: { id: string }) => s.id),
+      ['polite-greeting', 'farewell'],
+    );
+    const status = await simpleGit(repo).status();
+    assert.deepEqual(status.files, [], 'the store ignores itself and nothing else changed');
+  });
+
+  it('show --json reports statuses, estimates, the planner spend and the Opus-only estimate', async () => {
+    await planned();
+    const r = await runCli(ws('show', '--json'), env);
+    assert.equal(r.code, 0, r.stderr);
+    const data = JSON.parse(r.stdout);
+    assert.deepEqual(
+      data.subtasks.map((s: { id: string; status: string; model: string }) => [s.id, s.status, s.model]),
+      [
+        ['polite-greeting', 'ready', 'sonnet'],
+        ['farewell', 'pending', 'haiku'],
+      ],
+    );
+    assert.equal(data.planner.usage.input, 5200);
+    assert.equal(data.planner.usage.output, 900);
+    assert.ok(data.planner.cost > 0);
+    for (const s of data.subtasks) {
+      assert.ok(s.estimate.inputTokens > 0 && s.estimate.cost > 0, `${s.id} has an estimate`);
+    }
+    const scoped = data.subtasks.reduce((n: number, s: { estimate: { cost: number } }) => n + s.estimate.cost, 0);
+    assert.ok(data.opusOnlyEstimate.cost > scoped, 'Opus alone costs more than the scoped workers');
+  });
+
+  it('dispatch proposes without writing, apply writes exactly, and the dependent becomes ready', async () => {
+    await planned();
+    fake.setResponder(workerResponder(politeEdit));
+    const d = await runCli(ws('dispatch', '--all'), env);
+    assert.equal(d.code, 0, d.stderr);
+    assert.equal(await read('src/greet.ts'), GREET, 'nothing reaches disk before apply');
+    const worker = fake.requests.find((r) => !isPlanner(r)) as RecordedRequest;
+    assert.equal(worker.body.model, 'claude-sonnet-5-5');
+    assert.ok(JSON.stringify(worker.body).includes('Hello, ${name}'), 'the in-scope file is in the context');
+    assert.ok(!JSON.stringify(worker.body).includes('console.log(greet('), 'an out-of-scope file is not');
+    let show = JSON.parse((await runCli(ws('show', '--json'), env)).stdout);
+    assert.equal(show.subtasks[0].status, 'review');
+    assert.deepEqual(show.subtasks[0].proposal.files, [{ path: 'src/greet.ts', added: 1, removed: 1 }]);
+    assert.ok(show.subtasks[0].usage.input > 0);
+
+    const a = await runCli(ws('apply', 'polite-greeting'), env);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(await read('src/greet.ts'), GREET.replace('Hello', 'Good day'));
+    show = JSON.parse((await runCli(ws('show', '--json'), env)).stdout);
+    assert.deepEqual(
+      show.subtasks.map((s: { status: string }) => s.status),
+      ['accepted', 'ready'],
+    );
+    const second = await runCli(ws('dispatch', 'farewell'), env);
+    assert.equal(second.code, 0, second.stderr);
+    const haiku = fake.requests.filter((r) => !isPlanner(r)).at(-1) as RecordedRequest;
+    assert.equal(haiku.body.model, 'claude-haiku-5-5');
+  });
+
+  it('reject leaves the file byte-identical', async () => {
+    await planned();
+    fake.setResponder(workerResponder(politeEdit));
+    assert.equal((await runCli(ws('dispatch', 'polite-greeting'), env)).code, 0);
+    const r = await runCli(ws('reject', 'polite-greeting'), env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(await read('src/greet.ts'), GREET);
+    const show = JSON.parse((await runCli(ws('show', '--json'), env)).stdout);
+    assert.equal(show.subtasks[0].status, 'rejected');
+    assert.equal(show.subtasks[1].status, 'blocked');
+  });
+
+  it('refuses to apply a proposal whose file changed since dispatch, and keeps the user’s change', async () => {
+    await planned();
+    fake.setResponder(workerResponder(politeEdit));
+    assert.equal((await runCli(ws('dispatch', 'polite-greeting'), env)).code, 0);
+    const mine = `${GREET}// my own edit\n`;
+    await fs.writeFile(path.join(repo, 'src/greet.ts'), mine);
+    const r = await runCli(ws('apply', 'polite-greeting'), env);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /changed since .* ran.*Re-dispatch/);
+    assert.equal(reasonLines(r.stderr).length, 1, 'one line with the reason');
+    assert.equal(await read('src/greet.ts'), mine);
+  });
+
+  it('a wrong key fails with one line that says what to do, without the key', async () => {
+    const r = await runCli(ws('plan', 'anything'), { ...env, ANTHROPIC_API_KEY: 'sk-ant-wrong-key-123456' });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /API key/i);
+    assert.ok(!r.stderr.includes('sk-ant-wrong-key-123456'));
+    assert.equal(reasonLines(r.stderr).length, 1, 'one line with the reason');
+    await assert.rejects(fs.access(path.join(repo, '.opus-orchestrator', 'plan.json')));
+  });
+
+  it('no key at all: a clear error before any request', async () => {
+    const r = await runCli(ws('plan', 'anything'), { ANTHROPIC_BASE_URL: fake.url });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /No Anthropic API key/);
+    assert.equal(fake.requests.length, 0);
+  });
+
+  it('a plan that stays invalid after one repair round fails clearly and keeps the previous plan', async () => {
+    await planned();
+    const before = await fs.readFile(path.join(repo, '.opus-orchestrator', 'plan.json'), 'utf8');
+    const outside = structuredClone(PLAN);
+    outside.subtasks[0]!.files = [{ path: '../../etc/passwd', create: false }];
+    fake.enqueue(jsonReply(outside), jsonReply(outside));
+    const r = await runCli(ws('plan', 'Do something risky'), env);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /passwd/);
+    const planner = fake.requests.filter(isPlanner);
+    assert.equal(planner.length, 3, 'first plan, then one try and one repair round');
+    assert.match(lastUserText(planner[2] as RecordedRequest), /passwd/, 'the repair round quotes the error');
+    assert.equal(await fs.readFile(path.join(repo, '.opus-orchestrator', 'plan.json'), 'utf8'), before);
+  });
+
+  it('rides out 429 and a mid-stream overload, and records what was billed', async () => {
+    fake.enqueue({ httpError: 429, retryAfterMs: 10 } as Reply, { streamError: 'overloaded_error' } as Reply);
+    fake.enqueue(jsonReply(PLAN));
+    const r = await runCli(ws('plan', 'Greet politely'), env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(fake.requests.length, 3);
+  });
+
+  it('a worker error marks the subtask failed, exits non-zero with the reason, and writes nothing', async () => {
+    await planned();
+    fake.enqueue({ httpError: 404, errorType: 'not_found_error', message: 'model: claude-sonnet-5-5' } as Reply);
+    const r = await runCli(ws('dispatch', 'polite-greeting'), env);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /polite-greeting failed/);
+    assert.equal(await read('src/greet.ts'), GREET);
+    const show = JSON.parse((await runCli(ws('show', '--json'), env)).stdout);
+    assert.equal(show.subtasks[0].status, 'failed');
+    assert.match(show.subtasks[0].error, /model/i);
+  });
+
+  it('Ctrl-C during dispatch cancels the run and leaves the workspace as it was', async () => {
+    await planned();
+    fake.setResponder(() => ({
+      ...toolUseReply([{ name: 'str_replace_based_edit_tool', input: { command: 'view', path: 'src/greet.ts' } }]),
+      latencyMs: 5000,
+    }));
+    const child = spawn(process.execPath, [CLI, ...ws('dispatch', 'polite-greeting')], {
+      env: { PATH: process.env.PATH, ...env },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    await waitFor(() => fake.requests.length >= 2);
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    assert.notEqual(code, 0, stderr);
+    assert.equal(await read('src/greet.ts'), GREET);
+    const show = JSON.parse((await runCli(ws('show', '--json'), env)).stdout);
+    assert.equal(show.subtasks[0].status, 'cancelled');
+  });
+
+  it('usage errors and a missing plan exit non-zero with one line', async () => {
+    const none = await runCli(ws('show'), env);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /No plan/);
+    const bad = await runCli(ws('frobnicate'), env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /Unknown command/);
+  });
+});
+
+const reasonLines = (stderr: string): string[] => stderr.split('\n').filter((l) => l.startsWith('opus-orchestrator:'));
+
+async function waitFor(check: () => boolean, ms = 10_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) {
+      throw new Error('timed out waiting');
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

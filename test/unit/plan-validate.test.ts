@@ -1,0 +1,191 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { simpleGit } from 'simple-git';
+import { dependentsOf, findCycle, scopesOverlap, topoOrder } from '../../src/core/plan/graph';
+import type { Plan, Subtask } from '../../src/core/plan/schema';
+import { validatePlan } from '../../src/core/plan/validate';
+import { WorkspaceRules } from '../../src/core/workspace/rules';
+
+function subtask(id: string, over: Partial<Subtask> = {}): Subtask {
+  return {
+    id,
+    title: `Do ${id}`,
+    instructions: `Carry out ${id}.`,
+    model: 'sonnet',
+    files: [{ path: 'src/a.ts', create: false }],
+    acceptanceCriteria: [`${id} is done`],
+    dependsOn: [],
+    ...over,
+  };
+}
+
+function plan(...subtasks: Subtask[]): Plan {
+  return { goal: 'Improve the app.', subtasks };
+}
+
+describe('plan validation', () => {
+  let root: string;
+  let rules: WorkspaceRules;
+
+  before(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), 'plan-validate-'));
+    await simpleGit(root).init();
+    await fs.mkdir(path.join(root, 'src'));
+    await fs.writeFile(path.join(root, 'src', 'a.ts'), 'export const a = 1;\n');
+    await fs.writeFile(path.join(root, 'src', 'b.ts'), 'export const b = 2;\n');
+    await fs.writeFile(path.join(root, '.gitignore'), 'build/\n');
+    await fs.mkdir(path.join(root, 'build'));
+    await fs.writeFile(path.join(root, 'build', 'out.js'), 'compiled\n');
+    await fs.writeFile(path.join(root, '.env'), 'TOKEN=secret\n');
+    rules = await WorkspaceRules.load(root);
+  });
+
+  after(async () => {
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  async function errorsOf(raw: unknown): Promise<string[]> {
+    const result = await validatePlan(raw, { root, rules });
+    assert.equal(result.ok, false, 'the plan should be refused');
+    return result.ok ? [] : result.errors;
+  }
+
+  it('accepts a good plan and normalises its paths to workspace-relative form', async () => {
+    const raw = plan(
+      subtask('add-parser', {
+        files: [
+          { path: './src/a.ts', create: false },
+          { path: 'src\\b.ts', create: false },
+          { path: 'src/parser.ts', create: true },
+        ],
+      }),
+      subtask('use-parser', { files: [{ path: `${root}/src/b.ts`, create: false }], dependsOn: ['add-parser'] }),
+    );
+    const result = await validatePlan(raw, { root, rules });
+    assert.ok(result.ok, result.ok ? '' : result.errors.join('\n'));
+    assert.deepEqual(
+      result.plan.subtasks[0]?.files.map((f) => f.path),
+      ['src/a.ts', 'src/b.ts', 'src/parser.ts'],
+    );
+    assert.deepEqual(result.plan.subtasks[1]?.files, [{ path: 'src/b.ts', create: false }]);
+  });
+
+  it('reports schema errors with the field path', async () => {
+    const raw = plan(subtask('one'), subtask('two'), { ...subtask('three'), model: 'gpt' } as unknown as Subtask);
+    const errors = await errorsOf(raw);
+    assert.equal(errors.length, 1);
+    assert.match(errors[0] ?? '', /^subtasks\[2\]\.model: /);
+    const missing = await errorsOf({ goal: 'x' });
+    assert.match(missing[0] ?? '', /^subtasks: /);
+  });
+
+  it('requires at least one subtask', async () => {
+    const errors = await errorsOf(plan());
+    assert.match(errors.join('\n'), /no subtasks/);
+  });
+
+  it('refuses duplicate and badly formed ids', async () => {
+    const errors = await errorsOf(plan(subtask('same'), subtask('same'), subtask('Bad Id')));
+    assert.ok(errors.some((e) => /"same".*more than one subtask/.test(e)));
+    assert.ok(errors.some((e) => /"Bad Id".*lowercase letters, digits and dashes/.test(e)));
+  });
+
+  it('refuses unknown dependencies and a subtask depending on itself', async () => {
+    const errors = await errorsOf(plan(subtask('a', { dependsOn: ['ghost'] }), subtask('b', { dependsOn: ['b'] })));
+    assert.ok(errors.some((e) => /subtask "a": dependsOn names "ghost", which is not a subtask/.test(e)));
+    assert.ok(errors.some((e) => /subtask "b": dependsOn names the subtask itself/.test(e)));
+  });
+
+  it('names a dependency cycle', async () => {
+    const errors = await errorsOf(
+      plan(subtask('a', { dependsOn: ['b'] }), subtask('b', { dependsOn: ['c'] }), subtask('c', { dependsOn: ['a'] })),
+    );
+    assert.ok(
+      errors.some((e) => e.includes('a → b → c → a')),
+      errors.join('\n'),
+    );
+  });
+
+  it('requires at least one file per subtask', async () => {
+    const errors = await errorsOf(plan(subtask('empty', { files: [] })));
+    assert.ok(errors.some((e) => /subtask "empty": no files in scope/.test(e)));
+  });
+
+  it('refuses paths outside the workspace, in .git, secret or ignored, naming subtask and path', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['../outside.ts', /outside the workspace/],
+      ['.git/config', /inside \.git/],
+      ['.env', /credential file/],
+      ['build/out.js', /excluded by \.gitignore/],
+    ];
+    for (const [p, why] of cases) {
+      const errors = await errorsOf(plan(subtask('leaky', { files: [{ path: p, create: false }] })));
+      assert.equal(errors.length, 1, errors.join('\n'));
+      assert.ok(errors[0]?.startsWith('subtask "leaky": '), errors[0]);
+      assert.ok(errors[0]?.includes(JSON.stringify(p)), errors[0]);
+      assert.match(errors[0] ?? '', why);
+    }
+  });
+
+  it('requires existing files to exist and new files not to', async () => {
+    const errors = await errorsOf(
+      plan(
+        subtask('edit-ghost', { files: [{ path: 'src/ghost.ts', create: false }] }),
+        subtask('recreate', { files: [{ path: 'src/a.ts', create: true }] }),
+        subtask('folder', { files: [{ path: 'src', create: false }] }),
+      ),
+    );
+    assert.ok(errors.some((e) => /"edit-ghost": "src\/ghost\.ts" does not exist; set create to true/.test(e)));
+    assert.ok(errors.some((e) => /"recreate": "src\/a\.ts" already exists; set create to false/.test(e)));
+    assert.ok(errors.some((e) => /"folder": "src" is not a file/.test(e)));
+  });
+
+  it('lets a subtask edit a file created by a subtask it depends on, and no other', async () => {
+    const make = subtask('make', { files: [{ path: 'src/new.ts', create: true }] });
+    const good = await validatePlan(
+      plan(make, subtask('edit', { files: [{ path: 'src/new.ts', create: false }], dependsOn: ['make'] })),
+      { root, rules },
+    );
+    assert.ok(good.ok, good.ok ? '' : good.errors.join('\n'));
+    const errors = await errorsOf(plan(make, subtask('edit', { files: [{ path: 'src/new.ts', create: false }] })));
+    assert.ok(errors.some((e) => /"edit": "src\/new\.ts" does not exist/.test(e)));
+  });
+});
+
+describe('plan graph', () => {
+  const p = plan(
+    subtask('docs', { dependsOn: ['api', 'ui'], files: [{ path: 'README.md', create: false }] }),
+    subtask('ui', { dependsOn: ['api'], files: [{ path: './src/ui.ts', create: false }] }),
+    subtask('api', {
+      files: [
+        { path: 'src/ui.ts', create: false },
+        { path: 'src/api.ts', create: false },
+      ],
+    }),
+    subtask('lint'),
+  );
+
+  it('orders subtasks after their dependencies, keeping plan order otherwise', () => {
+    assert.deepEqual(topoOrder(p), ['api', 'ui', 'docs', 'lint']);
+  });
+
+  it('lists direct dependents', () => {
+    assert.deepEqual(dependentsOf(p, 'api'), ['docs', 'ui']);
+    assert.deepEqual(dependentsOf(p, 'lint'), []);
+  });
+
+  it('finds no cycle in an acyclic plan, and the cycle in order otherwise', () => {
+    assert.equal(findCycle(p), undefined);
+    const cyclic = plan(subtask('x', { dependsOn: ['y'] }), subtask('y', { dependsOn: ['x'] }));
+    assert.deepEqual(findCycle(cyclic), ['x', 'y']);
+  });
+
+  it('reports shared paths after normalising ./', () => {
+    const [, ui, api] = p.subtasks;
+    assert.ok(ui && api);
+    assert.deepEqual(scopesOverlap(ui, api), ['src/ui.ts']);
+    assert.deepEqual(scopesOverlap(api, subtask('other', { files: [{ path: 'SRC/UI.ts', create: false }] })), []);
+  });
+});
