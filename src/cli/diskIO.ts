@@ -37,5 +37,9 @@ export function diskIO(root: string): WorkspaceIO {
         throw err;
       }
     },
+    async remove(rel) {
+      const { abs } = await resolveInWorkspace(root, rel, { forWrite: true });
+      await fs.rm(abs, { force: true });
+    },
   };
 }

@@ -1,14 +1,17 @@
-import { acceptHunks, buildProposal, isStale, rejectHunks } from './edits/proposal';
+import { acceptHunks, buildProposal, hashText, isStale, rejectHunks } from './edits/proposal';
 import { toModelText } from './edits/text';
 import type { FileChange, Proposal } from './edits/types';
 import type { LlmClient } from './llm/client';
 import type { ModelOverrides, ModelRole } from './models';
-import { modelFor } from './models';
+import { escalate, modelFor } from './models';
 import { buildRepoMap, DEFAULT_MAP_BUDGET_TOKENS } from './plan/repoMap';
 import { planTask } from './plan/planner';
 import type { FileInScope, Plan, Subtask } from './plan/schema';
-import type { Estimate, PlanState, SubtaskState, SubtaskStatus } from './plan/state';
+import { scopesOverlap } from './plan/graph';
+import type { AttemptRecord, Estimate, PlanState, Rejection, SubtaskState, SubtaskStatus } from './plan/state';
 import { validatePlan } from './plan/validate';
+import { feedbackFor } from './review/feedback';
+import { proposalDiff, reviewProposal } from './review/review';
 import { Scheduler } from './scheduler';
 import type { Store } from './store/store';
 import type { UsageTotal } from './usage/ledger';
@@ -25,6 +28,8 @@ export interface WorkspaceIO {
   read(rel: string): Promise<string | null>;
   /** Replaces (or creates) the file; the only way an accepted change reaches the workspace. */
   write(rel: string, text: string): Promise<void>;
+  /** Deletes a file; needed only to revert a subtask that created one. */
+  remove?(rel: string): Promise<void>;
 }
 
 export interface OrchestratorSettings {
@@ -38,6 +43,8 @@ export interface OrchestratorSettings {
   /** US dollars; 0 = no cap. */
   maxCostPerPlan: number;
   maxTurns: number;
+  /** Opus reviews each proposal before it is shown (default false). */
+  autoReview?: boolean;
 }
 
 export const DEFAULT_SETTINGS: Readonly<OrchestratorSettings> = Object.freeze({
@@ -49,6 +56,7 @@ export const DEFAULT_SETTINGS: Readonly<OrchestratorSettings> = Object.freeze({
   maxCostPerSubtask: 0,
   maxCostPerPlan: 0,
   maxTurns: 30,
+  autoReview: false,
 });
 
 export type LogLevel = 'info' | 'warn' | 'error';
@@ -68,7 +76,16 @@ export type OrchestratorEvent =
   | { kind: 'proposal'; subtaskId: string };
 
 export type OrchestratorErrorCode =
-  'no-plan' | 'unknown-subtask' | 'not-runnable' | 'cap' | 'stale' | 'no-proposal' | 'busy' | 'untrusted' | 'invalid';
+  | 'no-plan'
+  | 'unknown-subtask'
+  | 'not-runnable'
+  | 'cap'
+  | 'stale'
+  | 'no-proposal'
+  | 'busy'
+  | 'untrusted'
+  | 'invalid'
+  | 'moved-on';
 
 /** A refusal the user can act on; the message says what to do. */
 export class OrchestratorError extends Error {
@@ -301,13 +318,129 @@ export class Orchestrator {
     return ids;
   }
 
-  /** Runs a failed, cancelled, interrupted or rejected subtask again, optionally on another model. */
+  /**
+   * Runs a subtask again (attempt + 1), optionally on another model. From review, the open proposal is dropped (its
+   * undecided hunks count as rejected). The worker is told about the previous attempt: its diff, the rejected hunks
+   * with their reasons, and the criteria Opus's review found unmet.
+   */
   async retry(id: string, opts: { model?: ModelRole } = {}): Promise<void> {
     const { state } = this.require(id);
+    this.requireTrust('dispatch subtasks');
+    if (state.status === 'review') {
+      await this.abandonProposal(id);
+    }
     if (opts.model && opts.model !== state.model) {
       await this.changeModel(id, opts.model, { allowFinished: true });
     }
     await this.dispatch([id]);
+  }
+
+  /**
+   * The model one step up, offered when a subtask failed, failed its review, or was rejected twice; undefined when
+   * there is no reason to escalate or it already runs on Opus.
+   */
+  escalation(id: string): ModelRole | undefined {
+    const view = this.subtask(id);
+    if (!view || view.state.model === 'opus') {
+      return undefined;
+    }
+    const { state } = view;
+    const rejectedTwice = (state.history ?? []).filter((h) => h.outcome === 'rejected').length >= 2;
+    const reviewFailed = state.status === 'review' && state.review?.pass === false;
+    return state.status === 'failed' || reviewFailed || rejectedTwice ? escalate(state.model) : undefined;
+  }
+
+  /** Other subtasks whose declared files overlap this one's (the scheduler never runs them at the same time). */
+  overlaps(id: string): Array<{ id: string; paths: string[] }> {
+    const mine = this.subtask(id)?.spec;
+    if (!mine) {
+      return [];
+    }
+    return this.subtasks()
+      .filter((o) => o.spec.id !== id)
+      .map((o) => ({ id: o.spec.id, paths: scopesOverlap(mine, o.spec) }))
+      .filter((o) => o.paths.length > 0);
+  }
+
+  /** Opus judges the open proposal against the subtask's acceptance criteria; the verdict is kept on the subtask. */
+  async review(id: string, opts: { signal?: AbortSignal } = {}): Promise<void> {
+    const { spec, state } = this.require(id);
+    const proposal = this.proposals.get(id);
+    if (!proposal || state.status !== 'review') {
+      throw new OrchestratorError('no-proposal', `Subtask "${id}" has no proposal awaiting review.`);
+    }
+    if (state.reviewing) {
+      throw new OrchestratorError('busy', `Opus is already reviewing subtask "${id}".`);
+    }
+    state.reviewing = true;
+    this.emit({ kind: 'subtask', id });
+    try {
+      const review = await reviewProposal({
+        llm: this.llm,
+        model: modelFor('opus', this.settings.models),
+        subtask: spec,
+        files: proposal.files.filter((f) => f.hunks.length > 0),
+        attempt: state.attempt,
+        signal: opts.signal,
+        ledger: this.book,
+        onUsage: (u) => {
+          state.live = u;
+          this.emit({ kind: 'usage', id });
+        },
+      });
+      state.review = review;
+      const record = state.history?.at(-1);
+      if (record && record.attempt === state.attempt) {
+        record.review = review;
+      }
+      this.logger('info', `${id}: review ${review.pass ? 'passed' : 'failed'}: ${review.summary}`);
+    } finally {
+      state.reviewing = false;
+      state.live = undefined;
+      await this.persist();
+      this.emit({ kind: 'subtask', id });
+    }
+  }
+
+  /**
+   * Undoes exactly what accepting this subtask wrote, file by file, and makes it ready to run again. Refuses, changing
+   * nothing, when any of those files changed after the accept.
+   */
+  async revertSubtask(id: string): Promise<void> {
+    const { state } = this.require(id);
+    this.requireTrust('change files');
+    const checkpoint = state.checkpoint ?? [];
+    if (checkpoint.length === 0) {
+      throw new OrchestratorError('no-proposal', `Subtask "${id}" has no accepted changes to revert.`);
+    }
+    for (const file of checkpoint) {
+      if (hashText(await this.io.read(file.path)) !== hashText(file.after)) {
+        throw new OrchestratorError(
+          'moved-on',
+          `${file.path} changed after subtask "${id}" was accepted, so reverting it would lose those changes. ` +
+            'Undo it by hand (or with git) instead.',
+        );
+      }
+    }
+    for (const file of checkpoint) {
+      if (file.before === null) {
+        if (!this.io.remove) {
+          throw new OrchestratorError('invalid', `Cannot delete ${file.path} here: delete it yourself.`);
+        }
+        await this.io.remove(file.path);
+      } else {
+        await this.io.write(file.path, file.before);
+      }
+    }
+    state.checkpoint = undefined;
+    state.status = 'pending';
+    const touched = this.refreshStatuses();
+    this.logger('info', `${id}: reverted ${checkpoint.map((f) => f.path).join(', ')}`);
+    await this.persist();
+    this.emit({ kind: 'subtask', id });
+    for (const other of touched) {
+      this.emit({ kind: 'subtask', id: other });
+    }
   }
 
   cancel(id: string): void {
@@ -351,24 +484,24 @@ export class Orchestrator {
     await this.decide(subtaskId, 'accept', (f) => (f.path === path ? [hunkId] : []));
   }
 
-  async rejectHunk(subtaskId: string, path: string, hunkId: string): Promise<void> {
-    await this.decide(subtaskId, 'reject', (f) => (f.path === path ? [hunkId] : []));
+  async rejectHunk(subtaskId: string, path: string, hunkId: string, reason?: string): Promise<void> {
+    await this.decide(subtaskId, 'reject', (f) => (f.path === path ? [hunkId] : []), reason);
   }
 
   async acceptFile(subtaskId: string, path: string): Promise<void> {
     await this.decide(subtaskId, 'accept', (f) => (f.path === path ? f.hunks.map((h) => h.id) : []));
   }
 
-  async rejectFile(subtaskId: string, path: string): Promise<void> {
-    await this.decide(subtaskId, 'reject', (f) => (f.path === path ? f.hunks.map((h) => h.id) : []));
+  async rejectFile(subtaskId: string, path: string, reason?: string): Promise<void> {
+    await this.decide(subtaskId, 'reject', (f) => (f.path === path ? f.hunks.map((h) => h.id) : []), reason);
   }
 
   async acceptProposal(subtaskId: string): Promise<void> {
     await this.decide(subtaskId, 'accept', (f) => f.hunks.map((h) => h.id));
   }
 
-  async rejectProposal(subtaskId: string): Promise<void> {
-    await this.decide(subtaskId, 'reject', (f) => f.hunks.map((h) => h.id));
+  async rejectProposal(subtaskId: string, reason?: string): Promise<void> {
+    await this.decide(subtaskId, 'reject', (f) => f.hunks.map((h) => h.id), reason);
   }
 
   async changeModel(id: string, role: ModelRole, opts: { allowFinished?: boolean } = {}): Promise<void> {
@@ -464,8 +597,15 @@ export class Orchestrator {
 
   private async run(spec: Subtask, state: SubtaskState, signal: AbortSignal): Promise<void> {
     const goal = this.current?.plan.goal ?? '';
+    const previous = state.history?.at(-1);
+    const feedback =
+      previous && previous.outcome !== 'accepted' && previous.outcome !== 'cancelled'
+        ? feedbackFor(previous)
+        : undefined;
     state.attempt += 1;
     const attempt = state.attempt;
+    state.review = undefined;
+    state.rejections = [];
     const model = modelFor(state.model, this.settings.models);
     this.logger('info', `${spec.id}: attempt ${attempt} on ${model.id}`);
     await this.persist();
@@ -484,6 +624,7 @@ export class Orchestrator {
         ledger: this.book,
         owner: spec.id,
         attempt,
+        feedback,
         onUsage: (u) => {
           state.live = u;
           this.emit({ kind: 'usage', id: spec.id });
@@ -500,15 +641,24 @@ export class Orchestrator {
       }
       this.proposals.set(spec.id, proposal);
       state.proposalId = proposal.id;
+      this.record(state, { attempt, model: state.model, outcome: 'review', diff: proposalDiff(proposal.files) });
       state.status = 'review';
+      if (this.settings.autoReview) {
+        state.live = undefined;
+        await this.review(spec.id, { signal }).catch((err: Error) => {
+          this.logger('warn', `${spec.id}: automatic review failed: ${err.message}`);
+        });
+      }
     } catch (err) {
       if (signal.aborted) {
         state.status = 'cancelled';
         this.logger('info', `${spec.id}: cancelled`);
+        this.record(state, { attempt, model: state.model, outcome: 'cancelled' });
       } else {
         state.status = 'failed';
         state.error = (err as Error).message;
         this.logger('error', `${spec.id}: ${state.error}`);
+        this.record(state, { attempt, model: state.model, outcome: 'failed', error: state.error });
       }
     } finally {
       state.live = undefined;
@@ -521,6 +671,7 @@ export class Orchestrator {
     subtaskId: string,
     action: 'accept' | 'reject',
     pick: (change: FileChange) => string[],
+    reason?: string,
   ): Promise<void> {
     const { state } = this.require(subtaskId);
     if (action === 'accept') {
@@ -548,17 +699,18 @@ export class Orchestrator {
       const at = proposal.files.indexOf(change);
       if (action === 'accept') {
         const { text, change: rest } = acceptHunks(change, ids);
+        const before = await this.io.read(change.path);
         await this.io.write(change.path, text);
+        this.checkpoint(state, change.path, before, text);
         proposal.files[at] = rest;
         proposal.status = 'partial';
       } else {
+        state.rejections = [...(state.rejections ?? []), ...rejectionsOf(change, ids, reason)];
         proposal.files[at] = rejectHunks(change, ids);
       }
     }
     if (proposal.files.every((f) => f.hunks.length === 0)) {
-      proposal.status = proposal.status === 'partial' ? 'accepted' : 'rejected';
-      state.status = proposal.status;
-      this.logger('info', `${subtaskId}: ${proposal.status}`);
+      this.settle(state, proposal);
     }
     await this.store.saveProposal(proposal);
     const touched = this.refreshStatuses();
@@ -568,6 +720,60 @@ export class Orchestrator {
     for (const id of touched) {
       this.emit({ kind: 'subtask', id });
     }
+  }
+
+  /** The proposal has no hunk left to decide: the subtask is accepted if any of it was, else rejected. */
+  private settle(state: SubtaskState, proposal: Proposal): void {
+    proposal.status = proposal.status === 'partial' ? 'accepted' : 'rejected';
+    state.status = proposal.status;
+    const record = state.history?.at(-1);
+    if (record && record.attempt === state.attempt) {
+      record.outcome = proposal.status;
+      record.rejections = state.rejections?.length ? [...state.rejections] : undefined;
+    }
+    this.logger('info', `${state.id}: ${proposal.status}`);
+  }
+
+  /** Drops an open proposal before a re-dispatch: what is still undecided counts as rejected. */
+  private async abandonProposal(id: string): Promise<void> {
+    const state = this.current?.subtasks[id] as SubtaskState;
+    const proposal = this.proposals.get(id);
+    if (proposal) {
+      for (const [i, change] of proposal.files.entries()) {
+        const ids = change.hunks.map((h) => h.id);
+        if (ids.length > 0) {
+          state.rejections = [...(state.rejections ?? []), ...rejectionsOf(change, ids, undefined)];
+          proposal.files[i] = rejectHunks(change, ids);
+        }
+      }
+      this.settle(state, proposal);
+      await this.store.saveProposal(proposal);
+    }
+    state.status = 'rejected';
+    this.refreshStatuses();
+  }
+
+  /** Keeps the first `before` and the latest `after` of each file this subtask's accepts wrote. */
+  private checkpoint(state: SubtaskState, path: string, before: string | null, after: string): void {
+    const files = state.checkpoint ?? [];
+    const existing = files.find((f) => f.path === path);
+    if (existing) {
+      existing.after = after;
+    } else {
+      files.push({ path, before, after });
+    }
+    state.checkpoint = files;
+  }
+
+  private record(state: SubtaskState, entry: AttemptRecord): void {
+    const history = state.history ?? [];
+    const at = history.findIndex((h) => h.attempt === entry.attempt);
+    if (at >= 0) {
+      history[at] = { ...history[at], ...entry };
+    } else {
+      history.push(entry);
+    }
+    state.history = history;
   }
 
   private checkCaps(spec: Subtask, state: SubtaskState, plannedSoFar: number): void {
@@ -782,6 +988,12 @@ function notRunnableMessage(spec: Subtask, state: SubtaskState, waitingFor: stri
     return `Subtask "${spec.id}" has a proposal awaiting review: accept or reject it first.`;
   }
   return `Subtask "${spec.id}" is ${state.status} and cannot be dispatched now.`;
+}
+
+function rejectionsOf(change: FileChange, ids: readonly string[], reason: string | undefined): Rejection[] {
+  return change.hunks
+    .filter((h) => ids.includes(h.id))
+    .map((h) => ({ path: change.path, lines: h.lines, ...(reason?.trim() ? { reason: reason.trim() } : {}) }));
 }
 
 function money(n: number): string {

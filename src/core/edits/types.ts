@@ -6,7 +6,10 @@ export interface Hunk {
   oldLines: number;
   newStart: number;
   newLines: number;
-  /** Unified-diff body lines, each starting with ' ', '-' or '+'. */
+  /**
+   * Unified-diff body lines, each starting with ' ', '-' or '+', or '\' for "No newline at end of file". Lines of a
+   * CRLF file keep their '\r', so applying hunks gives back the exact bytes.
+   */
   lines: string[];
 }
 

@@ -49,6 +49,52 @@ export interface SubtaskState {
   live?: Usage;
   proposalId?: string;
   error?: string;
+  /** Opus's verdict on the current proposal. */
+  review?: SubtaskReview;
+  /** True while Opus reviews the current proposal. */
+  reviewing?: boolean;
+  /** Parts of the current proposal the user rejected, with the reasons given; sent back on re-dispatch. */
+  rejections?: Rejection[];
+  /** One record per finished attempt, oldest first. */
+  history?: AttemptRecord[];
+  /** What accepting this subtask changed, per file, so that Revert Subtask can undo exactly that. */
+  checkpoint?: CheckpointFile[];
+}
+
+export interface SubtaskReview {
+  attempt: number;
+  at: string;
+  pass: boolean;
+  summary: string;
+  criteria: Array<{ criterion: string; met: boolean; reason: string }>;
+}
+
+export interface Rejection {
+  path: string;
+  /** The hunk's unified-diff lines. */
+  lines: string[];
+  reason?: string;
+}
+
+export type AttemptOutcome = 'review' | 'accepted' | 'rejected' | 'failed' | 'cancelled';
+
+export interface AttemptRecord {
+  attempt: number;
+  model: ModelRole;
+  outcome: AttemptOutcome;
+  /** The proposal's diff as the worker made it (before any accept or reject). */
+  diff?: string;
+  error?: string;
+  review?: SubtaskReview;
+  rejections?: Rejection[];
+}
+
+export interface CheckpointFile {
+  path: string;
+  /** The file before the subtask's first accepted hunk (null: it did not exist). */
+  before: string | null;
+  /** The file after its last accepted hunk. */
+  after: string;
 }
 
 export interface PlanState {

@@ -29,6 +29,28 @@ const UsageEntrySchema = z.object({
   at: z.string(),
 });
 
+const ReviewSchema = z.object({
+  attempt: z.number(),
+  at: z.string(),
+  pass: z.boolean(),
+  summary: z.string(),
+  criteria: z.array(z.object({ criterion: z.string(), met: z.boolean(), reason: z.string() })),
+});
+
+const RejectionSchema = z.object({ path: z.string(), lines: z.array(z.string()), reason: z.string().optional() });
+
+const AttemptRecordSchema = z.object({
+  attempt: z.number(),
+  model: RoleSchema,
+  outcome: z.enum(['review', 'accepted', 'rejected', 'failed', 'cancelled']),
+  diff: z.string().optional(),
+  error: z.string().optional(),
+  review: ReviewSchema.optional(),
+  rejections: z.array(RejectionSchema).optional(),
+});
+
+const CheckpointFileSchema = z.object({ path: z.string(), before: z.string().nullable(), after: z.string() });
+
 const SubtaskStateSchema = z.object({
   id: z.string(),
   status: z.enum([
@@ -49,6 +71,11 @@ const SubtaskStateSchema = z.object({
   live: UsageSchema.optional(),
   proposalId: z.string().optional(),
   error: z.string().optional(),
+  review: ReviewSchema.optional(),
+  reviewing: z.boolean().optional(),
+  rejections: z.array(RejectionSchema).optional(),
+  history: z.array(AttemptRecordSchema).optional(),
+  checkpoint: z.array(CheckpointFileSchema).optional(),
 });
 
 export const PlanStateSchema: z.ZodType<PlanState> = z.object({
