@@ -582,7 +582,9 @@ export class Orchestrator {
     state.status = 'running';
     state.error = undefined;
     state.live = undefined;
-    this.emit({ kind: 'subtask', id: spec.id });
+    for (const id of [spec.id, ...this.refreshStatuses()]) {
+      this.emit({ kind: 'subtask', id });
+    }
     const outcome = await this.scheduler.submit({
       id: spec.id,
       scope: spec.files.map((f) => f.path),
@@ -590,8 +592,11 @@ export class Orchestrator {
     });
     if (outcome === 'cancelled') {
       state.status = 'cancelled';
+      const touched = this.refreshStatuses();
       await this.persist();
-      this.emit({ kind: 'subtask', id: spec.id });
+      for (const id of [spec.id, ...touched]) {
+        this.emit({ kind: 'subtask', id });
+      }
     }
   }
 
@@ -662,8 +667,12 @@ export class Orchestrator {
       }
     } finally {
       state.live = undefined;
+      const touched = this.refreshStatuses();
       await this.persist();
       this.emit({ kind: 'subtask', id: spec.id });
+      for (const id of touched) {
+        this.emit({ kind: 'subtask', id });
+      }
     }
   }
 

@@ -1,0 +1,93 @@
+import * as vscode from 'vscode';
+
+/** SecretStorage entry of the key: the OS keychain, never settings, logs or the plan store. */
+export const API_KEY_SECRET = 'opusOrchestrator.apiKey';
+
+/** Where the key in use came from, for messages that tell the user what to change. */
+export type ApiKeySource = 'secret' | 'environment';
+
+/**
+ * The Anthropic key: the one stored in SecretStorage, else ANTHROPIC_API_KEY from the editor's environment. Kept in
+ * memory once read, since a model client is built synchronously and a secret read is asynchronous.
+ */
+export class ApiKeyStore implements vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<void>();
+  private readonly subscription: vscode.Disposable;
+  private stored: string | undefined;
+
+  /** Fires after the stored key was set, cleared, or changed by another window. */
+  readonly onDidChange = this.changed.event;
+
+  constructor(private readonly secrets: vscode.SecretStorage) {
+    this.subscription = secrets.onDidChange(async (e) => {
+      if (e.key === API_KEY_SECRET) {
+        await this.reload();
+      }
+    });
+  }
+
+  /** Reads the stored key; call once before `current`. */
+  async reload(): Promise<void> {
+    this.stored = (await this.secrets.get(API_KEY_SECRET))?.trim() || undefined;
+    this.changed.fire();
+  }
+
+  /** The key to use now, or undefined when neither SecretStorage nor the environment has one. */
+  get current(): string | undefined {
+    return this.stored ?? (process.env.ANTHROPIC_API_KEY?.trim() || undefined);
+  }
+
+  get source(): ApiKeySource | undefined {
+    if (this.stored) {
+      return 'secret';
+    }
+    return this.current ? 'environment' : undefined;
+  }
+
+  async set(key: string): Promise<void> {
+    await this.secrets.store(API_KEY_SECRET, key.trim());
+    await this.reload();
+  }
+
+  async clear(): Promise<void> {
+    await this.secrets.delete(API_KEY_SECRET);
+    await this.reload();
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.changed.dispose();
+  }
+}
+
+/**
+ * Asks for a key in a password box and stores it. A value without the usual `sk-` prefix is only warned about:
+ * gateways and proxies issue keys of their own shapes. Returns whether a key was stored.
+ */
+export async function promptForApiKey(keys: ApiKeyStore): Promise<boolean> {
+  const key = await vscode.window.showInputBox({
+    title: 'Anthropic API Key',
+    prompt: 'Stored in the editor\u2019s secret storage (the OS keychain); never in settings or logs.',
+    placeHolder: 'sk-ant-\u2026',
+    password: true,
+    ignoreFocusOut: true,
+    validateInput: (value) => {
+      const v = value.trim();
+      if (v === '') {
+        return 'Enter the key, or press Escape to cancel.';
+      }
+      if (!v.startsWith('sk-')) {
+        return {
+          message: 'Anthropic keys usually start with "sk-"; check that this is the key you meant.',
+          severity: vscode.InputBoxValidationSeverity.Warning,
+        };
+      }
+      return undefined;
+    },
+  });
+  if (key === undefined || key.trim() === '') {
+    return false;
+  }
+  await keys.set(key);
+  return true;
+}

@@ -1,0 +1,134 @@
+import type { ModelInfo } from '../core/models';
+import type { SubtaskState, UsageEntry } from '../core/plan/state';
+import type { Usage } from '../core/usage/usage';
+import { ZERO_USAGE, addUsage, costOfCall, totalTokens } from '../core/usage/usage';
+
+/**
+ * Gauges: the words and the bar that say how much context a subtask takes and what it costs. Pure functions over
+ * the plan state, so the tree, the status bar and the tests all read the same figures.
+ */
+
+/** 950, 14k, 12.3k, 1.2M: short enough for a tree row, precise enough to compare two subtasks. */
+export function formatTokens(n: number): string {
+  const v = Math.max(0, Math.round(n));
+  if (v < 1000) {
+    return String(v);
+  }
+  if (v < 999_500) {
+    const k = v / 1000;
+    return `${trimZero(k < 100 ? k.toFixed(1) : k.toFixed(0))}k`;
+  }
+  return `${trimZero((v / 1_000_000).toFixed(1))}M`;
+}
+
+/** Dollars with two decimals; a non-zero amount under a cent reads '<$0.01' rather than a misleading '$0.00'. */
+export function formatCost(dollars: number): string {
+  if (dollars > 0 && dollars < 0.005) {
+    return '<$0.01';
+  }
+  return `$${Math.max(0, dollars).toFixed(2)}`;
+}
+
+function trimZero(s: string): string {
+  return s.endsWith('.0') ? s.slice(0, -2) : s;
+}
+
+/** Which figures a gauge shows: the estimate before any call, live tokens while running, the ledger afterwards. */
+export type GaugePhase = 'estimate' | 'running' | 'done';
+
+export interface SubtaskFigures {
+  phase: GaugePhase;
+  /** Every token billed (and, while running, streamed so far) for the subtask over all its attempts. */
+  tokens: number;
+  cost: number;
+  /** Tokens of the largest single request: what had to fit in the model's context window. */
+  context: number;
+  usage: Usage;
+}
+
+/**
+ * The figures of one subtask. While it runs, earlier attempts come from the ledger and the current one from
+ * `state.live`; the ledger's entries of the current attempt are left out then, so no call is counted twice.
+ */
+export function subtaskFigures(state: SubtaskState, entries: readonly UsageEntry[], model: ModelInfo): SubtaskFigures {
+  const mine = entries.filter((e) => e.owner === state.id);
+  if (state.status === 'running') {
+    // `live` sums the current attempt's calls; until its first call streams (queued), every entry is history.
+    const live = state.live;
+    const earlier = live ? mine.filter((e) => e.attempt < state.attempt) : mine;
+    const usage = earlier.reduce<Usage>((sum, e) => addUsage(sum, e.usage), { ...(live ?? ZERO_USAGE) });
+    const cost = earlier.reduce((sum, e) => sum + e.cost, live ? costOfCall(live, model) : 0);
+    return { phase: 'running', tokens: totalTokens(usage), cost, context: runningContext(state, mine), usage };
+  }
+  if (mine.length === 0) {
+    return {
+      phase: 'estimate',
+      tokens: state.estimate.inputTokens + state.estimate.outputTokens,
+      cost: state.estimate.cost,
+      context: state.estimate.inputTokens,
+      usage: { ...ZERO_USAGE, input: state.estimate.inputTokens, output: state.estimate.outputTokens },
+    };
+  }
+  const usage = mine.reduce<Usage>((sum, e) => addUsage(sum, e.usage), { ...ZERO_USAGE });
+  return {
+    phase: 'done',
+    tokens: totalTokens(usage),
+    cost: mine.reduce((sum, e) => sum + e.cost, 0),
+    context: Math.max(...mine.map((e) => totalTokens(e.usage))),
+    usage,
+  };
+}
+
+/** The largest request of the current attempt so far, the call now streaming included. */
+function runningContext(state: SubtaskState, mine: readonly UsageEntry[]): number {
+  const current = mine.filter((e) => e.attempt === state.attempt);
+  const finished = current.reduce((sum, e) => sum + totalTokens(e.usage), 0);
+  const streaming = state.live ? Math.max(0, totalTokens(state.live) - finished) : 0;
+  return Math.max(streaming, ...current.map((e) => totalTokens(e.usage)));
+}
+
+/** The row text: `Sonnet · ~14k tok · ~$0.05`, `Sonnet · 12.3k tok · $0.04 ⟳`, `Sonnet · 15.1k tok · $0.06`. */
+export function gaugeText(label: string, f: Pick<SubtaskFigures, 'phase' | 'tokens' | 'cost'>): string {
+  const approx = f.phase === 'estimate' ? '~' : '';
+  const spinner = f.phase === 'running' ? ' \u27f3' : '';
+  return `${label} \u00b7 ${approx}${formatTokens(f.tokens)} tok \u00b7 ${approx}${formatCost(f.cost)}${spinner}`;
+}
+
+/** The plan row: the planner's own tokens, then what the whole plan has cost so far. */
+export function planText(opusUsage: Usage, planCost: number): string {
+  return `Opus ${formatTokens(totalTokens(opusUsage))} tok \u00b7 ${formatCost(planCost)}`;
+}
+
+/** Share of the model's context window a request filled, 0..1. */
+export function contextFill(contextTokens: number, contextWindow: number): number {
+  if (contextWindow <= 0) {
+    return 0;
+  }
+  return Math.min(1, Math.max(0, contextTokens / contextWindow));
+}
+
+/** Green below half the window, yellow below 80 %, red above: past that, models start losing track. */
+export function gaugeColor(fill: number): string {
+  if (fill < 0.5) {
+    return '#3fb950';
+  }
+  return fill < 0.8 ? '#d29922' : '#f85149';
+}
+
+/** A 120×10 bar filled to `fill`, as an SVG document. */
+export function gaugeSvg(fill: number): string {
+  const width = 120;
+  const height = 10;
+  const filled = Math.round(contextFill(fill, 1) * width);
+  return (
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
+    `<rect width="${width}" height="${height}" rx="2" fill="#8b949e" fill-opacity="0.35"/>` +
+    `<rect width="${filled}" height="${height}" rx="2" fill="${gaugeColor(fill)}"/>` +
+    `</svg>`
+  );
+}
+
+/** The bar as a data URI for a Markdown image: tooltips cannot load files from the extension reliably over remotes. */
+export function gaugeDataUri(fill: number): string {
+  return `data:image/svg+xml;base64,${Buffer.from(gaugeSvg(fill), 'utf8').toString('base64')}`;
+}

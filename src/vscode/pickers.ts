@@ -1,0 +1,127 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { ModelRole } from '../core/models';
+import { MODEL_ROLES, modelFor } from '../core/models';
+import type { Orchestrator } from '../core/orchestrator';
+import type { FileInScope } from '../core/plan/schema';
+import type { SubtaskStatus } from '../core/plan/state';
+import { WorkspaceRules, listFiles } from '../core/workspace/rules';
+import { formatTokens } from './gauge';
+
+/** What the commands ask the user: the task, a subtask, a model, files. Each returns undefined when dismissed. */
+
+/** Statuses from which a subtask can be dispatched (again). */
+export const RUNNABLE: ReadonlySet<SubtaskStatus> = new Set([
+  'ready',
+  'failed',
+  'cancelled',
+  'interrupted',
+  'rejected',
+]);
+
+/** The task, typed by the user; the box itself refuses an empty one. */
+export async function askTask(): Promise<string | undefined> {
+  return vscode.window.showInputBox({
+    title: 'Plan with Opus',
+    prompt: 'Describe the change; the selection and the active file come along.',
+    placeHolder: 'e.g. Add a --json flag to the CLI that prints the result as JSON',
+    ignoreFocusOut: true,
+    validateInput: (value) => (value.trim() === '' ? 'Describe the task to plan.' : undefined),
+  });
+}
+
+/** The active file (workspace-relative) and its selection, when the file is inside the workspace. */
+export function editorContext(root: string): { activeFile?: string; selection?: { path: string; text: string } } {
+  const editor = vscode.window.activeTextEditor;
+  if (!editor || editor.document.uri.scheme !== 'file') {
+    return {};
+  }
+  const rel = path.relative(root, editor.document.uri.fsPath);
+  if (rel === '' || rel.split(path.sep)[0] === '..' || path.isAbsolute(rel)) {
+    return {};
+  }
+  const activeFile = rel.split(path.sep).join('/');
+  const text = editor.selection.isEmpty ? '' : editor.document.getText(editor.selection);
+  return text.trim() ? { activeFile, selection: { path: activeFile, text } } : { activeFile };
+}
+
+/** A subtask that can be dispatched now, or undefined (told so) when there is none. */
+export async function pickSubtask(orchestrator: Orchestrator): Promise<string | undefined> {
+  const runnable = orchestrator.subtasks().filter((s) => RUNNABLE.has(s.state.status));
+  if (runnable.length === 0) {
+    void vscode.window.showInformationMessage('No subtask can be dispatched now.');
+    return undefined;
+  }
+  return pickFrom(runnable, 'Dispatch');
+}
+
+/** One subtask among `views`. */
+export async function pickFrom(
+  views: Array<{ spec: { id: string; title: string }; state: { status: SubtaskStatus } }>,
+  verb: string,
+): Promise<string | undefined> {
+  if (views.length === 0) {
+    return undefined;
+  }
+  const picked = await vscode.window.showQuickPick(
+    views.map((v) => ({ label: v.spec.title, description: `${v.spec.id} \u00b7 ${v.state.status}`, id: v.spec.id })),
+    { title: `${verb} Subtask`, placeHolder: 'Choose a subtask' },
+  );
+  return picked?.id;
+}
+
+/** Opus, Sonnet or Haiku, with the model ids and prices in play. */
+export async function pickModel(
+  current: ModelRole,
+  overrides: Partial<Record<ModelRole, string>>,
+): Promise<ModelRole | undefined> {
+  const picked = await vscode.window.showQuickPick(
+    MODEL_ROLES.map((role) => {
+      const m = modelFor(role, overrides);
+      return {
+        role,
+        label: `${role === current ? '$(check) ' : ''}${m.label}`,
+        description: m.id,
+        detail:
+          `$${m.prices.input} input \u00b7 $${m.prices.output} output per million tokens \u00b7 ` +
+          `${formatTokens(m.contextWindow)} context`,
+      };
+    }),
+    { title: 'Change Model', placeHolder: 'The model that runs this subtask' },
+  );
+  return picked?.role;
+}
+
+/** A path chosen for a subtask; `create` when it does not exist yet (the core validates the path itself). */
+export async function toFileInScope(root: string, rel: string): Promise<FileInScope> {
+  const exists = await fs.stat(path.join(root, rel)).then(
+    (s) => s.isFile(),
+    () => false,
+  );
+  return { path: rel, create: !exists };
+}
+
+/** The files in scope, chosen among the files a model may read; the current ones come preselected. */
+export async function pickFiles(
+  root: string,
+  extraIgnores: string[],
+  current: FileInScope[],
+): Promise<string[] | undefined> {
+  const rules = await WorkspaceRules.load(root, extraIgnores);
+  const listed = await listFiles(root, rules, { limit: 5000 });
+  const inScope = new Set(current.map((f) => f.path));
+  const extra = current.filter((f) => !listed.includes(f.path)).map((f) => f.path);
+  const items = [...extra, ...listed].map((p) => ({
+    label: p,
+    description: extra.includes(p) ? 'new' : undefined,
+    picked: inScope.has(p),
+  }));
+  const picked = await vscode.window.showQuickPick(items, {
+    title: 'Files in scope',
+    placeHolder: 'The files the worker may read and change; it sees no others.',
+    canPickMany: true,
+    matchOnDescription: true,
+  });
+  return picked?.map((i) => i.label);
+}

@@ -1,0 +1,183 @@
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { Orchestrator, SubtaskView } from '../core/orchestrator';
+import { MODEL_TABLE } from '../core/models';
+import type { SubtaskStatus } from '../core/plan/state';
+import { contextFill, formatCost, formatTokens, gaugeDataUri, gaugeText, planText, subtaskFigures } from './gauge';
+import type { DependencyNode, FileNode, GroupNode, ProposalFileNode, TreeNode } from './planTree';
+import { totalsMarkdown } from './statusBar';
+
+/** How each kind of Plan row looks: pure functions from the orchestrator's state to TreeItems. */
+
+const STATUS_ICONS: Record<SubtaskStatus, { icon: string; color?: string }> = {
+  pending: { icon: 'circle-outline' },
+  ready: { icon: 'play-circle' },
+  running: { icon: 'loading~spin' },
+  review: { icon: 'diff' },
+  accepted: { icon: 'pass-filled', color: 'testing.iconPassed' },
+  rejected: { icon: 'circle-slash' },
+  failed: { icon: 'error', color: 'testing.iconFailed' },
+  cancelled: { icon: 'stop-circle' },
+  blocked: { icon: 'debug-pause' },
+  interrupted: { icon: 'warning' },
+};
+
+/** The ThemeIcon of a status, shared by subtask and dependency rows. */
+export function statusIcon(status: SubtaskStatus): vscode.ThemeIcon {
+  const { icon, color } = STATUS_ICONS[status];
+  return new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
+}
+
+/** The tree id of a node: subtask rows use the subtask id itself; other kinds are prefixed and cannot collide. */
+export function nodeId(node: TreeNode): string {
+  switch (node.kind) {
+    case 'plan':
+      return 'plan';
+    case 'subtask':
+      return node.subtaskId;
+    case 'group':
+      return `${node.group}:${node.subtaskId}`;
+    case 'file':
+      return `file:${node.subtaskId}:${node.path}`;
+    case 'proposalFile':
+      return `proposal:${node.subtaskId}:${node.path}`;
+    case 'dependency':
+      return `dep:${node.subtaskId}:${node.dependencyId}`;
+  }
+}
+
+/**
+ * Text from the model or the user rendered as plain text inside Markdown: no links, images or HTML can come from a
+ * plan, and line breaks stay line breaks.
+ */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/[\\`*_[\]<>|#!~]/g, '\\$&')
+    .replace(/^(\s*)([-+])(\s)/gm, '$1\\$2$3')
+    .replace(/^(\s*)(\d+)\.(\s)/gm, '$1$2\\.$3')
+    .replace(/\r?\n/g, '  \n');
+}
+
+/** The plan row: its goal, what Opus and the whole plan cost, and the totals per model in the tooltip. */
+export function planItem(orchestrator: Orchestrator): vscode.TreeItem {
+  const state = orchestrator.state;
+  const totals = orchestrator.totals();
+  const item = new vscode.TreeItem(state?.plan.goal ?? '', vscode.TreeItemCollapsibleState.Expanded);
+  item.id = `plan:${state?.id ?? ''}`;
+  item.description = planText(totals.byRole.opus.usage, totals.cost);
+  item.contextValue = 'plan';
+  item.iconPath = new vscode.ThemeIcon('sparkle');
+  const tooltip = new vscode.MarkdownString();
+  tooltip.appendMarkdown(`**Task**\n\n${escapeMarkdown(state?.task ?? '')}\n\n${totalsMarkdown(orchestrator)}`);
+  item.tooltip = tooltip;
+  return item;
+}
+
+/** A subtask row: title, gauge, status icon, and a tooltip with everything the worker will be told. */
+export function subtaskItem(orchestrator: Orchestrator, { spec, state }: SubtaskView): vscode.TreeItem {
+  const model = MODEL_TABLE[state.model];
+  const figures = subtaskFigures(state, orchestrator.ledger().entries(), model);
+  const item = new vscode.TreeItem(spec.title, vscode.TreeItemCollapsibleState.Collapsed);
+  item.id = spec.id;
+  item.description = gaugeText(model.label, figures);
+  item.iconPath = statusIcon(state.status);
+  item.contextValue = `subtask.${state.status}`;
+  if (state.status === 'ready') {
+    item.command = { command: 'opusOrchestrator.dispatch', title: 'Dispatch Subtask', arguments: [spec.id] };
+  } else if (state.status === 'review') {
+    item.command = { command: 'opusOrchestrator.openDiff', title: 'Open Diff', arguments: [spec.id] };
+  }
+  const tip = new vscode.MarkdownString();
+  tip.appendMarkdown(`**${escapeMarkdown(spec.title)}** \u2014 ${model.label} \u00b7 ${state.status}`);
+  tip.appendMarkdown(state.attempt > 0 ? ` \u00b7 attempt ${state.attempt}\n\n` : '\n\n');
+  tip.appendMarkdown(escapeMarkdown(spec.instructions));
+  if (spec.acceptanceCriteria.length > 0) {
+    tip.appendMarkdown('\n\n**Acceptance criteria**\n');
+    for (const criterion of spec.acceptanceCriteria) {
+      tip.appendMarkdown(`\n- ${escapeMarkdown(criterion)}`);
+    }
+  }
+  if (spec.dependsOn.length > 0) {
+    const deps = spec.dependsOn.map((d) => `\`${d}\` (${orchestrator.subtask(d)?.state.status ?? 'removed'})`);
+    tip.appendMarkdown(`\n\n**Depends on** ${deps.join(', ')}`);
+  }
+  const files = spec.files.map((f) => `\`${f.path}\`${f.create ? ' (new)' : ''}`);
+  tip.appendMarkdown(`\n\n**Files** ${files.join(', ') || 'none'}`);
+  const u = figures.usage;
+  const label = figures.phase === 'estimate' ? 'Estimated tokens' : 'Tokens';
+  tip.appendMarkdown(
+    `\n\n| ${label} | input | output | cache read | cache write |\n|---|---:|---:|---:|---:|\n` +
+      `| ${formatTokens(figures.tokens)} | ${formatTokens(u.input)} | ${formatTokens(u.output)} | ` +
+      `${formatTokens(u.cacheRead)} | ${formatTokens(u.cacheWrite)} |\n\n`,
+  );
+  tip.appendMarkdown(`${figures.phase === 'estimate' ? 'Estimated cost ~' : 'Cost '}${formatCost(figures.cost)}\n\n`);
+  const fill = contextFill(figures.context, model.contextWindow);
+  tip.appendMarkdown(
+    `![context ${Math.round(fill * 100)}%](${gaugeDataUri(fill)}) ` +
+      `${formatTokens(figures.context)} of ${formatTokens(model.contextWindow)} context (${Math.round(fill * 100)}%)`,
+  );
+  if (state.status === 'failed' && state.error) {
+    tip.appendMarkdown(`\n\n**Error** ${escapeMarkdown(state.error)}`);
+  }
+  item.tooltip = tip;
+  return item;
+}
+
+/** "Files in scope", "Proposal" or "Depends on", expanded so that a subtask opens onto its files. */
+export function groupItem(orchestrator: Orchestrator, node: GroupNode): vscode.TreeItem {
+  const spec = orchestrator.subtask(node.subtaskId)?.spec;
+  const labels = { files: 'Files in scope', proposal: 'Proposal', deps: 'Depends on' } as const;
+  const icons = { files: 'files', proposal: 'diff', deps: 'references' } as const;
+  const item = new vscode.TreeItem(labels[node.group], vscode.TreeItemCollapsibleState.Expanded);
+  item.id = nodeId(node);
+  item.iconPath = new vscode.ThemeIcon(icons[node.group]);
+  item.contextValue = `group.${node.group}`;
+  if (node.group === 'files') {
+    item.description = String(spec?.files.length ?? 0);
+  } else if (node.group === 'deps') {
+    item.description = String(spec?.dependsOn.length ?? 0);
+  }
+  return item;
+}
+
+/** A file in scope; opens the file on click (a file still to be created has nothing to open). */
+export function fileItem(root: string, node: FileNode): vscode.TreeItem {
+  const uri = vscode.Uri.file(path.join(root, node.path));
+  const item = new vscode.TreeItem(uri, vscode.TreeItemCollapsibleState.None);
+  item.id = nodeId(node);
+  item.label = node.path;
+  item.iconPath = vscode.ThemeIcon.File;
+  item.description = node.create ? 'new' : undefined;
+  item.contextValue = 'file';
+  if (!node.create) {
+    item.command = { command: 'vscode.open', title: 'Open File', arguments: [uri] };
+  }
+  return item;
+}
+
+/** A file of the proposal with its line counts; opens its diff on click. */
+export function proposalFileItem(root: string, node: ProposalFileNode): vscode.TreeItem {
+  const item = new vscode.TreeItem(vscode.Uri.file(path.join(root, node.path)), vscode.TreeItemCollapsibleState.None);
+  item.id = nodeId(node);
+  item.label = node.path;
+  item.iconPath = vscode.ThemeIcon.File;
+  item.description = `+${node.added} \u2212${node.removed}`;
+  item.contextValue = 'proposalFile';
+  item.command = {
+    command: 'opusOrchestrator.openDiff',
+    title: 'Open Diff',
+    arguments: [{ subtaskId: node.subtaskId, path: node.path }],
+  };
+  return item;
+}
+
+/** A dependency with its status, so a waiting subtask says what it waits for. */
+export function dependencyItem(orchestrator: Orchestrator, node: DependencyNode): vscode.TreeItem {
+  const dep = orchestrator.subtask(node.dependencyId);
+  const item = new vscode.TreeItem(node.dependencyId, vscode.TreeItemCollapsibleState.None);
+  item.id = nodeId(node);
+  item.description = dep ? `${dep.state.status} \u00b7 ${dep.spec.title}` : 'removed';
+  item.iconPath = dep ? statusIcon(dep.state.status) : new vscode.ThemeIcon('circle-slash');
+  item.contextValue = 'dependency';
+  return item;
+}

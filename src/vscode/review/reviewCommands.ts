@@ -1,0 +1,374 @@
+import * as vscode from 'vscode';
+import type { FileChange } from '../../core/edits/types';
+import { MODEL_TABLE } from '../../core/models';
+import type { Orchestrator } from '../../core/orchestrator';
+import { OrchestratorError } from '../../core/orchestrator';
+import type { Controller } from '../controller';
+import { hunkAnchorLine } from './hunkLenses';
+import type { ProposalRef } from './proposalDocuments';
+import { fromProposalUri, toProposalUri } from './proposalDocuments';
+
+/** Set while the active proposal has more than one file, so the editor title offers "Next File in Proposal". */
+export const MULTI_FILE_CONTEXT = 'opusOrchestrator.multiFileProposal';
+
+/** What a review command was pointed at; the parts the argument did not say are filled in from the active editor. */
+export interface ReviewTarget {
+  subtaskId?: string;
+  path?: string;
+  hunkId?: string;
+}
+
+/**
+ * Reads a command argument: a subtask id, a `{ subtaskId, path, hunkId }` object (CodeLens, tree rows), a tree item
+ * whose `id` is the subtask id, or the proposal URI the editor title passes.
+ */
+export function targetOf(arg: unknown): ReviewTarget {
+  if (typeof arg === 'string') {
+    return { subtaskId: arg };
+  }
+  if (arg instanceof vscode.Uri) {
+    const ref = fromProposalUri(arg);
+    return ref ? { subtaskId: ref.subtaskId, path: ref.path } : {};
+  }
+  if (typeof arg !== 'object' || arg === null) {
+    return {};
+  }
+  const o = arg as Record<string, unknown>;
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
+  const spec = typeof o.spec === 'object' && o.spec !== null ? (o.spec as Record<string, unknown>) : {};
+  return {
+    subtaskId: str(o.subtaskId) ?? str(spec.id) ?? str(o.id),
+    path: str(o.path),
+    hunkId: str(o.hunkId),
+  };
+}
+
+/** The proposal shown by the active editor tab (the right side of a diff), if it shows one. */
+export function activeProposal(): ProposalRef | undefined {
+  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
+  const ref =
+    input instanceof vscode.TabInputTextDiff
+      ? (fromProposalUri(input.modified) ?? fromProposalUri(input.original))
+      : input instanceof vscode.TabInputText
+        ? fromProposalUri(input.uri)
+        : undefined;
+  const editor = vscode.window.activeTextEditor?.document.uri;
+  return ref ?? (editor ? fromProposalUri(editor) : undefined);
+}
+
+/** Tabs showing a proposal of `subtaskId` (of one file when `path` is given). */
+export function proposalTabs(subtaskId: string, path?: string): vscode.Tab[] {
+  const tabs: vscode.Tab[] = [];
+  for (const group of vscode.window.tabGroups.all) {
+    for (const tab of group.tabs) {
+      const input = tab.input;
+      const uri =
+        input instanceof vscode.TabInputTextDiff
+          ? input.modified
+          : input instanceof vscode.TabInputText
+            ? input.uri
+            : undefined;
+      const ref = uri ? fromProposalUri(uri) : undefined;
+      if (ref && ref.subtaskId === subtaskId && (path === undefined || ref.path === path)) {
+        tabs.push(tab);
+      }
+    }
+  }
+  return tabs;
+}
+
+/**
+ * The review actions: open a proposal as diffs, accept or reject a hunk, a file or the whole proposal, and move on to
+ * the next file once one is done. Refusals from the core (stale, untrusted) become messages that say what to do.
+ */
+export class ReviewCommands {
+  private codeLensOffered = false;
+
+  constructor(
+    private readonly controller: Controller,
+    private readonly root: () => vscode.Uri | undefined,
+  ) {}
+
+  async openDiff(arg?: unknown): Promise<boolean> {
+    const target = await this.resolve(arg, 'open');
+    if (!target) {
+      return false;
+    }
+    const proposal = await this.orchestrator()?.proposal(target.subtaskId);
+    const files = proposal?.files ?? [];
+    const change = files.find((f) => f.path === target.path) ?? files[0];
+    if (!change) {
+      void vscode.window.showInformationMessage(`Subtask "${target.subtaskId}" has no changes left to review.`);
+      return false;
+    }
+    await this.showDiff(target.subtaskId, change, files.length);
+    return true;
+  }
+
+  async nextFile(arg?: unknown): Promise<boolean> {
+    const target = await this.resolve(arg, 'open');
+    if (!target) {
+      return false;
+    }
+    const files = (await this.orchestrator()?.proposal(target.subtaskId))?.files ?? [];
+    if (files.length === 0) {
+      return false;
+    }
+    const at = files.findIndex((f) => f.path === target.path);
+    await this.showDiff(target.subtaskId, files[(at + 1) % files.length] as FileChange, files.length);
+    return true;
+  }
+
+  acceptHunk(arg?: unknown): Promise<boolean> {
+    return this.decideHunk(arg, 'accept');
+  }
+
+  rejectHunk(arg?: unknown): Promise<boolean> {
+    return this.decideHunk(arg, 'reject');
+  }
+
+  acceptFile(arg?: unknown): Promise<boolean> {
+    return this.decideFile(arg, 'accept');
+  }
+
+  rejectFile(arg?: unknown): Promise<boolean> {
+    return this.decideFile(arg, 'reject');
+  }
+
+  acceptProposal(arg?: unknown): Promise<boolean> {
+    return this.decideProposal(arg, 'accept');
+  }
+
+  rejectProposal(arg?: unknown): Promise<boolean> {
+    return this.decideProposal(arg, 'reject');
+  }
+
+  /**
+   * Runs the subtask again against the files as they are now. A proposal still in review is rejected first (that
+   * never touches a file), because the core only re-runs a subtask whose proposal is out of the way.
+   */
+  async redispatch(arg?: unknown): Promise<boolean> {
+    const target = await this.resolve(arg, 'open');
+    const orchestrator = this.orchestrator();
+    if (!target || !orchestrator) {
+      return false;
+    }
+    const { subtaskId } = target;
+    const shown = proposalTabs(subtaskId).length > 0;
+    return this.attempt(subtaskId, async () => {
+      if (orchestrator.subtask(subtaskId)?.state.status === 'review') {
+        await orchestrator.rejectProposal(subtaskId);
+        await this.closeDiffs(subtaskId);
+      }
+      await vscode.commands.executeCommand('opusOrchestrator.retry', subtaskId);
+      // The user asked for the new proposal from its diff: show it where the old one was.
+      if (shown && orchestrator.subtask(subtaskId)?.state.status === 'review') {
+        await this.openDiff(subtaskId);
+      }
+    });
+  }
+
+  /** Keeps the "Next File" title button in step with the proposal the active tab shows. */
+  async updateContext(): Promise<void> {
+    const ref = activeProposal();
+    const files = ref ? ((await this.controller.orchestrator?.proposal(ref.subtaskId))?.files.length ?? 0) : 0;
+    await vscode.commands.executeCommand('setContext', MULTI_FILE_CONTEXT, files > 1);
+  }
+
+  private async decideHunk(arg: unknown, action: 'accept' | 'reject'): Promise<boolean> {
+    const target = targetOf(arg);
+    const orchestrator = this.orchestrator();
+    if (!orchestrator || !target.subtaskId || !target.path || !target.hunkId) {
+      return false;
+    }
+    const { subtaskId, path, hunkId } = target as Required<ReviewTarget>;
+    const done = await this.attempt(subtaskId, () =>
+      action === 'accept'
+        ? orchestrator.acceptHunk(subtaskId, path, hunkId)
+        : orchestrator.rejectHunk(subtaskId, path, hunkId),
+    );
+    if (done) {
+      await this.moveOn(subtaskId, path);
+    }
+    return done;
+  }
+
+  private async decideFile(arg: unknown, action: 'accept' | 'reject'): Promise<boolean> {
+    const target = await this.resolve(arg, 'file');
+    const orchestrator = this.orchestrator();
+    if (!target?.path || !orchestrator) {
+      return false;
+    }
+    const { subtaskId, path } = target as Required<ReviewTarget>;
+    const done = await this.attempt(subtaskId, () =>
+      action === 'accept' ? orchestrator.acceptFile(subtaskId, path) : orchestrator.rejectFile(subtaskId, path),
+    );
+    if (done) {
+      await this.moveOn(subtaskId, path);
+    }
+    return done;
+  }
+
+  private async decideProposal(arg: unknown, action: 'accept' | 'reject'): Promise<boolean> {
+    const target = await this.resolve(arg, 'proposal');
+    const orchestrator = this.orchestrator();
+    if (!target || !orchestrator) {
+      return false;
+    }
+    const { subtaskId } = target;
+    const done = await this.attempt(subtaskId, () =>
+      action === 'accept' ? orchestrator.acceptProposal(subtaskId) : orchestrator.rejectProposal(subtaskId),
+    );
+    if (done) {
+      await this.moveOn(subtaskId);
+    }
+    return done;
+  }
+
+  /**
+   * After a decision: a file with nothing left closes its diff and, if it was on screen, the next file with changes
+   * opens in its place; a proposal with nothing left closes all of its diffs.
+   */
+  private async moveOn(subtaskId: string, path?: string): Promise<void> {
+    const files = (await this.orchestrator()?.proposal(subtaskId))?.files ?? [];
+    if (files.length === 0) {
+      await this.closeDiffs(subtaskId);
+      return;
+    }
+    if (path === undefined || files.some((f) => f.path === path)) {
+      return;
+    }
+    const active = activeProposal();
+    const wasShown = proposalTabs(subtaskId, path).length > 0;
+    await this.closeDiffs(subtaskId, path);
+    const next = files[0] as FileChange;
+    if (wasShown && (!active || active.subtaskId === subtaskId)) {
+      await this.showDiff(subtaskId, next, files.length);
+    }
+  }
+
+  private async showDiff(subtaskId: string, change: FileChange, fileCount: number): Promise<void> {
+    const root = this.root();
+    const view = this.orchestrator()?.subtask(subtaskId);
+    if (!root || !view) {
+      return;
+    }
+    const left =
+      change.base === null ? toProposalUri(subtaskId, change.path, 'base') : vscode.Uri.joinPath(root, change.path);
+    const right = toProposalUri(subtaskId, change.path);
+    const title = `${change.path} ↔ proposed by ${MODEL_TABLE[view.state.model].label} (${view.spec.title})`;
+    const first = change.hunks[0];
+    const line = first ? hunkAnchorLine(first) : 0;
+    const options: vscode.TextDocumentShowOptions = { preview: false, selection: new vscode.Range(line, 0, line, 0) };
+    await vscode.commands.executeCommand('vscode.diff', left, right, title, options);
+    await vscode.commands.executeCommand('setContext', MULTI_FILE_CONTEXT, fileCount > 1);
+    this.offerDiffCodeLens();
+  }
+
+  private async closeDiffs(subtaskId: string, path?: string): Promise<void> {
+    const tabs = proposalTabs(subtaskId, path);
+    if (tabs.length > 0) {
+      await vscode.window.tabGroups.close(tabs, true);
+    }
+  }
+
+  /**
+   * The inline Accept / Reject buttons are CodeLenses, which VS Code hides in diff editors unless
+   * `diffEditor.codeLens` is on. Offer to turn it on once, and never override a value the user chose.
+   */
+  private offerDiffCodeLens(): void {
+    const config = vscode.workspace.getConfiguration('diffEditor');
+    const chosen = config.inspect<boolean>('codeLens');
+    const userSet = [chosen?.globalValue, chosen?.workspaceValue, chosen?.workspaceFolderValue].some(
+      (v) => v !== undefined,
+    );
+    if (this.codeLensOffered || config.get<boolean>('codeLens') || userSet) {
+      return;
+    }
+    this.codeLensOffered = true;
+    const turnOn = 'Turn On';
+    void vscode.window
+      .showInformationMessage(
+        'Accept and Reject buttons above each change need CodeLens in diff editors (setting diffEditor.codeLens).',
+        turnOn,
+      )
+      .then((pick) =>
+        pick === turnOn ? config.update('codeLens', true, vscode.ConfigurationTarget.Global) : undefined,
+      );
+  }
+
+  /** Runs a core call; a refusal becomes a message (not awaited: a command must not wait for the user to click). */
+  private async attempt(subtaskId: string, action: () => Promise<void>): Promise<boolean> {
+    try {
+      await action();
+      return true;
+    } catch (err) {
+      this.report(err, subtaskId);
+      return false;
+    }
+  }
+
+  private report(err: unknown, subtaskId: string): void {
+    const message = err instanceof Error ? err.message : String(err);
+    if (err instanceof OrchestratorError) {
+      this.controller.log.warn(`${subtaskId}: ${message}`);
+      if (err.code === 'stale') {
+        const redispatch = 'Re-dispatch';
+        void vscode.window
+          .showWarningMessage(message, redispatch)
+          .then((pick) => (pick === redispatch ? this.redispatch(subtaskId) : undefined));
+        return;
+      }
+      void vscode.window.showWarningMessage(message);
+      return;
+    }
+    this.controller.log.error(`${subtaskId}: ${message}`);
+    const showLog = 'Show Log';
+    void vscode.window
+      .showErrorMessage(`Opus Orchestrator: ${message}`, showLog)
+      .then((pick) => (pick === showLog ? this.controller.log.show() : undefined));
+  }
+
+  private orchestrator(): Orchestrator | undefined {
+    const orchestrator = this.controller.orchestrator;
+    if (!orchestrator) {
+      void vscode.window.showWarningMessage('Opus Orchestrator needs an open folder: open one to review proposals.');
+    }
+    return orchestrator;
+  }
+
+  /**
+   * Completes a target from the active proposal editor, or (for a whole proposal) from the only subtask in review,
+   * else a quick pick of those in review.
+   */
+  private async resolve(
+    arg: unknown,
+    need: 'open' | 'file' | 'proposal',
+  ): Promise<{ subtaskId: string; path?: string } | undefined> {
+    const given = targetOf(arg);
+    const active = activeProposal();
+    if (given.subtaskId) {
+      const path = given.path ?? (need === 'file' && active?.subtaskId === given.subtaskId ? active.path : undefined);
+      return { subtaskId: given.subtaskId, path };
+    }
+    if (active) {
+      return { subtaskId: active.subtaskId, path: active.path };
+    }
+    if (need === 'file') {
+      void vscode.window.showInformationMessage('Open a proposal diff (or pick a file in the Plan view) first.');
+      return undefined;
+    }
+    const inReview = (this.controller.orchestrator?.subtasks() ?? []).filter((s) => s.state.status === 'review');
+    if (inReview.length <= 1) {
+      if (inReview.length === 0) {
+        void vscode.window.showInformationMessage('No subtask has a proposal awaiting review.');
+      }
+      return inReview[0] ? { subtaskId: inReview[0].spec.id } : undefined;
+    }
+    const pick = await vscode.window.showQuickPick(
+      inReview.map((s) => ({ label: s.spec.title, description: s.spec.id, id: s.spec.id })),
+      { placeHolder: 'Which subtask’s proposal?' },
+    );
+    return pick ? { subtaskId: pick.id } : undefined;
+  }
+}

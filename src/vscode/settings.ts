@@ -1,0 +1,93 @@
+import type * as vscode from 'vscode';
+import type { OrchestratorSettings } from '../core/orchestrator';
+import type { ModelOverrides } from '../core/models';
+import { MODEL_ROLES } from '../core/models';
+
+/** Every setting lives under this section (package.json `contributes.configuration`). */
+export const SETTINGS_SECTION = 'opusOrchestrator';
+
+/**
+ * Settings an untrusted workspace may not choose (package.json `restrictedConfigurations`): they decide where the
+ * code and the key are sent, and which model reads it.
+ */
+export const RESTRICTED_SETTINGS: readonly string[] = ['baseUrl', 'models.opus', 'models.sonnet', 'models.haiku'];
+
+/** The part of `vscode.WorkspaceConfiguration` the settings are read through. */
+export interface SettingsSource {
+  get<T>(section: string): T | undefined;
+  inspect<T>(section: string): { defaultValue?: T; globalValue?: T } | undefined;
+}
+
+/** What the editor layer configures: the core's settings, plus the endpoint the model client talks to. */
+export interface EditorSettings {
+  core: OrchestratorSettings;
+  /** Undefined when not set: the client then uses ANTHROPIC_BASE_URL, else Anthropic's API. */
+  baseUrl: string | undefined;
+}
+
+/** Defaults of the settings, the same as package.json declares, used when a value is missing or unusable. */
+export const DEFAULT_SETTINGS: Readonly<OrchestratorSettings> = Object.freeze({
+  concurrency: 3,
+  models: {},
+  maxOutputTokens: 16_000,
+  mapBudgetTokens: 20_000,
+  extraIgnores: [],
+  maxCostPerSubtask: 1,
+  maxCostPerPlan: 5,
+  maxTurns: 30,
+});
+
+/**
+ * Reads the settings. In an untrusted workspace a restricted setting takes the user's (global) value or the default,
+ * never the workspace's: opening a folder must not redirect requests to another endpoint or model.
+ */
+export function readSettings(source: SettingsSource, trusted: boolean): EditorSettings {
+  const restricted = <T>(key: string): T | undefined => {
+    if (trusted) {
+      return source.get<T>(key);
+    }
+    const seen = source.inspect<T>(key);
+    return seen?.globalValue ?? seen?.defaultValue;
+  };
+  const models: ModelOverrides = {};
+  for (const role of MODEL_ROLES) {
+    const id = restricted<string>(`models.${role}`);
+    if (typeof id === 'string' && id.trim() !== '') {
+      models[role] = id.trim();
+    }
+  }
+  const baseUrl = restricted<string>('baseUrl');
+  return {
+    core: {
+      concurrency: integer(source.get('concurrency'), DEFAULT_SETTINGS.concurrency, 1, 8),
+      models,
+      maxOutputTokens: integer(source.get('maxOutputTokens'), DEFAULT_SETTINGS.maxOutputTokens, 1024, 128_000),
+      mapBudgetTokens: integer(source.get('repoMapBudgetTokens'), DEFAULT_SETTINGS.mapBudgetTokens, 2000, 200_000),
+      extraIgnores: strings(source.get('extraIgnore')),
+      maxCostPerSubtask: dollars(source.get('maxCostPerSubtask'), DEFAULT_SETTINGS.maxCostPerSubtask),
+      maxCostPerPlan: dollars(source.get('maxCostPerPlan'), DEFAULT_SETTINGS.maxCostPerPlan),
+      maxTurns: DEFAULT_SETTINGS.maxTurns,
+    },
+    baseUrl: typeof baseUrl === 'string' && baseUrl.trim() !== '' ? baseUrl.trim() : undefined,
+  };
+}
+
+/** True when a configuration change touches any of the extension's settings. */
+export function affectsSettings(e: vscode.ConfigurationChangeEvent): boolean {
+  return e.affectsConfiguration(SETTINGS_SECTION);
+}
+
+function integer(value: unknown, fallback: number, min: number, max: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    return fallback;
+  }
+  return Math.min(max, Math.max(min, Math.round(value)));
+}
+
+function dollars(value: unknown, fallback: number): number {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((v): v is string => typeof v === 'string' && v.trim() !== '') : [];
+}
