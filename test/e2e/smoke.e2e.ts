@@ -13,11 +13,11 @@ interface Manifest {
   };
 }
 
-/** "Category: Title" of each contributed command the palette is meant to show (not those hidden by when=false). */
+/** "Category: Title" of each contributed command the palette always shows (those with a `when` depend on state). */
 function paletteTitles(extensionPath: string): string[] {
   const manifest = JSON.parse(fs.readFileSync(path.join(extensionPath, 'package.json'), 'utf8')) as Manifest;
   const hidden = new Set(
-    (manifest.contributes?.menus?.commandPalette ?? []).filter((m) => m.when === 'false').map((m) => m.command),
+    (manifest.contributes?.menus?.commandPalette ?? []).filter((m) => m.when !== undefined).map((m) => m.command),
   );
   return (manifest.contributes?.commands ?? [])
     .filter((c) => !hidden.has(c.command))

@@ -25,7 +25,7 @@ Environment:
   OPUS_KEEP_TEMP=1          keep the temporary workspaces and VS Code user data for inspection
   OPUS_HEADED=1             show the browser window (needs a display, e.g. xvfb-run)
   OPUS_EXTENSION_PATH       load another built copy of the extension instead of this repository
-  OPUS_VSCODE_TIMEOUT_MS    integration suite limit (default 300000)
+  OPUS_VSCODE_TIMEOUT_MS    integration suite limit (default 900000)
   OPUS_E2E_TIMEOUT_MS       limit per e2e test (default 120000); OPUS_E2E_STEP_TIMEOUT_MS per step (15000)
   OPUS_ORCHESTRATOR_CACHE   install cache (default ~/.cache/opus-orchestrator)
   CHROMIUM_PATH             Chromium binary (default /usr/bin/chromium)`;

@@ -31,7 +31,7 @@ export async function runIntegrationSuite(ctx: SuiteContext): Promise<SuiteResul
     recent.splice(0, recent.length - 40);
     console.log(`  ${line}`);
   };
-  const timeoutMs = envNumber('OPUS_VSCODE_TIMEOUT_MS', 300_000);
+  const timeoutMs = envNumber('OPUS_VSCODE_TIMEOUT_MS', 900_000);
   const url = server.workbenchUrl(workspace, [
     ['extensionDevelopmentPath', server.remoteUri(ctx.extensionPath)],
     ['extensionTestsPath', server.remoteUri(index)],

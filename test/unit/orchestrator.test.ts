@@ -280,6 +280,20 @@ describe('Orchestrator', function () {
     await running;
   });
 
+  it('a failed dependency blocks its dependents until it runs again', async () => {
+    const orch = make();
+    await planned(orch);
+    fake.enqueue({ httpError: 400, message: 'bad' });
+    await orch.dispatch(['first']);
+    assert.equal(orch.subtask('first')?.state.status, 'failed');
+    assert.equal(orch.subtask('third')?.state.status, 'blocked');
+    fake.setResponder(() => ({ ...textReply('slow'), latencyMs: 300 }));
+    const again = orch.retry('first');
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(orch.subtask('third')?.state.status, 'pending');
+    await again;
+  });
+
   it('a worker that changes nothing fails with its summary', async () => {
     const orch = make();
     await planned(orch);
