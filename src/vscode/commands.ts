@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { ModelRole } from '../core/models';
-import { MODEL_ROLES } from '../core/models';
+import { MODEL_ROLES, MODEL_TABLE } from '../core/models';
 import { OrchestratorError } from '../core/orchestrator';
 import type { SubtaskStatus } from '../core/plan/state';
 import { totalTokens } from '../core/usage/usage';
@@ -140,13 +140,14 @@ export class OrchestratorCommands {
     return this.run(ids, () => orchestrator.dispatch(ids));
   }
 
-  async retry(arg?: unknown): Promise<CommandResult> {
+  /** Runs a subtask again (on `model` when given); from review, its open proposal is dropped first. */
+  async retry(arg?: unknown, model?: ModelRole): Promise<CommandResult> {
     const orchestrator = this.controller.orchestrator;
     const id = subtaskIdOf(arg) ?? (orchestrator ? await pickSubtask(orchestrator) : undefined);
     if (!orchestrator || !id) {
       return CANCELLED;
     }
-    return this.run([id], () => orchestrator.retry(id));
+    return this.run([id], () => orchestrator.retry(id, { model }));
   }
 
   async cancel(arg?: unknown): Promise<CommandResult> {
@@ -240,12 +241,18 @@ export class OrchestratorCommands {
     const orchestrator = this.controller.orchestrator;
     const failed = ids.map((id) => orchestrator?.subtask(id)).filter((v) => v?.state.status === 'failed');
     for (const view of failed) {
+      const id = view?.spec.id as string;
       const message = `Subtask "${view?.spec.title}" failed: ${view?.state.error ?? 'see the log'}`;
-      void vscode.window.showErrorMessage(message, SHOW_LOG, 'Retry').then((choice) => {
+      const up = orchestrator?.escalation(id);
+      const retryUp = up ? `Retry with ${MODEL_TABLE[up].label}` : undefined;
+      const buttons = retryUp ? [SHOW_LOG, 'Retry', retryUp] : [SHOW_LOG, 'Retry'];
+      void vscode.window.showErrorMessage(message, ...buttons).then((choice) => {
         if (choice === SHOW_LOG) {
           this.controller.log.show();
         } else if (choice === 'Retry') {
-          void vscode.commands.executeCommand('opusOrchestrator.retry', view?.spec.id);
+          void vscode.commands.executeCommand('opusOrchestrator.retry', id);
+        } else if (choice && choice === retryUp) {
+          void vscode.commands.executeCommand('opusOrchestrator.retry', id, up);
         }
       });
     }
@@ -314,7 +321,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     dispatchAllReady: () => c.dispatchAllReady(),
     cancel: (arg) => c.cancel(arg),
     cancelAll: () => c.cancelAll(),
-    retry: (arg) => c.retry(arg),
+    retry: (arg, model) => c.retry(arg, isRole(model) ? model : undefined),
     changeModel: (arg, role) => c.changeModel(arg, role),
     editFiles: (arg, paths) => c.editFiles(arg, paths),
     removeSubtask: (arg, opts) => c.removeSubtask(arg, isConfirmArgs(opts) ? opts : undefined),
@@ -331,7 +338,8 @@ function isPlanArgs(arg: unknown): arg is PlanArgs {
   return typeof arg === 'object' && arg !== null && !Array.isArray(arg) && !(arg instanceof vscode.Uri);
 }
 
-function isConfirmArgs(arg: unknown): arg is ConfirmArgs {
+/** A `{ confirmed }` argument that answers a modal confirmation in advance. */
+export function isConfirmArgs(arg: unknown): arg is ConfirmArgs {
   return typeof arg === 'object' && arg !== null && 'confirmed' in arg;
 }
 

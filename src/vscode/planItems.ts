@@ -2,10 +2,19 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { Orchestrator, SubtaskView } from '../core/orchestrator';
 import { MODEL_TABLE } from '../core/models';
-import type { SubtaskStatus } from '../core/plan/state';
+import type { SubtaskState, SubtaskStatus } from '../core/plan/state';
 import { contextFill, formatCost, formatTokens, gaugeDataUri, gaugeText, planText, subtaskFigures } from './gauge';
-import type { DependencyNode, FileNode, GroupNode, ProposalFileNode, TreeNode } from './planTree';
+import { escapeMarkdown } from './markdown';
+import type { DependencyNode, FileNode, GroupNode, OverlapNode, ProposalFileNode, TreeNode } from './planTree';
+import { verdictMarkdown, verdictSuffix } from './review/verdict';
 import { totalsMarkdown } from './statusBar';
+import {
+  attemptsMarkdown,
+  overlapExplanation,
+  overlapLabel,
+  overlapsMarkdown,
+  subtaskContextValue,
+} from './subtaskDetails';
 
 /** How each kind of Plan row looks: pure functions from the orchestrator's state to TreeItems. */
 
@@ -28,6 +37,22 @@ export function statusIcon(status: SubtaskStatus): vscode.ThemeIcon {
   return new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
 }
 
+/**
+ * The icon of a subtask row: its status, except while Opus reviews it (spinning) and once a proposal in review has a
+ * verdict (green pass, yellow warning), so the verdict is visible without opening anything.
+ */
+export function subtaskIcon(state: SubtaskState): vscode.ThemeIcon {
+  if (state.reviewing) {
+    return new vscode.ThemeIcon('loading~spin');
+  }
+  if (state.status === 'review' && state.review) {
+    return state.review.pass
+      ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
+      : new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+  }
+  return statusIcon(state.status);
+}
+
 /** The tree id of a node: subtask rows use the subtask id itself; other kinds are prefixed and cannot collide. */
 export function nodeId(node: TreeNode): string {
   switch (node.kind) {
@@ -43,19 +68,9 @@ export function nodeId(node: TreeNode): string {
       return `proposal:${node.subtaskId}:${node.path}`;
     case 'dependency':
       return `dep:${node.subtaskId}:${node.dependencyId}`;
+    case 'overlap':
+      return `overlap:${node.subtaskId}:${node.otherId}`;
   }
-}
-
-/**
- * Text from the model or the user rendered as plain text inside Markdown: no links, images or HTML can come from a
- * plan, and line breaks stay line breaks.
- */
-export function escapeMarkdown(text: string): string {
-  return text
-    .replace(/[\\`*_[\]<>|#!~]/g, '\\$&')
-    .replace(/^(\s*)([-+])(\s)/gm, '$1\\$2$3')
-    .replace(/^(\s*)(\d+)\.(\s)/gm, '$1$2\\.$3')
-    .replace(/\r?\n/g, '  \n');
 }
 
 /** The plan row: its goal, what Opus and the whole plan cost, and the totals per model in the tooltip. */
@@ -76,12 +91,14 @@ export function planItem(orchestrator: Orchestrator): vscode.TreeItem {
 /** A subtask row: title, gauge, status icon, and a tooltip with everything the worker will be told. */
 export function subtaskItem(orchestrator: Orchestrator, { spec, state }: SubtaskView): vscode.TreeItem {
   const model = MODEL_TABLE[state.model];
-  const figures = subtaskFigures(state, orchestrator.ledger().entries(), model);
+  const entries = orchestrator.ledger().entries();
+  const figures = subtaskFigures(state, entries, model);
   const item = new vscode.TreeItem(spec.title, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = spec.id;
-  item.description = gaugeText(model.label, figures);
-  item.iconPath = statusIcon(state.status);
-  item.contextValue = `subtask.${state.status}`;
+  const suffix = verdictSuffix(state);
+  item.description = gaugeText(model.label, figures) + (suffix ? ` ${suffix}` : '');
+  item.iconPath = subtaskIcon(state);
+  item.contextValue = subtaskContextValue(state, orchestrator.escalation(spec.id));
   if (state.status === 'ready') {
     item.command = { command: 'opusOrchestrator.dispatch', title: 'Dispatch Subtask', arguments: [spec.id] };
   } else if (state.status === 'review') {
@@ -97,12 +114,21 @@ export function subtaskItem(orchestrator: Orchestrator, { spec, state }: Subtask
       tip.appendMarkdown(`\n- ${escapeMarkdown(criterion)}`);
     }
   }
+  if (state.reviewing) {
+    tip.appendMarkdown('\n\n**Opus review** in progress\u2026');
+  } else if (state.status === 'review' && state.review) {
+    tip.appendMarkdown(`\n\n${verdictMarkdown(state.review)}`);
+  }
   if (spec.dependsOn.length > 0) {
     const deps = spec.dependsOn.map((d) => `\`${d}\` (${orchestrator.subtask(d)?.state.status ?? 'removed'})`);
     tip.appendMarkdown(`\n\n**Depends on** ${deps.join(', ')}`);
   }
   const files = spec.files.map((f) => `\`${f.path}\`${f.create ? ' (new)' : ''}`);
   tip.appendMarkdown(`\n\n**Files** ${files.join(', ') || 'none'}`);
+  const shared = overlapsMarkdown(spec.id, orchestrator.overlaps(spec.id));
+  if (shared) {
+    tip.appendMarkdown(`\n\n${shared}`);
+  }
   const u = figures.usage;
   const label = figures.phase === 'estimate' ? 'Estimated tokens' : 'Tokens';
   tip.appendMarkdown(
@@ -116,10 +142,25 @@ export function subtaskItem(orchestrator: Orchestrator, { spec, state }: Subtask
     `![context ${Math.round(fill * 100)}%](${gaugeDataUri(fill)}) ` +
       `${formatTokens(figures.context)} of ${formatTokens(model.contextWindow)} context (${Math.round(fill * 100)}%)`,
   );
+  const attempts = attemptsMarkdown(state, entries);
+  if (attempts) {
+    tip.appendMarkdown(`\n\n${attempts}`);
+  }
   if (state.status === 'failed' && state.error) {
     tip.appendMarkdown(`\n\n**Error** ${escapeMarkdown(state.error)}`);
   }
   item.tooltip = tip;
+  return item;
+}
+
+/** A subtask that shares files with this one: the scheduler never runs the two at once, which the user should know. */
+export function overlapItem(node: OverlapNode): vscode.TreeItem {
+  const overlap = { id: node.otherId, paths: node.paths };
+  const item = new vscode.TreeItem(overlapLabel(overlap), vscode.TreeItemCollapsibleState.None);
+  item.id = nodeId(node);
+  item.iconPath = new vscode.ThemeIcon('warning');
+  item.tooltip = overlapExplanation(node.subtaskId, overlap);
+  item.contextValue = 'overlap';
   return item;
 }
 

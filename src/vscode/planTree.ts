@@ -1,6 +1,15 @@
 import * as vscode from 'vscode';
 import type { Orchestrator, OrchestratorEvent } from '../core/orchestrator';
-import { dependencyItem, fileItem, groupItem, nodeId, planItem, proposalFileItem, subtaskItem } from './planItems';
+import {
+  dependencyItem,
+  fileItem,
+  groupItem,
+  nodeId,
+  overlapItem,
+  planItem,
+  proposalFileItem,
+  subtaskItem,
+} from './planItems';
 
 /** The plan row. */
 export interface PlanNode {
@@ -42,7 +51,15 @@ export interface DependencyNode {
   readonly dependencyId: string;
 }
 
-export type TreeNode = PlanNode | SubtaskNode | GroupNode | FileNode | ProposalFileNode | DependencyNode;
+/** Another subtask this one shares files with; the two never run at the same time. */
+export interface OverlapNode {
+  readonly kind: 'overlap';
+  readonly subtaskId: string;
+  readonly otherId: string;
+  paths: string[];
+}
+
+export type TreeNode = PlanNode | SubtaskNode | GroupNode | FileNode | ProposalFileNode | DependencyNode | OverlapNode;
 
 /** What the tree reads: the orchestrator of the moment (it changes with the workspace) and its events. */
 export interface PlanSource {
@@ -54,8 +71,9 @@ export interface PlanSource {
 export const REFRESH_INTERVAL_MS = 100;
 
 /**
- * The Plan view: one root per plan, a row per subtask with its gauge, and under each its files, proposal and
- * dependencies. Rows are refreshed one at a time as the core reports changes, throttled while usage streams.
+ * The Plan view: one root per plan, a row per subtask with its gauge, and under each its files, proposal,
+ * dependencies and the subtasks it shares files with. Rows are refreshed one at a time as the core reports changes,
+ * throttled while usage streams.
  */
 export class PlanTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
@@ -103,6 +121,8 @@ export class PlanTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         return this.group(node.subtaskId, 'proposal');
       case 'dependency':
         return this.group(node.subtaskId, 'deps');
+      case 'overlap':
+        return this.subtask(node.subtaskId);
     }
   }
 
@@ -146,6 +166,8 @@ export class PlanTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
         return proposalFileItem(orchestrator.root, node);
       case 'dependency':
         return dependencyItem(orchestrator, node);
+      case 'overlap':
+        return overlapItem(node);
     }
   }
 
@@ -209,6 +231,16 @@ export class PlanTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     }
     if (view.spec.dependsOn.length > 0) {
       groups.push(this.group(id, 'deps'));
+    }
+    for (const overlap of orchestrator.overlaps(id)) {
+      const row = this.node<OverlapNode>(`overlap:${id}:${overlap.id}`, () => ({
+        kind: 'overlap',
+        subtaskId: id,
+        otherId: overlap.id,
+        paths: [],
+      }));
+      row.paths = overlap.paths;
+      groups.push(row);
     }
     return groups;
   }

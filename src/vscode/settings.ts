@@ -35,6 +35,7 @@ export const DEFAULT_SETTINGS: Readonly<OrchestratorSettings> = Object.freeze({
   maxCostPerSubtask: 1,
   maxCostPerPlan: 5,
   maxTurns: 30,
+  autoReview: false,
 });
 
 /**
@@ -67,6 +68,7 @@ export function readSettings(source: SettingsSource, trusted: boolean): EditorSe
       maxCostPerSubtask: dollars(source.get('maxCostPerSubtask'), DEFAULT_SETTINGS.maxCostPerSubtask),
       maxCostPerPlan: dollars(source.get('maxCostPerPlan'), DEFAULT_SETTINGS.maxCostPerPlan),
       maxTurns: DEFAULT_SETTINGS.maxTurns,
+      autoReview: source.get('autoReview') === true,
     },
     baseUrl: typeof baseUrl === 'string' && baseUrl.trim() !== '' ? baseUrl.trim() : undefined,
   };

@@ -119,9 +119,10 @@ function titled(all: vscode.CodeLens[], title: string): vscode.CodeLens[] {
   return all.filter((l) => l.command?.title.includes(title));
 }
 
-async function run(lens: vscode.CodeLens | undefined): Promise<unknown> {
+/** Runs a lens's command as a click would; a Reject lens asks for an optional reason, answered here with none. */
+async function run(lens: vscode.CodeLens | undefined, answers: { reason?: string } = { reason: '' }): Promise<unknown> {
   assert.ok(lens?.command, 'no such CodeLens');
-  return vscode.commands.executeCommand(lens.command.command, ...(lens.command.arguments ?? []));
+  return vscode.commands.executeCommand(lens.command.command, ...(lens.command.arguments ?? []), answers);
 }
 
 async function proposalText(uri: vscode.Uri, expected: string): Promise<string> {

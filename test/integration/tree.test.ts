@@ -199,7 +199,7 @@ describe('Plan tree: rows, gauges and statuses', function () {
     assert.deepEqual(await vscode.commands.executeCommand('opusOrchestrator.dispatch', 'alpha'), { ok: true });
     await orchestratorOf(api).acceptProposal('alpha');
     const alpha = await subtaskItem(api, 'alpha');
-    assert.equal(alpha.contextValue, 'subtask.accepted');
+    assert.equal(alpha.contextValue, 'subtask.accepted revertible');
     assert.ok(alpha.iconPath instanceof vscode.ThemeIcon);
     assert.equal(alpha.iconPath.id, 'pass-filled');
     assert.equal(alpha.iconPath.color?.id, 'testing.iconPassed');
@@ -216,7 +216,7 @@ describe('Plan tree: rows, gauges and statuses', function () {
     assert.equal(result.ok, false);
     assert.match(result.ok ? '' : result.message, /The worker finished without changing any file/);
     const alpha = await subtaskItem(api, 'alpha');
-    assert.equal(alpha.contextValue, 'subtask.failed');
+    assert.equal(alpha.contextValue, 'subtask.failed escalate-opus');
     assert.ok(alpha.iconPath instanceof vscode.ThemeIcon);
     assert.equal(alpha.iconPath.id, 'error');
     assert.equal(alpha.iconPath.color?.id, 'testing.iconFailed');

@@ -2,6 +2,10 @@ import * as vscode from 'vscode';
 import type { Hunk } from '../../core/edits/types';
 import type { Controller } from '../controller';
 import { fileChangeOf, fromProposalUri, PROPOSAL_SCHEME } from './proposalDocuments';
+import { verdictLensTitle } from './verdict';
+
+/** Shows Opus's verdict on a subtask's proposal with every reason; the verdict CodeLens runs it. */
+export const SHOW_REVIEW_COMMAND = 'opusOrchestrator.showReview';
 
 /** What the hunk commands receive: enough to find the hunk again even after other hunks were decided. */
 export interface HunkTarget {
@@ -28,8 +32,8 @@ export function hunkAnchorLine(hunk: Hunk): number {
 }
 
 /**
- * Accept / Reject above every hunk still to decide in a proposal document, and the file-wide actions (plus the stale
- * warning) above its first line. The lenses are computed from the core on every request, so they always match what
+ * Accept / Reject above every hunk still to decide in a proposal document, the file-wide actions (plus the stale
+ * warning) above its first line, and Opus's verdict, once there is one, above the first change. The lenses are computed from the core on every request, so they always match what
  * is left of the proposal.
  */
 export class HunkLensProvider implements vscode.CodeLensProvider, vscode.Disposable {
@@ -97,6 +101,19 @@ export class HunkLensProvider implements vscode.CodeLensProvider, vscode.Disposa
       );
     }
     const last = Math.max(0, document.lineCount - 1);
+    const review = orchestrator.subtask(ref.subtaskId)?.state.review;
+    const first = change.hunks[0];
+    if (review && first) {
+      const line = Math.min(hunkAnchorLine(first), last);
+      lenses.push(
+        new vscode.CodeLens(new vscode.Range(line, 0, line, 0), {
+          title: verdictLensTitle(review),
+          tooltip: review.summary,
+          command: SHOW_REVIEW_COMMAND,
+          arguments: [ref.subtaskId],
+        }),
+      );
+    }
     for (const hunk of change.hunks) {
       const line = Math.min(hunkAnchorLine(hunk), last);
       const range = new vscode.Range(line, 0, line, 0);

@@ -1,81 +1,18 @@
 import * as vscode from 'vscode';
 import type { FileChange } from '../../core/edits/types';
+import type { ModelRole } from '../../core/models';
 import { MODEL_TABLE } from '../../core/models';
 import type { Orchestrator } from '../../core/orchestrator';
 import { OrchestratorError } from '../../core/orchestrator';
+import type { CommandResult } from '../commands';
 import type { Controller } from '../controller';
 import { hunkAnchorLine } from './hunkLenses';
-import type { ProposalRef } from './proposalDocuments';
-import { fromProposalUri, toProposalUri } from './proposalDocuments';
+import { toProposalUri } from './proposalDocuments';
+import type { ReviewTarget } from './targets';
+import { activeProposal, proposalTabs, rejectReason, resolveTarget, targetOf } from './targets';
 
 /** Set while the active proposal has more than one file, so the editor title offers "Next File in Proposal". */
 export const MULTI_FILE_CONTEXT = 'opusOrchestrator.multiFileProposal';
-
-/** What a review command was pointed at; the parts the argument did not say are filled in from the active editor. */
-export interface ReviewTarget {
-  subtaskId?: string;
-  path?: string;
-  hunkId?: string;
-}
-
-/**
- * Reads a command argument: a subtask id, a `{ subtaskId, path, hunkId }` object (CodeLens, tree rows), a tree item
- * whose `id` is the subtask id, or the proposal URI the editor title passes.
- */
-export function targetOf(arg: unknown): ReviewTarget {
-  if (typeof arg === 'string') {
-    return { subtaskId: arg };
-  }
-  if (arg instanceof vscode.Uri) {
-    const ref = fromProposalUri(arg);
-    return ref ? { subtaskId: ref.subtaskId, path: ref.path } : {};
-  }
-  if (typeof arg !== 'object' || arg === null) {
-    return {};
-  }
-  const o = arg as Record<string, unknown>;
-  const str = (v: unknown): string | undefined => (typeof v === 'string' && v ? v : undefined);
-  const spec = typeof o.spec === 'object' && o.spec !== null ? (o.spec as Record<string, unknown>) : {};
-  return {
-    subtaskId: str(o.subtaskId) ?? str(spec.id) ?? str(o.id),
-    path: str(o.path),
-    hunkId: str(o.hunkId),
-  };
-}
-
-/** The proposal shown by the active editor tab (the right side of a diff), if it shows one. */
-export function activeProposal(): ProposalRef | undefined {
-  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-  const ref =
-    input instanceof vscode.TabInputTextDiff
-      ? (fromProposalUri(input.modified) ?? fromProposalUri(input.original))
-      : input instanceof vscode.TabInputText
-        ? fromProposalUri(input.uri)
-        : undefined;
-  const editor = vscode.window.activeTextEditor?.document.uri;
-  return ref ?? (editor ? fromProposalUri(editor) : undefined);
-}
-
-/** Tabs showing a proposal of `subtaskId` (of one file when `path` is given). */
-export function proposalTabs(subtaskId: string, path?: string): vscode.Tab[] {
-  const tabs: vscode.Tab[] = [];
-  for (const group of vscode.window.tabGroups.all) {
-    for (const tab of group.tabs) {
-      const input = tab.input;
-      const uri =
-        input instanceof vscode.TabInputTextDiff
-          ? input.modified
-          : input instanceof vscode.TabInputText
-            ? input.uri
-            : undefined;
-      const ref = uri ? fromProposalUri(uri) : undefined;
-      if (ref && ref.subtaskId === subtaskId && (path === undefined || ref.path === path)) {
-        tabs.push(tab);
-      }
-    }
-  }
-  return tabs;
-}
 
 /**
  * The review actions: open a proposal as diffs, accept or reject a hunk, a file or the whole proposal, and move on to
@@ -90,7 +27,7 @@ export class ReviewCommands {
   ) {}
 
   async openDiff(arg?: unknown): Promise<boolean> {
-    const target = await this.resolve(arg, 'open');
+    const target = await resolveTarget(this.controller, arg, 'open');
     if (!target) {
       return false;
     }
@@ -106,7 +43,7 @@ export class ReviewCommands {
   }
 
   async nextFile(arg?: unknown): Promise<boolean> {
-    const target = await this.resolve(arg, 'open');
+    const target = await resolveTarget(this.controller, arg, 'open');
     if (!target) {
       return false;
     }
@@ -123,49 +60,47 @@ export class ReviewCommands {
     return this.decideHunk(arg, 'accept');
   }
 
-  rejectHunk(arg?: unknown): Promise<boolean> {
-    return this.decideHunk(arg, 'reject');
+  rejectHunk(arg?: unknown, opts?: unknown): Promise<boolean> {
+    return this.decideHunk(withReason(arg, opts), 'reject');
   }
 
   acceptFile(arg?: unknown): Promise<boolean> {
     return this.decideFile(arg, 'accept');
   }
 
-  rejectFile(arg?: unknown): Promise<boolean> {
-    return this.decideFile(arg, 'reject');
+  rejectFile(arg?: unknown, opts?: unknown): Promise<boolean> {
+    return this.decideFile(withReason(arg, opts), 'reject');
   }
 
   acceptProposal(arg?: unknown): Promise<boolean> {
     return this.decideProposal(arg, 'accept');
   }
 
-  rejectProposal(arg?: unknown): Promise<boolean> {
-    return this.decideProposal(arg, 'reject');
+  rejectProposal(arg?: unknown, opts?: unknown): Promise<boolean> {
+    return this.decideProposal(withReason(arg, opts), 'reject');
   }
 
   /**
-   * Runs the subtask again against the files as they are now. A proposal still in review is rejected first (that
-   * never touches a file), because the core only re-runs a subtask whose proposal is out of the way.
+   * Runs the subtask again against the files as they are now, on `model` when given. A proposal still in review is
+   * dropped by the core (its undecided hunks count as rejected, which never touches a file); its diffs are closed
+   * first, and the new proposal opens where they were.
    */
-  async redispatch(arg?: unknown): Promise<boolean> {
-    const target = await this.resolve(arg, 'open');
+  async redispatch(arg?: unknown, model?: ModelRole): Promise<CommandResult> {
+    const given = targetOf(arg).subtaskId;
+    const target = given ? { subtaskId: given } : await resolveTarget(this.controller, arg, 'open');
     const orchestrator = this.orchestrator();
     if (!target || !orchestrator) {
-      return false;
+      return { ok: false, message: 'Cancelled.' };
     }
     const { subtaskId } = target;
     const shown = proposalTabs(subtaskId).length > 0;
-    return this.attempt(subtaskId, async () => {
-      if (orchestrator.subtask(subtaskId)?.state.status === 'review') {
-        await orchestrator.rejectProposal(subtaskId);
-        await this.closeDiffs(subtaskId);
-      }
-      await vscode.commands.executeCommand('opusOrchestrator.retry', subtaskId);
-      // The user asked for the new proposal from its diff: show it where the old one was.
-      if (shown && orchestrator.subtask(subtaskId)?.state.status === 'review') {
-        await this.openDiff(subtaskId);
-      }
-    });
+    await this.closeDiffs(subtaskId);
+    const result = await vscode.commands.executeCommand<CommandResult>('opusOrchestrator.retry', subtaskId, model);
+    // The user asked for the new proposal from its diff: show it where the old one was.
+    if (shown && orchestrator.subtask(subtaskId)?.state.status === 'review') {
+      await this.openDiff(subtaskId);
+    }
+    return result ?? { ok: false, message: 'The subtask could not be run again.' };
   }
 
   /** Keeps the "Next File" title button in step with the proposal the active tab shows. */
@@ -181,11 +116,15 @@ export class ReviewCommands {
     if (!orchestrator || !target.subtaskId || !target.path || !target.hunkId) {
       return false;
     }
-    const { subtaskId, path, hunkId } = target as Required<ReviewTarget>;
+    const { subtaskId, path, hunkId } = target as Required<Omit<ReviewTarget, 'reason'>>;
+    const reason = action === 'reject' ? await rejectReason(target, 'this change') : '';
+    if (reason === undefined) {
+      return false;
+    }
     const done = await this.attempt(subtaskId, () =>
       action === 'accept'
         ? orchestrator.acceptHunk(subtaskId, path, hunkId)
-        : orchestrator.rejectHunk(subtaskId, path, hunkId),
+        : orchestrator.rejectHunk(subtaskId, path, hunkId, reason || undefined),
     );
     if (done) {
       await this.moveOn(subtaskId, path);
@@ -194,14 +133,20 @@ export class ReviewCommands {
   }
 
   private async decideFile(arg: unknown, action: 'accept' | 'reject'): Promise<boolean> {
-    const target = await this.resolve(arg, 'file');
+    const target = await resolveTarget(this.controller, arg, 'file');
     const orchestrator = this.orchestrator();
     if (!target?.path || !orchestrator) {
       return false;
     }
-    const { subtaskId, path } = target as Required<ReviewTarget>;
+    const { subtaskId, path } = target as { subtaskId: string; path: string };
+    const reason = action === 'reject' ? await rejectReason(targetOf(arg), path) : '';
+    if (reason === undefined) {
+      return false;
+    }
     const done = await this.attempt(subtaskId, () =>
-      action === 'accept' ? orchestrator.acceptFile(subtaskId, path) : orchestrator.rejectFile(subtaskId, path),
+      action === 'accept'
+        ? orchestrator.acceptFile(subtaskId, path)
+        : orchestrator.rejectFile(subtaskId, path, reason || undefined),
     );
     if (done) {
       await this.moveOn(subtaskId, path);
@@ -210,14 +155,20 @@ export class ReviewCommands {
   }
 
   private async decideProposal(arg: unknown, action: 'accept' | 'reject'): Promise<boolean> {
-    const target = await this.resolve(arg, 'proposal');
+    const target = await resolveTarget(this.controller, arg, 'proposal');
     const orchestrator = this.orchestrator();
     if (!target || !orchestrator) {
       return false;
     }
     const { subtaskId } = target;
+    const reason = action === 'reject' ? await rejectReason(targetOf(arg), 'the whole proposal') : '';
+    if (reason === undefined) {
+      return false;
+    }
     const done = await this.attempt(subtaskId, () =>
-      action === 'accept' ? orchestrator.acceptProposal(subtaskId) : orchestrator.rejectProposal(subtaskId),
+      action === 'accept'
+        ? orchestrator.acceptProposal(subtaskId)
+        : orchestrator.rejectProposal(subtaskId, reason || undefined),
     );
     if (done) {
       await this.moveOn(subtaskId);
@@ -336,39 +287,16 @@ export class ReviewCommands {
     }
     return orchestrator;
   }
+}
 
-  /**
-   * Completes a target from the active proposal editor, or (for a whole proposal) from the only subtask in review,
-   * else a quick pick of those in review.
-   */
-  private async resolve(
-    arg: unknown,
-    need: 'open' | 'file' | 'proposal',
-  ): Promise<{ subtaskId: string; path?: string } | undefined> {
-    const given = targetOf(arg);
-    const active = activeProposal();
-    if (given.subtaskId) {
-      const path = given.path ?? (need === 'file' && active?.subtaskId === given.subtaskId ? active.path : undefined);
-      return { subtaskId: given.subtaskId, path };
-    }
-    if (active) {
-      return { subtaskId: active.subtaskId, path: active.path };
-    }
-    if (need === 'file') {
-      void vscode.window.showInformationMessage('Open a proposal diff (or pick a file in the Plan view) first.');
-      return undefined;
-    }
-    const inReview = (this.controller.orchestrator?.subtasks() ?? []).filter((s) => s.state.status === 'review');
-    if (inReview.length <= 1) {
-      if (inReview.length === 0) {
-        void vscode.window.showInformationMessage('No subtask has a proposal awaiting review.');
-      }
-      return inReview[0] ? { subtaskId: inReview[0].spec.id } : undefined;
-    }
-    const pick = await vscode.window.showQuickPick(
-      inReview.map((s) => ({ label: s.spec.title, description: s.spec.id, id: s.spec.id })),
-      { placeHolder: 'Which subtask’s proposal?' },
-    );
-    return pick ? { subtaskId: pick.id } : undefined;
-  }
+/**
+ * A reject's target with the reason folded in: from the target object itself, or from a second `{ reason }` argument
+ * (automation); tree menus pass the selected rows there, which carry none.
+ */
+function withReason(arg: unknown, opts: unknown): unknown {
+  const reason =
+    typeof opts === 'object' && opts !== null && 'reason' in opts && typeof opts.reason === 'string'
+      ? opts.reason
+      : undefined;
+  return reason === undefined ? arg : { ...targetOf(arg), reason };
 }

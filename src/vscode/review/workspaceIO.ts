@@ -7,12 +7,14 @@ const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 /**
  * The core's view of the user's files inside the editor. Reads prefer an open document with unsaved changes, because
  * that is the text the user sees and a proposal must be judged (and made stale) against it. Writes go through one
- * WorkspaceEdit, so accepting a change is one undo step and lands in open editors instead of behind their back.
+ * WorkspaceEdit, so accepting a change is one undo step and lands in open editors instead of behind their back; a
+ * revert deletes a file the same way.
  */
 export function createEditorIO(root: vscode.Uri): WorkspaceIO {
   return {
     read: (rel) => readEditorText(vscode.Uri.joinPath(root, rel)),
     write: (rel, text) => writeText(vscode.Uri.joinPath(root, rel), text),
+    remove: (rel) => removeFile(vscode.Uri.joinPath(root, rel)),
   };
 }
 
@@ -71,6 +73,15 @@ async function writeText(uri: vscode.Uri, text: string): Promise<void> {
   const saved = openDocument(uri) ?? (await vscode.workspace.openTextDocument(uri));
   if (!(await saved.save())) {
     throw new Error(`The change to ${vscode.workspace.asRelativePath(uri)} was applied but could not be saved.`);
+  }
+}
+
+/** Deletes a file through a WorkspaceEdit (reverting a subtask that created it), so the editor can undo it too. */
+async function removeFile(uri: vscode.Uri): Promise<void> {
+  const edit = new vscode.WorkspaceEdit();
+  edit.deleteFile(uri, { ignoreIfNotExists: true });
+  if (!(await vscode.workspace.applyEdit(edit))) {
+    throw new Error(`VS Code refused to delete ${vscode.workspace.asRelativePath(uri)}; delete it yourself.`);
   }
 }
 

@@ -1,0 +1,88 @@
+/**
+ * What the bench harness (Node, outside VS Code) and the bench suite (inside VS Code's extension host) tell each
+ * other: a control file written before each window, and one result line the suite logs when it is done.
+ */
+
+/** Starts the line the suite logs with its WindowResult as JSON. */
+export const BENCH_RESULT_MARKER = 'OPUS-BENCH-RESULT';
+/** A copy of dist/extension.js beside it, required afresh to time the bundle's evaluation. */
+export const LOAD_PROBE = 'load-probe.js';
+/** Environment variable naming the control file; code-server passes it to every extension host it starts. */
+export const CONTROL_ENV = 'OPUS_BENCH_CONTROL';
+
+export interface WindowControl {
+  /** `publisher.name` of the extension under test, of the empty extension and of the warm-up extension. */
+  extensionId: string;
+  emptyId: string;
+  warmupId: string;
+  /** Activate the extension under test before the empty one (the order alternates between windows). */
+  oursFirst: boolean;
+  /** A stored plan.json put into the workspace just before activation, as a user's workspace would have it. */
+  storedPlan?: string;
+  /** Gauge-latency samples to take after activation; 0 skips the measurement. */
+  gaugeSamples: number;
+  /** Tree-at-scale run: this many subtasks, planned and answered by the harness's local Messages API. */
+  scaleSubtasks: number;
+}
+
+export interface ActivationResult {
+  oursMs: number;
+  emptyMs: number;
+  /** CPU time (user + system) the extension-host process spent during each activate(). */
+  oursCpuMs: number;
+  emptyCpuMs: number;
+  /** How long the host was left to settle (its event loop quiet) before measuring. */
+  settleMs: number;
+  warmupMs: number;
+  oursFirst: boolean;
+  /** Subtasks of the stored plan the extension had loaded when activate() resolved. */
+  planSubtasks: number;
+  /**
+   * Parts of activation timed again once it was over (so warm, a lower bound of the first time): evaluating the
+   * bundle (a copy of dist/extension.js required afresh), reading the API key from secret storage, and building
+   * the orchestrator and restoring the stored plan.
+   */
+  parts: { moduleMs: number; secretMs: number; restoreMs: number };
+}
+
+export interface GaugeSample {
+  id: string;
+  /** The subtask's row label. */
+  title: string;
+  /** Date.now() when the usage event was written to the wire (message_start of the worker's reply). */
+  wireEpoch: number;
+  /** From that write to the tree provider's refreshed item carrying the new description. */
+  hostMs: number;
+  before: string;
+  after: string;
+}
+
+export interface ScaleResult {
+  subtasks: number;
+  /** From dispatch to the last subtask leaving 'running'. */
+  durationMs: number;
+  /** Event-loop lag (delay beyond the sampling interval) while the subtasks streamed, in ms. */
+  lagP50: number;
+  lagP99: number;
+  lagMax: number;
+  /** The same with nothing running, sampled just before dispatch. */
+  idleP99: number;
+  /** Most subtasks streaming a model reply at the same moment. */
+  peakStreaming: number;
+  usageEvents: number;
+  treeRefreshes: number;
+  inReview: number;
+  failed: string[];
+  /** The synchronous part of one save of the final plan (structured clone, schema check, JSON), in the host. */
+  saveBlockMs: number;
+  /** Size of that plan's JSON. */
+  planChars: number;
+}
+
+export interface WindowResult {
+  activation?: ActivationResult;
+  gauge?: GaugeSample[];
+  scale?: ScaleResult;
+  /** Why a measurement stopped; the others still report. */
+  errors: string[];
+}
