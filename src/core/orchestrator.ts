@@ -142,6 +142,7 @@ export class Orchestrator {
   private current: PlanState | undefined;
   private book = new Ledger();
   private saving: Promise<void> = Promise.resolve();
+  private queuedSave: Promise<void> | undefined;
 
   constructor(opts: OrchestratorOptions) {
     this.root = opts.root;
@@ -958,24 +959,38 @@ export class Orchestrator {
     }
   }
 
+  /**
+   * Saves the plan. Calls that come while a save is waiting to start share it, and it writes the state as it is when
+   * it starts: a burst of status changes (many subtasks starting at once) costs one or two writes, not one each.
+   */
   private persist(): Promise<void> {
-    const current = this.current;
-    if (!current) {
+    if (!this.current) {
       return this.saving;
     }
-    current.ledger = this.book.entries();
-    const snapshot = structuredClone(current);
-    for (const st of Object.values(snapshot.subtasks)) {
-      delete st.live;
+    if (!this.queuedSave) {
+      const queued = this.saving
+        .catch(() => undefined)
+        .then(async () => {
+          this.queuedSave = undefined;
+          const current = this.current;
+          if (!current) {
+            return;
+          }
+          current.ledger = this.book.entries();
+          const snapshot = structuredClone(current);
+          for (const st of Object.values(snapshot.subtasks)) {
+            delete st.live;
+          }
+          await this.store.savePlan(snapshot);
+        })
+        .catch((err: Error) => {
+          this.logger('error', `could not save the plan: ${err.message}`);
+          throw err;
+        });
+      this.queuedSave = queued;
+      this.saving = queued;
     }
-    this.saving = this.saving
-      .catch(() => undefined)
-      .then(() => this.store.savePlan(snapshot))
-      .catch((err: Error) => {
-        this.logger('error', `could not save the plan: ${err.message}`);
-        throw err;
-      });
-    return this.saving;
+    return this.queuedSave;
   }
 
   private emit(e: OrchestratorEvent): void {
