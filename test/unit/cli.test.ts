@@ -46,6 +46,15 @@ const PLAN = {
       acceptanceCriteria: ['main() prints Bye last'],
       dependsOn: ['polite-greeting'],
     },
+    {
+      id: 'readme-note',
+      title: 'Document the greeting',
+      instructions: 'Add a usage line to README.md.',
+      model: 'haiku',
+      files: [{ path: 'README.md', create: false }],
+      acceptanceCriteria: ['README.md shows how to call greet'],
+      dependsOn: [],
+    },
   ],
 };
 
@@ -150,6 +159,7 @@ describe('CLI (dist/cli.js over the real SDK and a local Messages API)', functio
   }
 
   const politeEdit = {
+    'readme-note': { path: 'README.md', old: '# demo', new: '# demo\n\nUsage: `greet(name)`.' },
     'polite-greeting': { path: 'src/greet.ts', old: 'return `Hello, ${name}!`;', new: 'return `Good day, ${name}!`;' },
     farewell: {
       path: 'src/main.ts',
@@ -169,7 +179,7 @@ describe('CLI (dist/cli.js over the real SDK and a local Messages API)', functio
     assert.equal(stored.version, 1);
     assert.deepEqual(
       stored.data.plan.subtasks.map((s: { id: string }) => s.id),
-      ['polite-greeting', 'farewell'],
+      ['polite-greeting', 'farewell', 'readme-note'],
     );
     const status = await simpleGit(repo).status();
     assert.deepEqual(status.files, [], 'the store ignores itself and nothing else changed');
@@ -185,6 +195,7 @@ describe('CLI (dist/cli.js over the real SDK and a local Messages API)', functio
       [
         ['polite-greeting', 'ready', 'sonnet'],
         ['farewell', 'pending', 'haiku'],
+        ['readme-note', 'ready', 'haiku'],
       ],
     );
     assert.equal(data.planner.usage.input, 5200);
@@ -197,33 +208,80 @@ describe('CLI (dist/cli.js over the real SDK and a local Messages API)', functio
     assert.ok(data.opusOnlyEstimate.cost > scoped, 'Opus alone costs more than the scoped workers');
   });
 
-  it('dispatch proposes without writing, apply writes exactly, and the dependent becomes ready', async () => {
+  it('dispatch runs independent subtasks in parallel on scoped context; apply writes; the dependent follows', async () => {
     await planned();
-    fake.setResponder(workerResponder(politeEdit));
+    const windows: Record<string, [number, number]> = {};
+    const respond = workerResponder(politeEdit);
+    fake.setResponder(async (req) => {
+      const first = (req.body.messages?.length ?? 0) === 1;
+      const id = Object.keys(politeEdit).find((k) => JSON.stringify(req.body.messages?.[0] ?? '').includes(k)) ?? '?';
+      if (first) {
+        windows[id] = [Date.now(), 0];
+        await new Promise((r) => setTimeout(r, 400));
+        (windows[id] as [number, number])[1] = Date.now();
+      }
+      return respond(req);
+    });
     const d = await runCli(ws('dispatch', '--all'), env);
     assert.equal(d.code, 0, d.stderr);
+    const [g, r] = [windows['polite-greeting'], windows['readme-note']];
+    assert.ok(g && r && g[0] < r[1] && r[0] < g[1], 'the two independent subtasks ran at the same time');
+    assert.equal(windows.farewell, undefined, 'the dependent waits');
     assert.equal(await read('src/greet.ts'), GREET, 'nothing reaches disk before apply');
-    const worker = fake.requests.find((r) => !isPlanner(r)) as RecordedRequest;
-    assert.equal(worker.body.model, 'claude-sonnet-5-5');
-    assert.ok(JSON.stringify(worker.body).includes('Hello, ${name}'), 'the in-scope file is in the context');
-    assert.ok(!JSON.stringify(worker.body).includes('console.log(greet('), 'an out-of-scope file is not');
+    assert.equal(await read('README.md'), '# demo\n');
+
+    const workers = fake.requests.filter((q) => !isPlanner(q));
+    const firstOf = (id: string): string =>
+      JSON.stringify(workers.find((q) => JSON.stringify(q.body.messages?.[0] ?? '').includes(id))?.body ?? '');
+    const greetReq = firstOf('polite-greeting');
+    const readmeReq = firstOf('readme-note');
+    assert.match(greetReq, /"model":"claude-sonnet-5-5"/);
+    assert.match(readmeReq, /"model":"claude-haiku-5-5"/);
+    assert.ok(greetReq.includes('Hello, ${name}'), 'its in-scope file is in the context');
+    assert.ok(!greetReq.includes('console.log(greet(') && !greetReq.includes('# demo'), 'other files are not');
+    assert.ok(readmeReq.includes('# demo') && !readmeReq.includes('Hello, ${name}'));
+    for (const body of [greetReq, readmeReq]) {
+      assert.ok(!body.includes(CANARY), 'no .env content');
+      assert.match(body, /"cache_control":\{"type":"ephemeral"/, 'the stable prefix is marked for caching');
+      assert.match(
+        body,
+        /"name":"str_replace_based_edit_tool","type":"text_editor_20250728"|"type":"text_editor_20250728","name":"str_replace_based_edit_tool"/,
+      );
+    }
     let show = JSON.parse((await runCli(ws('show', '--json'), env)).stdout);
-    assert.equal(show.subtasks[0].status, 'review');
-    assert.deepEqual(show.subtasks[0].proposal.files, [{ path: 'src/greet.ts', added: 1, removed: 1 }]);
-    assert.ok(show.subtasks[0].usage.input > 0);
+    const byId = (data: { subtasks: Array<{ id: string }> }, id: string) =>
+      data.subtasks.find((x) => x.id === id) as unknown as {
+        status: string;
+        usage: { input: number };
+        proposal: unknown;
+      };
+    assert.equal(byId(show, 'polite-greeting').status, 'review');
+    assert.deepEqual(byId(show, 'polite-greeting').proposal, {
+      id: 'polite-greeting-1',
+      status: 'open',
+      files: [{ path: 'src/greet.ts', added: 1, removed: 1 }],
+    });
+    assert.ok(byId(show, 'polite-greeting').usage.input > 0);
 
     const a = await runCli(ws('apply', 'polite-greeting'), env);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(await read('src/greet.ts'), GREET.replace('Hello', 'Good day'));
+    assert.equal((await runCli(ws('apply', 'readme-note'), env)).code, 0);
+    assert.equal(await read('README.md'), '# demo\n\nUsage: `greet(name)`.\n');
     show = JSON.parse((await runCli(ws('show', '--json'), env)).stdout);
     assert.deepEqual(
-      show.subtasks.map((s: { status: string }) => s.status),
-      ['accepted', 'ready'],
+      show.subtasks.map((x: { id: string; status: string }) => [x.id, x.status]),
+      [
+        ['polite-greeting', 'accepted'],
+        ['farewell', 'ready'],
+        ['readme-note', 'accepted'],
+      ],
     );
-    const second = await runCli(ws('dispatch', 'farewell'), env);
+    const second = await runCli(ws('dispatch', '--all'), env);
     assert.equal(second.code, 0, second.stderr);
-    const haiku = fake.requests.filter((r) => !isPlanner(r)).at(-1) as RecordedRequest;
-    assert.equal(haiku.body.model, 'claude-haiku-5-5');
+    const farewell = fake.requests.filter((q) => !isPlanner(q)).at(-1) as RecordedRequest;
+    assert.equal(farewell.body.model, 'claude-haiku-5-5');
+    assert.ok(JSON.stringify(farewell.body).includes("console.log(greet(argv[0] ?? 'world'))"));
   });
 
   it('reject leaves the file byte-identical', async () => {
@@ -282,12 +340,18 @@ describe('CLI (dist/cli.js over the real SDK and a local Messages API)', functio
     assert.equal(await fs.readFile(path.join(repo, '.opus-orchestrator', 'plan.json'), 'utf8'), before);
   });
 
-  it('rides out 429 and a mid-stream overload, and records what was billed', async () => {
-    fake.enqueue({ httpError: 429, retryAfterMs: 10 } as Reply, { streamError: 'overloaded_error' } as Reply);
-    fake.enqueue(jsonReply(PLAN));
+  it('rides out 429, 529 and a mid-stream overload, and records what was billed', async () => {
+    fake.enqueue(
+      { httpError: 429, retryAfterMs: 10 } as Reply,
+      { httpError: 529, retryAfterMs: 10 } as Reply,
+      { streamError: 'overloaded_error' } as Reply,
+    );
+    fake.enqueue(jsonReply(PLAN, { input: 4000, output: 700 }));
     const r = await runCli(ws('plan', 'Greet politely'), env);
     assert.equal(r.code, 0, r.stderr);
-    assert.equal(fake.requests.length, 3);
+    assert.equal(fake.requests.length, 4);
+    const show = JSON.parse((await runCli(ws('show', '--json'), env)).stdout);
+    assert.ok(show.planner.usage.input >= 4000 && show.planner.usage.output >= 700, 'the billed call is in the ledger');
   });
 
   it('a worker error marks the subtask failed, exits non-zero with the reason, and writes nothing', async () => {
