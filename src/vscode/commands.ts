@@ -1,18 +1,19 @@
 import * as vscode from 'vscode';
 import type { ModelRole } from '../core/models';
 import { MODEL_ROLES, MODEL_TABLE } from '../core/models';
-import { OrchestratorError } from '../core/orchestrator';
 import type { SubtaskStatus } from '../core/plan/state';
 import { totalTokens } from '../core/usage/usage';
 import type { ApiKeyStore } from './apiKey';
 import { promptForApiKey } from './apiKey';
 import type { ExtensionController } from './controller';
 import { formatTokens } from './gauge';
+import type { CommandResult } from './notify';
+import { SHOW_LOG, failure, info, warn } from './notify';
 import { askTask, editorContext, pickFiles, pickFrom, pickModel, pickSubtask, toFileInScope } from './pickers';
 import type { PlanTreeProvider, TreeNode } from './planTree';
 
 /** What a command did, returned to `executeCommand` callers (automation and tests); users see the same as messages. */
-export type CommandResult = { ok: true } | { ok: false; message: string };
+export type { CommandResult } from './notify';
 
 /** `opusOrchestrator.plan` may be given the task (and consent to replace a plan) instead of asking for them. */
 export interface PlanArgs {
@@ -35,7 +36,6 @@ export interface CommandDeps {
 /** Statuses of a plan nobody has worked on yet: replacing it loses nothing. */
 const UNTOUCHED: ReadonlySet<SubtaskStatus> = new Set(['pending', 'ready', 'blocked']);
 const CANCELLED: CommandResult = { ok: false, message: 'Cancelled.' };
-const SHOW_LOG = 'Show Log';
 
 /** The subtask a command argument names: an id, a tree row, or any `{ subtaskId }` object. */
 export function subtaskIdOf(arg: unknown): string | undefined {
@@ -59,7 +59,7 @@ export class OrchestratorCommands {
   async plan(args: PlanArgs = {}): Promise<CommandResult> {
     const orchestrator = this.controller.orchestrator;
     if (!orchestrator) {
-      return this.warn('Open a folder first: Opus Orchestrator plans work inside a workspace folder.');
+      return warn('Open a folder first: Opus Orchestrator plans work inside a workspace folder.');
     }
     if (!this.controller.hasKey) {
       const message = 'No Anthropic API key is set. Set one to plan with Opus.';
@@ -126,7 +126,7 @@ export class OrchestratorCommands {
     const orchestrator = this.controller.orchestrator;
     const id = subtaskIdOf(arg) ?? (orchestrator ? await pickSubtask(orchestrator) : undefined);
     if (!orchestrator || !id) {
-      return orchestrator?.state ? CANCELLED : this.warn('There is no plan yet: run "Plan with Opus" first.');
+      return orchestrator?.state ? CANCELLED : warn('There is no plan yet: run "Plan with Opus" first.');
     }
     return this.run([id], () => orchestrator.dispatch([id]));
   }
@@ -135,7 +135,7 @@ export class OrchestratorCommands {
     const orchestrator = this.controller.orchestrator;
     const ids = orchestrator?.ready() ?? [];
     if (!orchestrator || ids.length === 0) {
-      return this.info('No subtask is ready to dispatch.');
+      return info('No subtask is ready to dispatch.');
     }
     return this.run(ids, () => orchestrator.dispatch(ids));
   }
@@ -173,7 +173,7 @@ export class OrchestratorCommands {
     const id = subtaskIdOf(arg);
     const view = id ? orchestrator?.subtask(id) : undefined;
     if (!orchestrator || !view) {
-      return this.warn(id ? `The plan has no subtask "${id}".` : 'Choose a subtask in the Plan view.');
+      return warn(id ? `The plan has no subtask "${id}".` : 'Choose a subtask in the Plan view.');
     }
     const chosen = isRole(role) ? role : await pickModel(view.state.model, this.controller.settings().core.models);
     if (!chosen) {
@@ -187,7 +187,7 @@ export class OrchestratorCommands {
     const id = subtaskIdOf(arg);
     const view = id ? orchestrator?.subtask(id) : undefined;
     if (!orchestrator || !view) {
-      return this.warn(id ? `The plan has no subtask "${id}".` : 'Choose a subtask in the Plan view.');
+      return warn(id ? `The plan has no subtask "${id}".` : 'Choose a subtask in the Plan view.');
     }
     const given = Array.isArray(paths) && paths.every((p) => typeof p === 'string') ? (paths as string[]) : undefined;
     const chosen =
@@ -204,7 +204,7 @@ export class OrchestratorCommands {
     const id = subtaskIdOf(arg);
     const view = id ? orchestrator?.subtask(id) : undefined;
     if (!orchestrator || !view) {
-      return this.warn(id ? `The plan has no subtask "${id}".` : 'Choose a subtask in the Plan view.');
+      return warn(id ? `The plan has no subtask "${id}".` : 'Choose a subtask in the Plan view.');
     }
     const question = `Remove subtask "${view.spec.title}"? Subtasks that depend on it stop waiting for it.`;
     if (opts?.confirmed !== true && !(await this.confirm(question, 'Remove'))) {
@@ -269,30 +269,8 @@ export class OrchestratorCommands {
     }
   }
 
-  /** Refusals the user can act on are warnings; anything else is an error with the log one click away. */
   private fail(err: unknown): CommandResult {
-    const message = err instanceof Error ? err.message : String(err);
-    if (err instanceof OrchestratorError) {
-      this.controller.log.warn(message);
-      return this.warn(message);
-    }
-    this.controller.log.error(message);
-    void vscode.window.showErrorMessage(message, SHOW_LOG).then((choice) => {
-      if (choice) {
-        this.controller.log.show();
-      }
-    });
-    return { ok: false, message };
-  }
-
-  private warn(message: string): CommandResult {
-    void vscode.window.showWarningMessage(message);
-    return { ok: false, message };
-  }
-
-  private info(message: string): CommandResult {
-    void vscode.window.showInformationMessage(message);
-    return { ok: false, message };
+    return failure(this.controller.log, err);
   }
 
   private async confirm(question: string, action: string): Promise<boolean> {

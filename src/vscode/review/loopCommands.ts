@@ -2,12 +2,12 @@ import * as vscode from 'vscode';
 import type { ModelRole } from '../../core/models';
 import { MODEL_TABLE } from '../../core/models';
 import type { Orchestrator } from '../../core/orchestrator';
-import { OrchestratorError } from '../../core/orchestrator';
 import type { SubtaskReview } from '../../core/plan/state';
 import { totalTokens } from '../../core/usage/usage';
 import type { CommandResult, ConfirmArgs } from '../commands';
 import type { Controller } from '../controller';
 import { formatTokens } from '../gauge';
+import { failure, info, warn } from '../notify';
 import { pickFrom } from '../pickers';
 import type { ReviewCommands } from './reviewCommands';
 import { activeProposal, resolveTarget, targetOf } from './targets';
@@ -39,7 +39,7 @@ export class ReviewLoopCommands {
   async reviewProposal(arg?: unknown): Promise<CommandResult> {
     const orchestrator = this.controller.orchestrator;
     if (!orchestrator?.state) {
-      return this.warn('There is no plan yet: run "Plan with Opus" first.');
+      return warn('There is no plan yet: run "Plan with Opus" first.');
     }
     const target = await resolveTarget(this.controller, arg, 'proposal');
     if (!target) {
@@ -82,7 +82,7 @@ export class ReviewLoopCommands {
     const id = targetOf(arg).subtaskId ?? activeProposal()?.subtaskId;
     const review = id ? orchestrator?.subtask(id)?.state.review : undefined;
     if (!orchestrator || !id || !review) {
-      return this.info('This proposal has not been reviewed by Opus yet.');
+      return info('This proposal has not been reviewed by Opus yet.');
     }
     const options = { modal: true, detail: verdictDetail(review) };
     const retries = review.pass ? [] : this.retryButtons(orchestrator, id);
@@ -97,13 +97,13 @@ export class ReviewLoopCommands {
   async retryWith(role: ModelRole, arg?: unknown): Promise<CommandResult> {
     const orchestrator = this.controller.orchestrator;
     if (!orchestrator?.state) {
-      return this.warn('There is no plan yet: run "Plan with Opus" first.');
+      return warn('There is no plan yet: run "Plan with Opus" first.');
     }
     const given = targetOf(arg).subtaskId ?? activeProposal()?.subtaskId;
     const candidates = orchestrator.subtasks().filter((s) => orchestrator.escalation(s.spec.id) === role);
     const id = given ?? (await pickFrom(candidates, retryWithLabel(role)));
     if (!id) {
-      return given || candidates.length > 0 ? CANCELLED : this.info(`No subtask needs ${MODEL_TABLE[role].label}.`);
+      return given || candidates.length > 0 ? CANCELLED : info(`No subtask needs ${MODEL_TABLE[role].label}.`);
     }
     return this.review.redispatch(id, role);
   }
@@ -115,17 +115,17 @@ export class ReviewLoopCommands {
   async revertSubtask(arg?: unknown, opts?: ConfirmArgs): Promise<CommandResult> {
     const orchestrator = this.controller.orchestrator;
     if (!orchestrator?.state) {
-      return this.warn('There is no plan yet: run "Plan with Opus" first.');
+      return warn('There is no plan yet: run "Plan with Opus" first.');
     }
     const revertible = orchestrator.subtasks().filter((s) => (s.state.checkpoint ?? []).length > 0);
     const id = targetOf(arg).subtaskId ?? (await pickFrom(revertible, 'Revert'));
     const view = id ? orchestrator.subtask(id) : undefined;
     if (!id || !view) {
-      return id ? this.warn(`The plan has no subtask "${id}".`) : CANCELLED;
+      return id ? warn(`The plan has no subtask "${id}".`) : CANCELLED;
     }
     const checkpoint = view.state.checkpoint ?? [];
     if (checkpoint.length === 0) {
-      return this.info(`Subtask "${view.spec.title}" has no accepted changes to revert.`);
+      return info(`Subtask "${view.spec.title}" has no accepted changes to revert.`);
     }
     if (opts?.confirmed !== true) {
       const files = checkpoint.map((f) => (f.before === null ? `${f.path} (deleted: the subtask created it)` : f.path));
@@ -175,26 +175,6 @@ export class ReviewLoopCommands {
 
   /** A refusal the user can act on is a warning ('moved-on' among them); anything else an error with the log. */
   private fail(err: unknown, id: string): CommandResult {
-    const message = err instanceof Error ? err.message : String(err);
-    if (err instanceof OrchestratorError) {
-      this.controller.log.warn(`${id}: ${message}`);
-      return this.warn(message);
-    }
-    this.controller.log.error(`${id}: ${message}`);
-    const showLog = 'Show Log';
-    void vscode.window
-      .showErrorMessage(message, showLog)
-      .then((choice) => (choice === showLog ? this.controller.log.show() : undefined));
-    return { ok: false, message };
-  }
-
-  private warn(message: string): CommandResult {
-    void vscode.window.showWarningMessage(message);
-    return { ok: false, message };
-  }
-
-  private info(message: string): CommandResult {
-    void vscode.window.showInformationMessage(message);
-    return { ok: false, message };
+    return failure(this.controller.log, err, `${id}: `);
   }
 }
