@@ -112,6 +112,8 @@ export interface Totals extends UsageTotal {
   saved: number;
 }
 
+/** How long ignore rules read for one run are reused by runs that start right after it. */
+const RULES_FRESH_MS = 2_000;
 /** Statuses from which a subtask may be started (again). */
 const RUNNABLE: ReadonlySet<SubtaskStatus> = new Set(['ready', 'failed', 'cancelled', 'interrupted', 'rejected']);
 /** Statuses that follow from the dependencies alone. */
@@ -143,6 +145,7 @@ export class Orchestrator {
   private book = new Ledger();
   private saving: Promise<void> = Promise.resolve();
   private queuedSave: Promise<void> | undefined;
+  private rulesCache: { at: number; rules: Promise<WorkspaceRules> } | undefined;
 
   constructor(opts: OrchestratorOptions) {
     this.root = opts.root;
@@ -167,6 +170,7 @@ export class Orchestrator {
       }
     }
     this.settings = next;
+    this.rulesCache = undefined;
     this.scheduler?.setLimit(next.concurrency);
   }
 
@@ -614,7 +618,8 @@ export class Orchestrator {
     state.rejections = [];
     const model = modelFor(state.model, this.settings.models);
     this.logger('info', `${spec.id}: attempt ${attempt} on ${model.id}`);
-    await this.persist();
+    // The attempt number is saved alongside the first call, not before it: a failed save is logged, the run goes on.
+    void this.persist().catch(() => undefined);
     try {
       const result = await runWorker({
         llm: this.llm,
@@ -923,8 +928,20 @@ export class Orchestrator {
     return structuredClone((this.current as PlanState).plan);
   }
 
+  /**
+   * The workspace's ignore rules, read afresh unless they were read in the last moments: a batch of subtasks
+   * starting together shares one read instead of walking the tree for nested .gitignore files once each.
+   */
   private rules(): Promise<WorkspaceRules> {
-    return WorkspaceRules.load(this.root, this.settings.extraIgnores);
+    const now = Date.now();
+    if (!this.rulesCache || now - this.rulesCache.at > RULES_FRESH_MS) {
+      const rules = WorkspaceRules.load(this.root, this.settings.extraIgnores);
+      this.rulesCache = { at: now, rules };
+      rules.catch(() => {
+        this.rulesCache = undefined;
+      });
+    }
+    return this.rulesCache.rules;
   }
 
   private require(id: string): SubtaskView {
