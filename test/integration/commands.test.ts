@@ -2,29 +2,25 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExtensionApi } from '../../src/extension';
 import type { CommandResult } from '../../src/vscode/commands';
 import type { TreeNode } from '../../src/vscode/planTree';
 import type { Reply } from '../fake-anthropic/replies';
 import { textReply, toolUseReply } from '../fake-anthropic/replies';
-import type { FakeAnthropic, RecordedRequest } from '../fake-anthropic/server';
+import type { RecordedRequest } from '../fake-anthropic/server';
 import {
   CALL_USAGE,
   EDIT_TOOL,
-  ScratchFiles,
   childItems,
-  extensionApi,
   labelOf,
   lastUserText,
   orchestratorOf,
   planWith,
   rootItem,
-  startModel,
-  stopModel,
   subtaskItem,
   waitFor,
   workerEdits,
   workspaceRoot,
+  useSuiteFixture,
 } from './planSupport';
 
 async function run(command: string, ...args: unknown[]): Promise<CommandResult> {
@@ -53,29 +49,19 @@ function editingWorker(latencyMs = 0): (req: RecordedRequest) => Reply {
 describe('Commands: plan, dispatch, edit and clear', function () {
   // The first plan of a cold extension host can take a while on a busy machine.
   this.timeout(120_000);
-  let api: ExtensionApi;
-  let fake: FakeAnthropic;
-  const files = new ScratchFiles();
-
-  before(async () => {
-    api = await extensionApi();
-  });
-
-  beforeEach(async () => {
-    fake = await startModel(api);
-    await files.write('e1/alpha.txt', 'export const alpha = 1;\n');
-    await files.write('e1/beta.txt', 'export const beta = 1;\n');
-    await files.write('e1/gamma.txt', 'export const gamma = 1;\n');
-  });
-
-  afterEach(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await stopModel(api, fake);
-    await files.removeAll();
-  });
+  const fx = useSuiteFixture(
+    {
+      'e1/alpha.txt': 'export const alpha = 1;\n',
+      'e1/beta.txt': 'export const beta = 1;\n',
+      'e1/gamma.txt': 'export const gamma = 1;\n',
+    },
+    async () => {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    },
+  );
 
   async function planThree(): Promise<void> {
-    await planWith(fake, 'Bump the constants', [
+    await planWith(fx.fake, 'Bump the constants', [
       { id: 'alpha', files: ['e1/alpha.txt'] },
       { id: 'beta', files: ['e1/beta.txt'], dependsOn: ['alpha'] },
       { id: 'gamma', files: ['e1/gamma.txt'] },
@@ -87,75 +73,78 @@ describe('Commands: plan, dispatch, edit and clear', function () {
     const doc = await vscode.workspace.openTextDocument(path.join(workspaceRoot(), 'README.md'));
     const editor = await vscode.window.showTextDocument(doc);
     editor.selection = new vscode.Selection(2, 0, 2, doc.lineAt(2).text.length);
-    await planWith(fake, 'Explain the fixture', [{ id: 'explain', files: ['README.md'] }]);
-    const prompt = lastUserText(fake);
+    await planWith(fx.fake, 'Explain the fixture', [{ id: 'explain', files: ['README.md'] }]);
+    const prompt = lastUserText(fx.fake);
     assert.match(prompt, /Explain the fixture/);
     assert.match(prompt, /README\.md/);
     assert.ok(prompt.includes(doc.lineAt(2).text.trim()), 'the selection is sent along');
-    await waitFor('the Plan view to show', () => api.view.visible);
-    const root = await rootItem(api);
+    await waitFor('the Plan view to show', () => fx.api.view.visible);
+    const root = await rootItem(fx.api);
     assert.equal(labelOf(root.item), 'Explain the fixture');
-    await waitFor('the plan row to be selected', () => api.view.selection[0] === root.node);
+    await waitFor('the plan row to be selected', () => fx.api.view.selection[0] === root.node);
   });
 
   it('refuses to dispatch a subtask that waits for another, or one over the cost cap', async () => {
     await planThree();
-    const asked = fake.requests.length;
+    const asked = fx.fake.requests.length;
     const waiting = await run('dispatch', 'beta');
     assert.match(messageOf(waiting), /Subtask "beta" waits for "alpha" to be accepted first/);
     await vscode.workspace
       .getConfiguration('opusOrchestrator')
       .update('maxCostPerSubtask', 0.0001, vscode.ConfigurationTarget.Global);
-    api.controller.applySettings();
-    const capped = await run('dispatch', api.tree.subtaskNode('alpha'));
+    fx.api.controller.applySettings();
+    const capped = await run('dispatch', fx.api.tree.subtaskNode('alpha'));
     assert.match(messageOf(capped), /over the per-subtask cap of \$0\.00.*maxCostPerSubtask/);
-    assert.equal(fake.requests.length, asked, 'no worker was called');
-    assert.equal((await subtaskItem(api, 'alpha')).contextValue, 'subtask.ready');
+    assert.equal(fx.fake.requests.length, asked, 'no worker was called');
+    assert.equal((await subtaskItem(fx.api, 'alpha')).contextValue, 'subtask.ready');
   });
 
   it('dispatches every ready subtask at once, and cancels them all', async () => {
     await planThree();
-    fake.setResponder(editingWorker());
+    fx.fake.setResponder(editingWorker());
     assert.deepEqual(await run('dispatchAllReady'), { ok: true });
-    assert.equal((await subtaskItem(api, 'alpha')).contextValue, 'subtask.review');
-    assert.equal((await subtaskItem(api, 'gamma')).contextValue, 'subtask.review');
-    assert.equal((await subtaskItem(api, 'beta')).contextValue, 'subtask.pending');
+    assert.equal((await subtaskItem(fx.api, 'alpha')).contextValue, 'subtask.review');
+    assert.equal((await subtaskItem(fx.api, 'gamma')).contextValue, 'subtask.review');
+    assert.equal((await subtaskItem(fx.api, 'beta')).contextValue, 'subtask.pending');
 
-    await orchestratorOf(api).rejectProposal('alpha');
-    await orchestratorOf(api).rejectProposal('gamma');
-    fake.setResponder(editingWorker(10_000));
-    const asked = fake.requests.length;
+    await orchestratorOf(fx.api).rejectProposal('alpha');
+    await orchestratorOf(fx.api).rejectProposal('gamma');
+    fx.fake.setResponder(editingWorker(10_000));
+    const asked = fx.fake.requests.length;
     const retried = Promise.all([run('retry', 'alpha'), run('retry', 'gamma')]);
-    await waitFor('both workers to call the model', () => fake.requests.length >= asked + 2);
-    assert.equal((await subtaskItem(api, 'alpha')).contextValue, 'subtask.running');
-    assert.equal((await subtaskItem(api, 'gamma')).contextValue, 'subtask.running');
-    assert.equal(api.statusBar.text?.startsWith('$(hubot) 2 running · '), true);
+    await waitFor('both workers to call the model', () => fx.fake.requests.length >= asked + 2);
+    assert.equal((await subtaskItem(fx.api, 'alpha')).contextValue, 'subtask.running');
+    assert.equal((await subtaskItem(fx.api, 'gamma')).contextValue, 'subtask.running');
+    assert.equal(fx.api.statusBar.text?.startsWith('$(hubot) 2 running · '), true);
     assert.deepEqual(await run('cancelAll'), { ok: true });
     assert.deepEqual(await retried, [{ ok: true }, { ok: true }]);
-    assert.equal((await subtaskItem(api, 'alpha')).contextValue, 'subtask.cancelled');
-    assert.equal((await subtaskItem(api, 'gamma')).contextValue, 'subtask.cancelled');
+    assert.equal((await subtaskItem(fx.api, 'alpha')).contextValue, 'subtask.cancelled');
+    assert.equal((await subtaskItem(fx.api, 'gamma')).contextValue, 'subtask.cancelled');
   });
 
   it('changes the model a subtask runs on', async () => {
     await planThree();
-    const before = orchestratorOf(api).subtask('alpha')?.state.estimate.cost ?? 0;
-    assert.deepEqual(await run('changeModel', api.tree.subtaskNode('alpha'), 'haiku'), { ok: true });
-    const item = await subtaskItem(api, 'alpha');
+    const before = orchestratorOf(fx.api).subtask('alpha')?.state.estimate.cost ?? 0;
+    assert.deepEqual(await run('changeModel', fx.api.tree.subtaskNode('alpha'), 'haiku'), { ok: true });
+    const item = await subtaskItem(fx.api, 'alpha');
     assert.match(String(item.description), /^Haiku · ~/);
-    assert.ok((orchestratorOf(api).subtask('alpha')?.state.estimate.cost ?? 1) < before, 'Haiku is estimated cheaper');
-    fake.enqueue(...workerEdits('e1/alpha.txt', 'alpha = 1', 'alpha = 2'));
+    assert.ok(
+      (orchestratorOf(fx.api).subtask('alpha')?.state.estimate.cost ?? 1) < before,
+      'Haiku is estimated cheaper',
+    );
+    fx.fake.enqueue(...workerEdits('e1/alpha.txt', 'alpha = 1', 'alpha = 2'));
     assert.deepEqual(await run('dispatch', 'alpha'), { ok: true });
-    assert.equal(fake.requests.at(-1)?.body.model, 'claude-haiku-5-5');
-    assert.match(String((await subtaskItem(api, 'alpha')).description), /^Haiku · 7k tok · <\$0\.01$/);
+    assert.equal(fx.fake.requests.at(-1)?.body.model, 'claude-haiku-5-5');
+    assert.match(String((await subtaskItem(fx.api, 'alpha')).description), /^Haiku · 7k tok · <\$0\.01$/);
   });
 
   it('edits the files in scope, and refuses a path outside the workspace', async () => {
     await planThree();
-    assert.deepEqual(await run('editFiles', api.tree.subtaskNode('alpha'), ['e1/alpha.txt', 'e1/alpha-more.txt']), {
+    assert.deepEqual(await run('editFiles', fx.api.tree.subtaskNode('alpha'), ['e1/alpha.txt', 'e1/alpha-more.txt']), {
       ok: true,
     });
-    const groups = await childItems(api, api.tree.subtaskNode('alpha') as TreeNode);
-    const scope = await childItems(api, groups[0]?.node as TreeNode);
+    const groups = await childItems(fx.api, fx.api.tree.subtaskNode('alpha') as TreeNode);
+    const scope = await childItems(fx.api, groups[0]?.node as TreeNode);
     assert.deepEqual(
       scope.map((f) => [labelOf(f.item), f.item.description]),
       [
@@ -167,7 +156,7 @@ describe('Commands: plan, dispatch, edit and clear', function () {
     assert.equal(outside.ok, false);
     assert.match(messageOf(outside), /outside/i);
     assert.deepEqual(
-      orchestratorOf(api)
+      orchestratorOf(fx.api)
         .subtask('alpha')
         ?.spec.files.map((f) => f.path),
       ['e1/alpha.txt', 'e1/alpha-more.txt'],
@@ -177,8 +166,8 @@ describe('Commands: plan, dispatch, edit and clear', function () {
   it('removes a subtask, freeing the subtasks that waited for it', async () => {
     await planThree();
     assert.deepEqual(await run('removeSubtask', 'alpha', { confirmed: true }), { ok: true });
-    const root = await rootItem(api);
-    const rows = await childItems(api, root.node);
+    const root = await rootItem(fx.api);
+    const rows = await childItems(fx.api, root.node);
     assert.deepEqual(
       rows.map((r) => r.item.id),
       ['beta', 'gamma'],
@@ -191,9 +180,9 @@ describe('Commands: plan, dispatch, edit and clear', function () {
     const store = path.join(workspaceRoot(), '.opus-orchestrator', 'plan.json');
     assert.equal(fs.existsSync(store), true);
     assert.deepEqual(await run('clearPlan', { confirmed: true }), { ok: true });
-    assert.deepEqual(await api.tree.getChildren(), []);
+    assert.deepEqual(await fx.api.tree.getChildren(), []);
     assert.equal(fs.existsSync(store), false);
-    assert.equal(api.statusBar.text, undefined);
-    assert.equal(files.read('e1/alpha.txt'), 'export const alpha = 1;\n');
+    assert.equal(fx.api.statusBar.text, undefined);
+    assert.equal(fx.files.read('e1/alpha.txt'), 'export const alpha = 1;\n');
   });
 });

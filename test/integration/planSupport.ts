@@ -73,6 +73,49 @@ export async function stopModel(api: ExtensionApi, fake: FakeAnthropic | undefin
   await fake?.close();
 }
 
+/** What a suite's tests share: the extension's API, this test's local model and its scratch files. */
+export interface SuiteFixture {
+  readonly api: ExtensionApi;
+  readonly fake: FakeAnthropic;
+  readonly files: ScratchFiles;
+}
+
+/**
+ * Registers the hooks every suite needs: the extension's API once; per test a fresh local model and the given
+ * scratch files; afterwards `cleanup` (for what the suite changes besides), then the model stopped, the extension
+ * reset and the files removed.
+ */
+export function useSuiteFixture(scratch: Record<string, string>, cleanup?: () => Promise<void>): SuiteFixture {
+  let api: ExtensionApi | undefined;
+  let fake: FakeAnthropic | undefined;
+  const files = new ScratchFiles();
+  before(async () => {
+    api = await extensionApi();
+  });
+  beforeEach(async () => {
+    fake = await startModel(api as ExtensionApi);
+    for (const [rel, text] of Object.entries(scratch)) {
+      await files.write(rel, text);
+    }
+  });
+  afterEach(async () => {
+    await cleanup?.();
+    await stopModel(api as ExtensionApi, fake);
+    await files.removeAll();
+  });
+  return {
+    get api() {
+      assert.ok(api, 'the extension API is read in the suite’s before hook');
+      return api;
+    },
+    get fake() {
+      assert.ok(fake, 'the local model starts in each test’s beforeEach hook');
+      return fake;
+    },
+    files,
+  };
+}
+
 /**
  * Files a suite creates in the fixture workspace, removed afterwards. They go through the editor's file service, as
  * a user's would, so that its view of each file (and of its modification time) is current when a change is saved.

@@ -5,21 +5,17 @@ import type * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import { Store } from '../../src/core/store/store';
 import type { TreeNode } from '../../src/vscode/planTree';
-import type { FakeAnthropic } from '../fake-anthropic/server';
 import {
-  ScratchFiles,
   childItems,
-  extensionApi,
   iconOf,
   labelOf,
   orchestratorOf,
   planWith,
   rootItem,
-  startModel,
-  stopModel,
   subtaskItem,
   workerEdits,
   workspaceRoot,
+  useSuiteFixture,
 } from './planSupport';
 
 /** Everything a user sees of the plan: each row's label, description, icon and context, children included. */
@@ -35,50 +31,36 @@ async function snapshot(api: ExtensionApi, node?: TreeNode): Promise<unknown[]> 
 describe('Reload: the plan survives a restart of the extension', function () {
   // The first plan of a cold extension host can take a while on a busy machine.
   this.timeout(120_000);
-  let api: ExtensionApi;
-  let fake: FakeAnthropic;
-  const files = new ScratchFiles();
-
-  before(async () => {
-    api = await extensionApi();
-  });
-
-  beforeEach(async () => {
-    fake = await startModel(api);
-    await files.write('e1/alpha.txt', 'export const alpha = 1;\n');
-    await files.write('e1/beta.txt', 'export const beta = 1;\n');
-  });
-
-  afterEach(async () => {
-    await stopModel(api, fake);
-    await files.removeAll();
+  const fx = useSuiteFixture({
+    'e1/alpha.txt': 'export const alpha = 1;\n',
+    'e1/beta.txt': 'export const beta = 1;\n',
   });
 
   it('restores subtasks, statuses, gauges and the proposal, which can still be accepted', async () => {
-    await planWith(fake, 'Bump the constants', [
+    await planWith(fx.fake, 'Bump the constants', [
       { id: 'alpha', files: ['e1/alpha.txt'] },
       { id: 'beta', files: ['e1/beta.txt'], dependsOn: ['alpha'] },
     ]);
-    fake.enqueue(...workerEdits('e1/alpha.txt', 'alpha = 1', 'alpha = 2'));
-    await api.commands.dispatch('alpha');
-    const before = await snapshot(api);
-    const first = orchestratorOf(api);
-    await orchestratorOf(api).flush();
+    fx.fake.enqueue(...workerEdits('e1/alpha.txt', 'alpha = 1', 'alpha = 2'));
+    await fx.api.commands.dispatch('alpha');
+    const before = await snapshot(fx.api);
+    const first = orchestratorOf(fx.api);
+    await orchestratorOf(fx.api).flush();
 
-    await api.controller.restart();
+    await fx.api.controller.restart();
 
-    assert.notEqual(orchestratorOf(api), first, 'a new engine was built from the store');
-    assert.deepEqual(await snapshot(api), before);
-    assert.equal((await subtaskItem(api, 'alpha')).description, 'Sonnet · 7k tok · $0.02');
-    assert.equal((await rootItem(api)).item.description, 'Opus 12k tok · $0.10');
-    await orchestratorOf(api).acceptProposal('alpha');
-    assert.equal(files.read('e1/alpha.txt'), 'export const alpha = 2;\n');
-    assert.equal((await subtaskItem(api, 'beta')).contextValue, 'subtask.ready');
+    assert.notEqual(orchestratorOf(fx.api), first, 'a new engine was built from the store');
+    assert.deepEqual(await snapshot(fx.api), before);
+    assert.equal((await subtaskItem(fx.api, 'alpha')).description, 'Sonnet · 7k tok · $0.02');
+    assert.equal((await rootItem(fx.api)).item.description, 'Opus 12k tok · $0.10');
+    await orchestratorOf(fx.api).acceptProposal('alpha');
+    assert.equal(fx.files.read('e1/alpha.txt'), 'export const alpha = 2;\n');
+    assert.equal((await subtaskItem(fx.api, 'beta')).contextValue, 'subtask.ready');
   });
 
   it('shows a run cut off by the reload as interrupted, and retries it', async () => {
-    await planWith(fake, 'Bump alpha', [{ id: 'alpha', files: ['e1/alpha.txt'] }]);
-    await orchestratorOf(api).flush();
+    await planWith(fx.fake, 'Bump alpha', [{ id: 'alpha', files: ['e1/alpha.txt'] }]);
+    await orchestratorOf(fx.api).flush();
     // What the store holds when the window closes mid-run.
     const store = new Store(workspaceRoot());
     const saved = await store.loadPlan();
@@ -87,15 +69,15 @@ describe('Reload: the plan survives a restart of the extension', function () {
     saved.subtasks.alpha.attempt = 1;
     await store.savePlan(saved);
 
-    await api.controller.restart();
+    await fx.api.controller.restart();
 
-    const item = await subtaskItem(api, 'alpha');
+    const item = await subtaskItem(fx.api, 'alpha');
     assert.equal(item.contextValue, 'subtask.interrupted');
     assert.equal(iconOf(item), 'warning');
-    fake.enqueue(...workerEdits('e1/alpha.txt', 'alpha = 1', 'alpha = 2'));
-    assert.deepEqual(await api.commands.retry(api.tree.subtaskNode('alpha')), { ok: true });
-    assert.equal((await subtaskItem(api, 'alpha')).contextValue, 'subtask.review');
-    const groups = await childItems(api, api.tree.subtaskNode('alpha') as TreeNode);
+    fx.fake.enqueue(...workerEdits('e1/alpha.txt', 'alpha = 1', 'alpha = 2'));
+    assert.deepEqual(await fx.api.commands.retry(fx.api.tree.subtaskNode('alpha')), { ok: true });
+    assert.equal((await subtaskItem(fx.api, 'alpha')).contextValue, 'subtask.review');
+    const groups = await childItems(fx.api, fx.api.tree.subtaskNode('alpha') as TreeNode);
     assert.deepEqual(
       groups.map((g) => labelOf(g.item)),
       ['Files in scope', 'Proposal'],
@@ -107,16 +89,16 @@ describe('Reload: the plan survives a restart of the extension', function () {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, '{ "version": 1, "kind": "plan", "data": ');
     try {
-      await api.controller.restart();
-      assert.ok(api.controller.orchestrator, 'the folder still has an engine');
-      assert.equal(orchestratorOf(api).state, undefined);
-      assert.deepEqual(await api.tree.getChildren(), []);
+      await fx.api.controller.restart();
+      assert.ok(fx.api.controller.orchestrator, 'the folder still has an engine');
+      assert.equal(orchestratorOf(fx.api).state, undefined);
+      assert.deepEqual(await fx.api.tree.getChildren(), []);
       assert.equal(fs.readFileSync(file, 'utf8'), '{ "version": 1, "kind": "plan", "data": ');
     } finally {
       fs.rmSync(path.dirname(file), { recursive: true, force: true });
-      await api.controller.restart();
+      await fx.api.controller.restart();
     }
-    await planWith(fake, 'Bump alpha', [{ id: 'alpha', files: ['e1/alpha.txt'] }]);
-    assert.equal(labelOf((await rootItem(api)).item), 'Bump alpha');
+    await planWith(fx.fake, 'Bump alpha', [{ id: 'alpha', files: ['e1/alpha.txt'] }]);
+    assert.equal(labelOf((await rootItem(fx.api)).item), 'Bump alpha');
   });
 });

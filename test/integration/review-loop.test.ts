@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExtensionApi } from '../../src/extension';
 import type { CommandResult } from '../../src/vscode/commands';
 import type { TreeNode } from '../../src/vscode/planTree';
 import type { Reply } from '../fake-anthropic/replies';
@@ -12,19 +11,16 @@ import {
   CALL_USAGE,
   EDIT_TOOL,
   PLAN_USAGE,
-  ScratchFiles,
   childItems,
-  extensionApi,
   iconOf,
   labelOf,
   orchestratorOf,
-  startModel,
-  stopModel,
   subtaskItem,
   tooltipOf,
   waitFor,
   workerEdits,
   workspaceRoot,
+  useSuiteFixture,
 } from './planSupport';
 
 const CRITERIA = ['The constant has its new value.', 'No other line changes.'];
@@ -105,55 +101,45 @@ function disk(rel: string): string {
 describe('Review loop: review with Opus, reject with a reason, escalate, overlap, revert', function () {
   // The first plan of a cold extension host can take a while on a busy machine.
   this.timeout(120_000);
-  let api: ExtensionApi;
-  let fake: FakeAnthropic;
-  const files = new ScratchFiles();
-
-  before(async () => {
-    api = await extensionApi();
-  });
-
-  beforeEach(async () => {
-    fake = await startModel(api);
-    await files.write('e3/alpha.txt', 'export const alpha = 1;\n');
-    await files.write('e3/beta.txt', 'export const beta = 1;\n');
-  });
-
-  afterEach(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    const config = vscode.workspace.getConfiguration('opusOrchestrator');
-    if (config.inspect('autoReview')?.globalValue !== undefined) {
-      await config.update('autoReview', undefined, vscode.ConfigurationTarget.Global);
-    }
-    await stopModel(api, fake);
-    await files.removeAll();
-    fs.rmSync(path.join(workspaceRoot(), 'e3'), { recursive: true, force: true });
-  });
+  const fx = useSuiteFixture(
+    {
+      'e3/alpha.txt': 'export const alpha = 1;\n',
+      'e3/beta.txt': 'export const beta = 1;\n',
+    },
+    async () => {
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      const config = vscode.workspace.getConfiguration('opusOrchestrator');
+      if (config.inspect('autoReview')?.globalValue !== undefined) {
+        await config.update('autoReview', undefined, vscode.ConfigurationTarget.Global);
+      }
+      fs.rmSync(path.join(workspaceRoot(), 'e3'), { recursive: true, force: true });
+    },
+  );
 
   it('shows Opus’s verdict on the subtask row and above the diff, and a retry sends the unmet criteria', async () => {
-    await plan(fake, 'Bump alpha', [{ id: 'alpha', files: ['e3/alpha.txt'] }]);
-    fake.enqueue(...workerEdits('e3/alpha.txt', 'alpha = 1', 'alpha = 2'));
+    await plan(fx.fake, 'Bump alpha', [{ id: 'alpha', files: ['e3/alpha.txt'] }]);
+    fx.fake.enqueue(...workerEdits('e3/alpha.txt', 'alpha = 1', 'alpha = 2'));
     assert.deepEqual(await run('dispatch', 'alpha'), { ok: true });
-    assert.equal((await subtaskItem(api, 'alpha')).description, 'Sonnet · 7k tok · $0.02', 'no verdict yet');
+    assert.equal((await subtaskItem(fx.api, 'alpha')).description, 'Sonnet · 7k tok · $0.02', 'no verdict yet');
     await run('openDiff', 'alpha');
 
-    const asked = fake.requests.length;
-    fake.enqueue(verdictReply([true, false], 'It also reformats a line.', 1500));
-    const reviewed = run('reviewProposal', api.tree.subtaskNode('alpha'));
+    const asked = fx.fake.requests.length;
+    fx.fake.enqueue(verdictReply([true, false], 'It also reformats a line.', 1500));
+    const reviewed = run('reviewProposal', fx.api.tree.subtaskNode('alpha'));
     const busy = await waitFor('the row to say Opus is reviewing', async () => {
-      const item = await subtaskItem(api, 'alpha');
+      const item = await subtaskItem(fx.api, 'alpha');
       return String(item.description).endsWith('· reviewing…') ? item : undefined;
     });
     assert.equal(iconOf(busy), 'loading~spin');
     assert.match(tooltipOf(busy), /Opus review\*\* in progress/);
     assert.deepEqual(await reviewed, { ok: true });
 
-    const review = messagesOf(fake, asked);
+    const review = messagesOf(fx.fake, asked);
     assert.equal(review.length, 1);
     assert.equal(review[0]?.body.model, 'claude-opus-5-5', 'Opus reviews');
     assert.match(JSON.stringify(review[0]?.body.messages), /\+export const alpha = 2;/, 'Opus reads the diff');
 
-    const failed = await subtaskItem(api, 'alpha');
+    const failed = await subtaskItem(fx.api, 'alpha');
     assert.match(String(failed.description), /^Sonnet · [\d.]+k tok · \$\d+\.\d\d · review ✗ 1\/2$/);
     assert.ok(failed.iconPath instanceof vscode.ThemeIcon);
     assert.equal(failed.iconPath.id, 'warning');
@@ -172,9 +158,9 @@ describe('Review loop: review with Opus, reject with a reason, escalate, overlap
     );
 
     // Reviewed again, it passes: the row and the lens turn green.
-    fake.enqueue(verdictReply([true, true], 'Does what was asked.'));
+    fx.fake.enqueue(verdictReply([true, true], 'Does what was asked.'));
     assert.deepEqual(await run('reviewProposal', 'alpha'), { ok: true });
-    const passed = await subtaskItem(api, 'alpha');
+    const passed = await subtaskItem(fx.api, 'alpha');
     assert.match(String(passed.description), / · review ✓$/);
     assert.ok(passed.iconPath instanceof vscode.ThemeIcon);
     assert.equal(passed.iconPath.id, 'pass');
@@ -186,20 +172,20 @@ describe('Review loop: review with Opus, reject with a reason, escalate, overlap
     assert.equal(green.range.start.line, 0);
 
     // A failing verdict, then Retry from the diff: the worker hears which criterion was not met.
-    fake.enqueue(verdictReply([true, false], 'Still reformats a line.'));
+    fx.fake.enqueue(verdictReply([true, false], 'Still reformats a line.'));
     assert.deepEqual(await run('reviewProposal', 'alpha'), { ok: true });
-    const before = fake.requests.length;
-    fake.enqueue(...workerEdits('e3/alpha.txt', 'alpha = 1', 'alpha = 5'));
+    const before = fx.fake.requests.length;
+    fx.fake.enqueue(...workerEdits('e3/alpha.txt', 'alpha = 1', 'alpha = 5'));
     assert.deepEqual(await run('redispatch', 'alpha'), { ok: true });
-    const retried = messagesOf(fake, before)[0];
+    const retried = messagesOf(fx.fake, before)[0];
     const told = JSON.stringify(retried?.body.messages);
     assert.match(told, /acceptance criteria not met/);
     assert.match(told, /No other line changes\.: Criterion 2 is missing from the diff\./);
-    const view = orchestratorOf(api).subtask('alpha');
+    const view = orchestratorOf(fx.api).subtask('alpha');
     assert.equal(view?.state.status, 'review');
     assert.equal(view?.state.attempt, 2);
     assert.equal(view?.state.review, undefined, 'the new proposal has no verdict yet');
-    assert.equal((await orchestratorOf(api).proposal('alpha'))?.files[0]?.target, 'export const alpha = 5;\n');
+    assert.equal((await orchestratorOf(fx.api).proposal('alpha'))?.files[0]?.target, 'export const alpha = 5;\n');
     assert.equal(disk('e3/alpha.txt'), 'export const alpha = 1;\n', 'nothing reached the disk');
   });
 
@@ -207,17 +193,17 @@ describe('Review loop: review with Opus, reject with a reason, escalate, overlap
     await vscode.workspace
       .getConfiguration('opusOrchestrator')
       .update('autoReview', true, vscode.ConfigurationTarget.Global);
-    await plan(fake, 'Bump alpha', [{ id: 'alpha', files: ['e3/alpha.txt'] }]);
-    fake.enqueue(...workerEdits('e3/alpha.txt', 'alpha = 1', 'alpha = 2'), verdictReply([true, true], 'Fine.'));
+    await plan(fx.fake, 'Bump alpha', [{ id: 'alpha', files: ['e3/alpha.txt'] }]);
+    fx.fake.enqueue(...workerEdits('e3/alpha.txt', 'alpha = 1', 'alpha = 2'), verdictReply([true, true], 'Fine.'));
     assert.deepEqual(await run('dispatch', 'alpha'), { ok: true });
-    const item = await subtaskItem(api, 'alpha');
+    const item = await subtaskItem(fx.api, 'alpha');
     assert.match(String(item.description), / · review ✓$/);
-    assert.equal(fake.requests.at(-1)?.body.model, 'claude-opus-5-5');
+    assert.equal(fx.fake.requests.at(-1)?.body.model, 'claude-opus-5-5');
   });
 
   it('sends the reason of a rejected hunk and the previous diff to the worker on retry', async () => {
-    await plan(fake, 'Bump alpha', [{ id: 'alpha', files: ['e3/alpha.txt'] }]);
-    fake.enqueue(...workerEdits('e3/alpha.txt', 'alpha = 1', 'alpha = 2'));
+    await plan(fx.fake, 'Bump alpha', [{ id: 'alpha', files: ['e3/alpha.txt'] }]);
+    fx.fake.enqueue(...workerEdits('e3/alpha.txt', 'alpha = 1', 'alpha = 2'));
     assert.deepEqual(await run('dispatch', 'alpha'), { ok: true });
     await run('openDiff', 'alpha');
     const reject = (await lenses(proposalUri('alpha', 'e3/alpha.txt'))).find((l) => l.command?.title === '✗ Reject');
@@ -227,22 +213,22 @@ describe('Review loop: review with Opus, reject with a reason, escalate, overlap
       await vscode.commands.executeCommand(reject.command.command, ...(reject.command.arguments ?? []), { reason }),
       true,
     );
-    assert.equal(orchestratorOf(api).subtask('alpha')?.state.status, 'rejected');
+    assert.equal(orchestratorOf(fx.api).subtask('alpha')?.state.status, 'rejected');
     assert.equal(disk('e3/alpha.txt'), 'export const alpha = 1;\n');
 
-    const before = fake.requests.length;
-    fake.enqueue(...workerEdits('e3/alpha.txt', 'alpha = 1', 'alpha = 3'));
+    const before = fx.fake.requests.length;
+    fx.fake.enqueue(...workerEdits('e3/alpha.txt', 'alpha = 1', 'alpha = 3'));
     assert.deepEqual(await run('retry', 'alpha'), { ok: true });
-    const told = JSON.stringify(messagesOf(fake, before)[0]?.body.messages);
+    const told = JSON.stringify(messagesOf(fx.fake, before)[0]?.body.messages);
     assert.match(told, /Use 3: the protocol says so\./, 'the worker hears the reason');
     assert.match(told, /<previous_diff>/);
     assert.match(told, /-export const alpha = 1;/);
     assert.match(told, /\+export const alpha = 2;/, 'and sees the diff it proposed before');
 
-    const view = orchestratorOf(api).subtask('alpha');
+    const view = orchestratorOf(fx.api).subtask('alpha');
     assert.equal(view?.state.status, 'review');
-    assert.equal((await orchestratorOf(api).proposal('alpha'))?.files[0]?.target, 'export const alpha = 3;\n');
-    const tip = tooltipOf(await subtaskItem(api, 'alpha'));
+    assert.equal((await orchestratorOf(fx.api).proposal('alpha'))?.files[0]?.target, 'export const alpha = 3;\n');
+    const tip = tooltipOf(await subtaskItem(fx.api, 'alpha'));
     assert.match(tip, /\*\*Attempts\*\*/);
     // Each attempt: two Sonnet calls of 3k in + 500 out: 7k tokens, $0.022.
     assert.equal(CALL_USAGE.input, 3000);
@@ -252,33 +238,33 @@ describe('Review loop: review with Opus, reject with a reason, escalate, overlap
     // Reject the whole proposal with a reason given as the argument: no question is asked.
     assert.equal(await run('rejectProposal', { subtaskId: 'alpha', reason: 'Still wrong.' }), true);
     assert.deepEqual(
-      orchestratorOf(api).subtask('alpha')?.state.history?.at(-1)?.rejections?.[0]?.reason,
+      orchestratorOf(fx.api).subtask('alpha')?.state.history?.at(-1)?.rejections?.[0]?.reason,
       'Still wrong.',
     );
   });
 
   it('escalates a failed Haiku subtask to Sonnet', async () => {
-    await plan(fake, 'Bump beta', [{ id: 'beta', model: 'haiku', files: ['e3/beta.txt'] }]);
-    fake.enqueue(textReply('I found nothing to change.', CALL_USAGE));
+    await plan(fx.fake, 'Bump beta', [{ id: 'beta', model: 'haiku', files: ['e3/beta.txt'] }]);
+    fx.fake.enqueue(textReply('I found nothing to change.', CALL_USAGE));
     const failed = await run('dispatch', 'beta');
     assert.equal(failed.ok, false);
-    const item = await subtaskItem(api, 'beta');
+    const item = await subtaskItem(fx.api, 'beta');
     assert.equal(item.contextValue, 'subtask.failed escalate-sonnet', 'the row offers Retry with Sonnet');
 
-    const before = fake.requests.length;
-    fake.enqueue(...workerEdits('e3/beta.txt', 'beta = 1', 'beta = 2'));
-    assert.deepEqual(await run('retryWithSonnet', api.tree.subtaskNode('beta')), { ok: true });
-    const sent = messagesOf(fake, before);
+    const before = fx.fake.requests.length;
+    fx.fake.enqueue(...workerEdits('e3/beta.txt', 'beta = 1', 'beta = 2'));
+    assert.deepEqual(await run('retryWithSonnet', fx.api.tree.subtaskNode('beta')), { ok: true });
+    const sent = messagesOf(fx.fake, before);
     assert.ok(sent.length > 0);
     assert.deepEqual([...new Set(sent.map((r) => r.body.model))], ['claude-sonnet-5-5'], 'the retry runs on Sonnet');
     assert.match(
       JSON.stringify(sent[0]?.body.messages),
       /It failed with: The worker finished without changing any file/,
     );
-    const view = orchestratorOf(api).subtask('beta');
+    const view = orchestratorOf(fx.api).subtask('beta');
     assert.equal(view?.state.status, 'review');
     assert.equal(view?.state.model, 'sonnet');
-    const row = await subtaskItem(api, 'beta');
+    const row = await subtaskItem(fx.api, 'beta');
     assert.match(String(row.description), /^Sonnet · /);
     assert.equal(row.contextValue, 'subtask.review');
     const tip = tooltipOf(row);
@@ -287,12 +273,12 @@ describe('Review loop: review with Opus, reject with a reason, escalate, overlap
   });
 
   it('marks subtasks that share files, which never run at the same time', async () => {
-    await plan(fake, 'Bump both', [
+    await plan(fx.fake, 'Bump both', [
       { id: 'alpha', files: ['e3/alpha.txt'] },
       { id: 'both', files: ['e3/alpha.txt', 'e3/beta.txt'] },
       { id: 'beta', files: ['e3/beta.txt'] },
     ]);
-    const rows = await childItems(api, api.tree.subtaskNode('both') as TreeNode);
+    const rows = await childItems(fx.api, fx.api.tree.subtaskNode('both') as TreeNode);
     const shared = rows.filter((r) => r.item.contextValue === 'overlap');
     assert.deepEqual(
       shared.map((r) => [labelOf(r.item), iconOf(r.item)]),
@@ -302,9 +288,9 @@ describe('Review loop: review with Opus, reject with a reason, escalate, overlap
       ],
     );
     assert.match(String(shared[0]?.item.tooltip), /never run at the same time/);
-    assert.equal(api.tree.getParent(shared[0]?.node as TreeNode), api.tree.subtaskNode('both'));
-    assert.match(tooltipOf(await subtaskItem(api, 'alpha')), /never runs at the same time as a subtask it shares/);
-    const alone = await childItems(api, api.tree.subtaskNode('alpha') as TreeNode);
+    assert.equal(fx.api.tree.getParent(shared[0]?.node as TreeNode), fx.api.tree.subtaskNode('both'));
+    assert.match(tooltipOf(await subtaskItem(fx.api, 'alpha')), /never runs at the same time as a subtask it shares/);
+    const alone = await childItems(fx.api, fx.api.tree.subtaskNode('alpha') as TreeNode);
     assert.deepEqual(
       alone.map((r) => labelOf(r.item)),
       ['Files in scope', 'Shares files with both (e3/alpha.txt)'],
@@ -313,9 +299,9 @@ describe('Review loop: review with Opus, reject with a reason, escalate, overlap
 
   it('reverts an accepted subtask exactly, and refuses once a file moved on', async () => {
     const original = 'export const alpha = 1;\r\nexport const keep = true;\r\n';
-    await files.write('e3/alpha.txt', original);
-    await plan(fake, 'Bump alpha', [{ id: 'alpha', files: ['e3/alpha.txt'], newFiles: ['e3/created.txt'] }]);
-    fake.enqueue(
+    await fx.files.write('e3/alpha.txt', original);
+    await plan(fx.fake, 'Bump alpha', [{ id: 'alpha', files: ['e3/alpha.txt'], newFiles: ['e3/created.txt'] }]);
+    fx.fake.enqueue(
       toolUseReply(
         [
           {
@@ -335,7 +321,7 @@ describe('Review loop: review with Opus, reject with a reason, escalate, overlap
     assert.equal(await run('acceptProposal', 'alpha'), true);
     assert.equal(disk('e3/alpha.txt'), original.replace('alpha = 1', 'alpha = 2'));
     assert.equal(disk('e3/created.txt'), 'export const made = 1;\n');
-    assert.equal((await subtaskItem(api, 'alpha')).contextValue, 'subtask.accepted revertible');
+    assert.equal((await subtaskItem(fx.api, 'alpha')).contextValue, 'subtask.accepted revertible');
 
     assert.deepEqual(await run('revertSubtask', 'alpha', { confirmed: true }), { ok: true });
     assert.ok(
@@ -343,18 +329,18 @@ describe('Review loop: review with Opus, reject with a reason, escalate, overlap
       'the file is byte for byte what it was, line endings included',
     );
     assert.equal(fs.existsSync(path.join(workspaceRoot(), 'e3/created.txt')), false, 'the created file is gone');
-    assert.equal((await subtaskItem(api, 'alpha')).contextValue, 'subtask.ready');
+    assert.equal((await subtaskItem(fx.api, 'alpha')).contextValue, 'subtask.ready');
 
     // Run and accept again, then the user edits the file: the revert refuses and changes nothing.
-    fake.enqueue(...workerEdits('e3/alpha.txt', 'alpha = 1', 'alpha = 2'));
+    fx.fake.enqueue(...workerEdits('e3/alpha.txt', 'alpha = 1', 'alpha = 2'));
     assert.deepEqual(await run('dispatch', 'alpha'), { ok: true });
     assert.equal(await run('acceptProposal', 'alpha'), true);
     const edited = disk('e3/alpha.txt').replace('keep = true', 'keep = false');
-    await files.write('e3/alpha.txt', edited);
+    await fx.files.write('e3/alpha.txt', edited);
     const refused = await run('revertSubtask', 'alpha', { confirmed: true });
     assert.equal(refused.ok, false);
     assert.match(refused.ok ? '' : refused.message, /changed after subtask "alpha" was accepted/);
     assert.equal(disk('e3/alpha.txt'), edited, 'the user’s change stays');
-    assert.equal((await subtaskItem(api, 'alpha')).contextValue, 'subtask.accepted revertible');
+    assert.equal((await subtaskItem(fx.api, 'alpha')).contextValue, 'subtask.accepted revertible');
   });
 });

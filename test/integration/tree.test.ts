@@ -1,28 +1,23 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExtensionApi } from '../../src/extension';
 import type { CommandResult } from '../../src/vscode/commands';
 import type { TreeNode } from '../../src/vscode/planTree';
 import { textReply } from '../fake-anthropic/replies';
-import type { FakeAnthropic } from '../fake-anthropic/server';
 import {
   CALL_USAGE,
-  ScratchFiles,
   childItems,
-  extensionApi,
   iconOf,
   labelOf,
   orchestratorOf,
   planWith,
   rootItem,
-  startModel,
-  stopModel,
   subtaskItem,
   tooltipOf,
   waitFor,
   workerEdits,
   workspaceRoot,
+  useSuiteFixture,
 } from './planSupport';
 
 const ESTIMATE = /^(Sonnet|Haiku) · ~\d+(\.\d)?k? tok · ~(\$\d+\.\d\d|<\$0\.01)$/;
@@ -30,27 +25,13 @@ const ESTIMATE = /^(Sonnet|Haiku) · ~\d+(\.\d)?k? tok · ~(\$\d+\.\d\d|<\$0\.01
 describe('Plan tree: rows, gauges and statuses', function () {
   // The first plan of a cold extension host can take a while on a busy machine.
   this.timeout(120_000);
-  let api: ExtensionApi;
-  let fake: FakeAnthropic;
-  const files = new ScratchFiles();
-
-  before(async () => {
-    api = await extensionApi();
-  });
-
-  beforeEach(async () => {
-    fake = await startModel(api);
-    await files.write('e1/alpha.txt', 'export const alpha = 1;\n');
-    await files.write('e1/beta.txt', 'export const beta = 1;\n');
-  });
-
-  afterEach(async () => {
-    await stopModel(api, fake);
-    await files.removeAll();
+  const fx = useSuiteFixture({
+    'e1/alpha.txt': 'export const alpha = 1;\n',
+    'e1/beta.txt': 'export const beta = 1;\n',
   });
 
   async function planTwo(): Promise<void> {
-    await planWith(fake, 'Rename the constants', [
+    await planWith(fx.fake, 'Rename the constants', [
       { id: 'alpha', title: 'Bump alpha', files: ['e1/alpha.txt'], newFiles: ['e1/alpha-extra.txt'] },
       { id: 'beta', title: 'Bump beta', model: 'haiku', files: ['e1/beta.txt'], dependsOn: ['alpha'] },
     ]);
@@ -58,7 +39,7 @@ describe('Plan tree: rows, gauges and statuses', function () {
 
   it('shows the plan row and one row per subtask with its estimate before dispatch', async () => {
     await planTwo();
-    const root = await rootItem(api);
+    const root = await rootItem(fx.api);
     assert.equal(labelOf(root.item), 'Rename the constants');
     assert.equal(root.item.description, 'Opus 12k tok · $0.08');
     assert.equal(root.item.contextValue, 'plan');
@@ -67,7 +48,7 @@ describe('Plan tree: rows, gauges and statuses', function () {
     assert.match(tooltipOf(root.item), /Opus alone, est\./);
     assert.match(tooltipOf(root.item), /(Saved about|more than Opus alone)/);
 
-    const rows = await childItems(api, root.node);
+    const rows = await childItems(fx.api, root.node);
     assert.deepEqual(
       rows.map((r) => [r.item.id, labelOf(r.item), iconOf(r.item), r.item.contextValue]),
       [
@@ -94,13 +75,13 @@ describe('Plan tree: rows, gauges and statuses', function () {
 
   it('lists files in scope and dependencies under a subtask', async () => {
     await planTwo();
-    const alphaNode = api.tree.subtaskNode('alpha') as TreeNode;
-    const groups = await childItems(api, alphaNode);
+    const alphaNode = fx.api.tree.subtaskNode('alpha') as TreeNode;
+    const groups = await childItems(fx.api, alphaNode);
     assert.deepEqual(
       groups.map((g) => labelOf(g.item)),
       ['Files in scope'],
     );
-    const scope = await childItems(api, groups[0]?.node as TreeNode);
+    const scope = await childItems(fx.api, groups[0]?.node as TreeNode);
     assert.deepEqual(
       scope.map((f) => [labelOf(f.item), f.item.description]),
       [
@@ -112,29 +93,29 @@ describe('Plan tree: rows, gauges and statuses', function () {
     assert.equal(existing.resourceUri?.fsPath, path.join(workspaceRoot(), 'e1', 'alpha.txt'));
     assert.equal(existing.command?.command, 'vscode.open');
 
-    const betaGroups = await childItems(api, api.tree.subtaskNode('beta') as TreeNode);
+    const betaGroups = await childItems(fx.api, fx.api.tree.subtaskNode('beta') as TreeNode);
     assert.deepEqual(
       betaGroups.map((g) => labelOf(g.item)),
       ['Files in scope', 'Depends on'],
     );
-    const deps = await childItems(api, betaGroups[1]?.node as TreeNode);
+    const deps = await childItems(fx.api, betaGroups[1]?.node as TreeNode);
     assert.deepEqual(
       deps.map((d) => [labelOf(d.item), d.item.description, iconOf(d.item)]),
       [['alpha', 'ready · Bump alpha', 'play-circle']],
     );
-    assert.equal(api.tree.getParent(deps[0]?.node as TreeNode), betaGroups[1]?.node);
+    assert.equal(fx.api.tree.getParent(deps[0]?.node as TreeNode), betaGroups[1]?.node);
   });
 
   it('moves the gauge while the subtask runs, then shows the billed tokens and the proposal', async () => {
     await planTwo();
-    const alphaNode = api.tree.subtaskNode('alpha') as TreeNode;
+    const alphaNode = fx.api.tree.subtaskNode('alpha') as TreeNode;
     const fired: number[] = [];
-    const listener = api.tree.onDidChangeTreeData((e) => {
+    const listener = fx.api.tree.onDidChangeTreeData((e) => {
       if (e === alphaNode) {
         fired.push(Date.now());
       }
     });
-    fake.enqueue(
+    fx.fake.enqueue(
       ...workerEdits('e1/alpha.txt', 'alpha = 1', 'alpha = 2', {
         latencyMs: 300,
         chunkDelayMs: 40,
@@ -145,13 +126,13 @@ describe('Plan tree: rows, gauges and statuses', function () {
     let status: string | undefined;
     let sawRunningBar = false;
     do {
-      const item = await subtaskItem(api, 'alpha');
-      status = orchestratorOf(api).subtask('alpha')?.state.status;
+      const item = await subtaskItem(fx.api, 'alpha');
+      status = orchestratorOf(fx.api).subtask('alpha')?.state.status;
       if (item.contextValue === 'subtask.running') {
         assert.equal(iconOf(item), 'loading~spin');
         assert.match(String(item.description), /^Sonnet · [\d.]+k? tok · (\$\d+\.\d\d|<\$0\.01) ⟳$/);
         running.add(String(item.description));
-        sawRunningBar ||= api.statusBar.text === '$(hubot) 1 running · $0.08';
+        sawRunningBar ||= fx.api.statusBar.text === '$(hubot) 1 running · $0.08';
       }
       await new Promise((r) => setTimeout(r, 15));
     } while (status === 'running' || status === 'ready');
@@ -166,7 +147,7 @@ describe('Plan tree: rows, gauges and statuses', function () {
       `refreshes of one row are at least 100 ms apart: ${gaps.join(', ')}`,
     );
 
-    const after = await subtaskItem(api, 'alpha');
+    const after = await subtaskItem(fx.api, 'alpha');
     // Two calls of 3k input + 500 output on Sonnet ($2/$10 per MTok): 7k tokens, $0.022.
     assert.equal(CALL_USAGE.input, 3000);
     assert.equal(after.description, 'Sonnet · 7k tok · $0.02');
@@ -177,45 +158,45 @@ describe('Plan tree: rows, gauges and statuses', function () {
     assert.match(tooltipOf(after), /\| 7k \| 6k \| 1k \| 0 \| 0 \|/);
     assert.match(tooltipOf(after), /Cost \$0\.02/);
 
-    const groups = await childItems(api, alphaNode);
+    const groups = await childItems(fx.api, alphaNode);
     assert.deepEqual(
       groups.map((g) => labelOf(g.item)),
       ['Files in scope', 'Proposal'],
     );
-    const proposal = await childItems(api, groups[1]?.node as TreeNode);
+    const proposal = await childItems(fx.api, groups[1]?.node as TreeNode);
     assert.deepEqual(
       proposal.map((p) => [labelOf(p.item), p.item.description, p.item.contextValue]),
       [['e1/alpha.txt', '+1 −1', 'proposalFile']],
     );
     assert.equal(proposal[0]?.item.command?.command, 'opusOrchestrator.openDiff');
     assert.deepEqual(proposal[0]?.item.command?.arguments, [{ subtaskId: 'alpha', path: 'e1/alpha.txt' }]);
-    const root = await rootItem(api);
+    const root = await rootItem(fx.api);
     assert.equal(root.item.description, 'Opus 12k tok · $0.10');
   });
 
   it('marks an accepted subtask green and makes its dependent ready', async () => {
     await planTwo();
-    fake.enqueue(...workerEdits('e1/alpha.txt', 'alpha = 1', 'alpha = 2'));
+    fx.fake.enqueue(...workerEdits('e1/alpha.txt', 'alpha = 1', 'alpha = 2'));
     assert.deepEqual(await vscode.commands.executeCommand('opusOrchestrator.dispatch', 'alpha'), { ok: true });
-    await orchestratorOf(api).acceptProposal('alpha');
-    const alpha = await subtaskItem(api, 'alpha');
+    await orchestratorOf(fx.api).acceptProposal('alpha');
+    const alpha = await subtaskItem(fx.api, 'alpha');
     assert.equal(alpha.contextValue, 'subtask.accepted revertible');
     assert.ok(alpha.iconPath instanceof vscode.ThemeIcon);
     assert.equal(alpha.iconPath.id, 'pass-filled');
     assert.equal(alpha.iconPath.color?.id, 'testing.iconPassed');
-    assert.equal(files.read('e1/alpha.txt'), 'export const alpha = 2;\n');
-    const beta = await subtaskItem(api, 'beta');
+    assert.equal(fx.files.read('e1/alpha.txt'), 'export const alpha = 2;\n');
+    const beta = await subtaskItem(fx.api, 'beta');
     assert.equal(beta.contextValue, 'subtask.ready');
     assert.equal(iconOf(beta), 'play-circle');
   });
 
   it('shows a failed run on its row, red, with the error', async () => {
     await planTwo();
-    fake.enqueue(textReply('I found nothing to change.', CALL_USAGE));
+    fx.fake.enqueue(textReply('I found nothing to change.', CALL_USAGE));
     const result = await vscode.commands.executeCommand<CommandResult>('opusOrchestrator.dispatch', 'alpha');
     assert.equal(result.ok, false);
     assert.match(result.ok ? '' : result.message, /The worker finished without changing any file/);
-    const alpha = await subtaskItem(api, 'alpha');
+    const alpha = await subtaskItem(fx.api, 'alpha');
     assert.equal(alpha.contextValue, 'subtask.failed escalate-opus');
     assert.ok(alpha.iconPath instanceof vscode.ThemeIcon);
     assert.equal(alpha.iconPath.id, 'error');
@@ -226,26 +207,26 @@ describe('Plan tree: rows, gauges and statuses', function () {
 
   it('shows cancelled and rejected subtasks, and blocks the dependent of a rejected one', async () => {
     await planTwo();
-    fake.enqueue({ ...textReply('slow', CALL_USAGE), latencyMs: 5000 });
-    const asked = fake.requests.length;
+    fx.fake.enqueue({ ...textReply('slow', CALL_USAGE), latencyMs: 5000 });
+    const asked = fx.fake.requests.length;
     const dispatched = vscode.commands.executeCommand<CommandResult>('opusOrchestrator.dispatch', 'alpha');
-    await waitFor('alpha to run', async () => (await subtaskItem(api, 'alpha')).contextValue === 'subtask.running');
+    await waitFor('alpha to run', async () => (await subtaskItem(fx.api, 'alpha')).contextValue === 'subtask.running');
     // Cancel mid-call: the request has reached the model, which is still thinking.
-    await waitFor('the worker to call the model', () => fake.requests.length > asked);
+    await waitFor('the worker to call the model', () => fx.fake.requests.length > asked);
     assert.deepEqual(await vscode.commands.executeCommand('opusOrchestrator.cancel', 'alpha'), { ok: true });
     assert.deepEqual(await dispatched, { ok: true });
-    const cancelled = await subtaskItem(api, 'alpha');
+    const cancelled = await subtaskItem(fx.api, 'alpha');
     assert.equal(cancelled.contextValue, 'subtask.cancelled');
     assert.equal(iconOf(cancelled), 'stop-circle');
 
-    fake.enqueue(...workerEdits('e1/alpha.txt', 'alpha = 1', 'alpha = 2'));
+    fx.fake.enqueue(...workerEdits('e1/alpha.txt', 'alpha = 1', 'alpha = 2'));
     assert.deepEqual(await vscode.commands.executeCommand('opusOrchestrator.retry', 'alpha'), { ok: true });
-    await orchestratorOf(api).rejectProposal('alpha');
-    const rejected = await subtaskItem(api, 'alpha');
+    await orchestratorOf(fx.api).rejectProposal('alpha');
+    const rejected = await subtaskItem(fx.api, 'alpha');
     assert.equal(rejected.contextValue, 'subtask.rejected');
     assert.equal(iconOf(rejected), 'circle-slash');
-    assert.equal(files.read('e1/alpha.txt'), 'export const alpha = 1;\n', 'a rejected proposal leaves the file');
-    const beta = await subtaskItem(api, 'beta');
+    assert.equal(fx.files.read('e1/alpha.txt'), 'export const alpha = 1;\n', 'a rejected proposal leaves the file');
+    const beta = await subtaskItem(fx.api, 'beta');
     assert.equal(beta.contextValue, 'subtask.blocked');
     assert.equal(iconOf(beta), 'debug-pause');
   });

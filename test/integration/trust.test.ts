@@ -2,21 +2,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { ExtensionApi } from '../../src/extension';
 import { readSettings } from '../../src/vscode/settings';
-import type { FakeAnthropic } from '../fake-anthropic/server';
 import { startFakeAnthropic } from '../fake-anthropic/server';
 import {
-  ScratchFiles,
-  extensionApi,
   orchestratorOf,
   planReply,
   planWith,
-  startModel,
-  stopModel,
   subtaskItem,
   workerEdits,
   workspaceRoot,
+  useSuiteFixture,
 } from './planSupport';
 
 /**
@@ -26,22 +21,8 @@ import {
 describe('Trust: an untrusted workspace runs and applies nothing, and cannot pick the endpoint', function () {
   // The first plan of a cold extension host can take a while on a busy machine.
   this.timeout(120_000);
-  let api: ExtensionApi;
-  let fake: FakeAnthropic;
-  const files = new ScratchFiles();
-
-  before(async () => {
-    api = await extensionApi();
-  });
-
-  beforeEach(async () => {
-    fake = await startModel(api);
-    await files.write('e1/alpha.txt', 'export const alpha = 1;\n');
-  });
-
-  afterEach(async () => {
-    await stopModel(api, fake);
-    await files.removeAll();
+  const fx = useSuiteFixture({
+    'e1/alpha.txt': 'export const alpha = 1;\n',
   });
 
   it('ignores the workspace\u2019s endpoint and models while untrusted, and uses them once trusted', async () => {
@@ -55,20 +36,20 @@ describe('Trust: an untrusted workspace runs and applies nothing, and cannot pic
       await config().update('concurrency', 2, vscode.ConfigurationTarget.Workspace);
 
       const untrusted = readSettings(config(), false);
-      assert.equal(untrusted.baseUrl, fake.url, 'the user-level endpoint, not the workspace one');
+      assert.equal(untrusted.baseUrl, fx.fake.url, 'the user-level endpoint, not the workspace one');
       assert.equal(untrusted.core.models.opus, 'claude-opus-5-5', 'the default, not the workspace\u2019s pick');
       assert.equal(untrusted.core.concurrency, 2, 'unrestricted settings still apply');
       const trusted = readSettings(config(), true);
       assert.equal(trusted.baseUrl, other.url);
       assert.equal(trusted.core.models.opus, 'claude-workspace-pick');
 
-      api.controller.setTrusted(false);
-      assert.equal(orchestratorOf(api).trusted, false);
-      await planWith(fake, 'Bump alpha', [{ id: 'alpha', files: ['e1/alpha.txt'] }]);
+      fx.api.controller.setTrusted(false);
+      assert.equal(orchestratorOf(fx.api).trusted, false);
+      await planWith(fx.fake, 'Bump alpha', [{ id: 'alpha', files: ['e1/alpha.txt'] }]);
       assert.equal(other.requests.length, 0, 'nothing went to the workspace\u2019s endpoint');
-      assert.equal(fake.requests.at(-1)?.body.model, 'claude-opus-5-5');
+      assert.equal(fx.fake.requests.at(-1)?.body.model, 'claude-opus-5-5');
 
-      api.controller.setTrusted(true);
+      fx.api.controller.setTrusted(true);
       other.enqueue(planReply('Bump alpha', [{ id: 'alpha', files: ['e1/alpha.txt'] }]));
       const result = await vscode.commands.executeCommand('opusOrchestrator.plan', {
         task: 'Bump alpha',
@@ -89,24 +70,24 @@ describe('Trust: an untrusted workspace runs and applies nothing, and cannot pic
   });
 
   it('refuses to dispatch or apply while untrusted', async () => {
-    await planWith(fake, 'Bump alpha', [{ id: 'alpha', files: ['e1/alpha.txt'] }]);
-    api.controller.setTrusted(false);
-    const asked = fake.requests.length;
-    const refused = await api.commands.dispatch('alpha');
+    await planWith(fx.fake, 'Bump alpha', [{ id: 'alpha', files: ['e1/alpha.txt'] }]);
+    fx.api.controller.setTrusted(false);
+    const asked = fx.fake.requests.length;
+    const refused = await fx.api.commands.dispatch('alpha');
     assert.equal(refused.ok, false);
     assert.match(refused.ok ? '' : refused.message, /not trusted.*Trust the workspace/);
-    assert.equal(fake.requests.length, asked, 'no worker was called');
-    assert.equal((await subtaskItem(api, 'alpha')).contextValue, 'subtask.ready');
+    assert.equal(fx.fake.requests.length, asked, 'no worker was called');
+    assert.equal((await subtaskItem(fx.api, 'alpha')).contextValue, 'subtask.ready');
 
-    api.controller.setTrusted(true);
-    fake.enqueue(...workerEdits('e1/alpha.txt', 'alpha = 1', 'alpha = 2'));
-    assert.deepEqual(await api.commands.dispatch('alpha'), { ok: true });
-    api.controller.setTrusted(false);
-    await assert.rejects(orchestratorOf(api).acceptProposal('alpha'), /not trusted/);
-    assert.equal(files.read('e1/alpha.txt'), 'export const alpha = 1;\n', 'nothing was applied');
+    fx.api.controller.setTrusted(true);
+    fx.fake.enqueue(...workerEdits('e1/alpha.txt', 'alpha = 1', 'alpha = 2'));
+    assert.deepEqual(await fx.api.commands.dispatch('alpha'), { ok: true });
+    fx.api.controller.setTrusted(false);
+    await assert.rejects(orchestratorOf(fx.api).acceptProposal('alpha'), /not trusted/);
+    assert.equal(fx.files.read('e1/alpha.txt'), 'export const alpha = 1;\n', 'nothing was applied');
 
-    api.controller.setTrusted(true);
-    await orchestratorOf(api).acceptProposal('alpha');
-    assert.equal(files.read('e1/alpha.txt'), 'export const alpha = 2;\n');
+    fx.api.controller.setTrusted(true);
+    await orchestratorOf(fx.api).acceptProposal('alpha');
+    assert.equal(fx.files.read('e1/alpha.txt'), 'export const alpha = 2;\n');
   });
 });
