@@ -1,10 +1,8 @@
-import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
-import type { JSONOutputFormat, MessageParam } from '@anthropic-ai/sdk/resources/messages/messages';
-import type { LlmClient, LlmResult } from '../llm/client';
+import type { LlmClient } from '../llm/client';
+import { askStructured, parseJson } from '../llm/structured';
 import type { ModelInfo } from '../models';
 import type { Ledger } from '../usage/ledger';
 import type { Usage } from '../usage/usage';
-import { ZERO_USAGE, addUsage } from '../usage/usage';
 import type { WorkspaceRules } from '../workspace/rules';
 import { plannerSystemPrompt, plannerUserMessage } from './prompts';
 import type { Plan } from './schema';
@@ -46,15 +44,6 @@ export interface PlannerInput {
   onUsage?: (u: Usage) => void;
 }
 
-/** The JSON document of a structured-output answer, or the reason it is not one. */
-function parseJson(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
-  try {
-    return { ok: true, value: JSON.parse(text) as unknown };
-  } catch (err) {
-    return { ok: false, error: `the answer is not valid JSON (${(err as Error).message}).` };
-  }
-}
-
 function repairMessage(errors: string[]): string {
   return [
     'The plan above was rejected by the validator:',
@@ -70,59 +59,30 @@ function repairMessage(errors: string[]): string {
  * a wrong path or id the model fixes at once; a second failure is a PlanError. API errors pass through as LlmError.
  */
 export async function planTask(input: PlannerInput): Promise<Plan> {
-  // The SDK's format also carries a parse function; only the JSON part goes on the wire.
-  const format = zodOutputFormat(PlanSchema);
-  const outputFormat: JSONOutputFormat = { type: format.type, schema: format.schema };
-  const system = plannerSystemPrompt();
-  const messages: MessageParam[] = [
-    { role: 'user', content: plannerUserMessage({ task: input.task, repoMap: input.repoMap }) },
-  ];
-  let spent: Usage = { ...ZERO_USAGE };
-
-  const ask = async (): Promise<LlmResult> => {
-    const before = spent;
-    const result = await input.llm.call(
-      {
-        model: input.model,
-        system,
-        messages,
-        maxTokens: Math.min(input.maxTokens ?? DEFAULT_MAX_TOKENS, input.model.maxOutput),
-        outputFormat,
-      },
-      {
-        signal: input.signal,
-        ledger: input.ledger,
-        owner: 'plan',
-        attempt: 1,
-        onUsage: input.onUsage ? (live) => input.onUsage?.(addUsage(before, live)) : undefined,
-      },
-    );
-    spent = addUsage(before, result.usage);
-    return result;
-  };
-
-  const check = async (result: LlmResult): Promise<{ plan?: Plan; errors: string[] }> => {
-    const json = parseJson(result.text);
-    if (!json.ok) {
-      return { errors: [json.error] };
-    }
-    const checked = await validatePlan(json.value, { root: input.root, rules: input.rules });
-    return checked.ok ? { plan: checked.plan, errors: [] } : { errors: checked.errors };
-  };
-
-  const first = await ask();
-  const firstCheck = await check(first);
-  if (firstCheck.plan) {
-    return firstCheck.plan;
+  const answer = await askStructured<Plan>({
+    llm: input.llm,
+    model: input.model,
+    system: plannerSystemPrompt(),
+    prompt: plannerUserMessage({ task: input.task, repoMap: input.repoMap }),
+    schema: PlanSchema,
+    maxTokens: input.maxTokens ?? DEFAULT_MAX_TOKENS,
+    check: async (text) => {
+      const json = parseJson(text);
+      if (!json.ok) {
+        return { errors: [json.error] };
+      }
+      const checked = await validatePlan(json.value, { root: input.root, rules: input.rules });
+      return checked.ok ? { value: checked.plan } : { errors: checked.errors };
+    },
+    repair: repairMessage,
+    signal: input.signal,
+    ledger: input.ledger,
+    owner: 'plan',
+    attempt: 1,
+    onUsage: input.onUsage,
+  });
+  if (answer.errors !== undefined) {
+    throw new PlanError(answer.errors);
   }
-  messages.push(
-    { role: 'assistant', content: first.text.trim() === '' ? '(no answer)' : first.text },
-    { role: 'user', content: repairMessage(firstCheck.errors) },
-  );
-  const second = await ask();
-  const secondCheck = await check(second);
-  if (secondCheck.plan) {
-    return secondCheck.plan;
-  }
-  throw new PlanError(secondCheck.errors);
+  return answer.value;
 }

@@ -1,14 +1,12 @@
-import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
-import type { JSONOutputFormat, MessageParam } from '@anthropic-ai/sdk/resources/messages/messages';
 import { createTwoFilesPatch } from 'diff';
 import { z } from 'zod';
 import type { FileChange } from '../edits/types';
-import type { LlmClient, LlmResult } from '../llm/client';
+import type { LlmClient } from '../llm/client';
+import { askStructured, parseJson } from '../llm/structured';
 import type { ModelInfo } from '../models';
 import type { Subtask } from '../plan/schema';
 import type { Ledger } from '../usage/ledger';
 import type { Usage } from '../usage/usage';
-import { ZERO_USAGE, addUsage } from '../usage/usage';
 
 export const VerdictSchema = z.object({
   criteria: z
@@ -91,12 +89,11 @@ export function reviewUserMessage(subtask: Subtask, diff: string): string {
 
 /** Problems that make a verdict unusable: not JSON, wrong shape, or criteria that do not match the subtask's. */
 export function checkVerdict(text: string, subtask: Subtask): { verdict?: Verdict; errors: string[] } {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    return { errors: [`the answer is not valid JSON (${(err as Error).message})`] };
+  const json = parseJson(text);
+  if (!json.ok) {
+    return { errors: [json.error] };
   }
+  const raw = json.value;
   const parsed = VerdictSchema.safeParse(raw);
   if (!parsed.success) {
     return { errors: parsed.error.issues.map((i) => `${i.path.join('.') || 'verdict'}: ${i.message}`) };
@@ -133,53 +130,31 @@ export interface ReviewInput {
  * are billed to the subtask in the ledger, under the attempt they review.
  */
 export async function reviewProposal(input: ReviewInput): Promise<Review> {
-  const format = zodOutputFormat(VerdictSchema);
-  const outputFormat: JSONOutputFormat = { type: format.type, schema: format.schema };
-  const messages: MessageParam[] = [
-    { role: 'user', content: reviewUserMessage(input.subtask, proposalDiff(input.files)) },
-  ];
-  let spent: Usage = { ...ZERO_USAGE };
-  const ask = async (): Promise<LlmResult> => {
-    const before = spent;
-    const result = await input.llm.call(
-      {
-        model: input.model,
-        system: reviewSystemPrompt(),
-        messages,
-        maxTokens: Math.min(input.maxTokens ?? DEFAULT_MAX_TOKENS, input.model.maxOutput),
-        outputFormat,
-      },
-      {
-        signal: input.signal,
-        ledger: input.ledger,
-        owner: input.subtask.id,
-        attempt: input.attempt,
-        onUsage: input.onUsage ? (live) => input.onUsage?.(addUsage(before, live)) : undefined,
-      },
-    );
-    spent = addUsage(before, result.usage);
-    return result;
-  };
-  const first = await ask();
-  const firstCheck = checkVerdict(first.text, input.subtask);
-  if (firstCheck.verdict) {
-    return { ...firstCheck.verdict, attempt: input.attempt, at: new Date().toISOString() };
-  }
-  messages.push(
-    { role: 'assistant', content: first.text.trim() === '' ? '(no answer)' : first.text },
-    {
-      role: 'user',
-      content: [
+  const answer = await askStructured<Verdict>({
+    llm: input.llm,
+    model: input.model,
+    system: reviewSystemPrompt(),
+    prompt: reviewUserMessage(input.subtask, proposalDiff(input.files)),
+    schema: VerdictSchema,
+    maxTokens: input.maxTokens ?? DEFAULT_MAX_TOKENS,
+    check: (text) => {
+      const { verdict, errors } = checkVerdict(text, input.subtask);
+      return verdict ? { value: verdict } : { errors };
+    },
+    repair: (errors) =>
+      [
         'That verdict cannot be used:',
-        ...firstCheck.errors.map((e) => `- ${e}`),
+        ...errors.map((e) => `- ${e}`),
         'Answer again with the complete verdict as JSON matching the schema.',
       ].join('\n'),
-    },
-  );
-  const second = await ask();
-  const secondCheck = checkVerdict(second.text, input.subtask);
-  if (secondCheck.verdict) {
-    return { ...secondCheck.verdict, attempt: input.attempt, at: new Date().toISOString() };
+    signal: input.signal,
+    ledger: input.ledger,
+    owner: input.subtask.id,
+    attempt: input.attempt,
+    onUsage: input.onUsage,
+  });
+  if (answer.errors !== undefined) {
+    throw new ReviewError(answer.errors);
   }
-  throw new ReviewError(secondCheck.errors);
+  return { ...answer.value, attempt: input.attempt, at: new Date().toISOString() };
 }
