@@ -714,9 +714,9 @@ export class Orchestrator {
       const at = proposal.files.indexOf(change);
       if (action === 'accept') {
         const { text, change: rest } = acceptHunks(change, ids);
-        const before = await this.io.read(change.path);
         await this.io.write(change.path, text);
-        this.checkpoint(state, change.path, before, text);
+        // Not stale: the file on disk is the change's base, so that is what a revert writes back.
+        this.checkpoint(state, change.path, change.base, text);
         proposal.files[at] = rest;
         proposal.status = 'partial';
       } else {
