@@ -39,31 +39,9 @@ function codeLens(page: Page, title: string): Locator {
   return page.locator('.monaco-diff-editor .editor.modified .codelens-decoration a').filter({ hasText: title }).first();
 }
 
-/**
- * VS Code hides CodeLenses in diff editors unless `diffEditor.codeLens` is on; the extension offers to turn it on.
- * A person clicks "Turn On" in the notification (from the notification centre when the toast is not shown); when the
- * setting is already on, the lenses are there and there is nothing to click.
- */
+/** The Accept/Reject CodeLenses of the diff (the extension turns `diffEditor.codeLens` on by default). */
 async function showCodeLenses(page: Page, timeoutMs = 30_000): Promise<void> {
-  const lens = codeLens(page, 'Accept');
-  const turnOn = page.getByRole('button', { name: 'Turn On' }).first();
-  const center = page.locator('.notifications-center.visible');
-  const started = Date.now();
-  while (Date.now() - started < timeoutMs) {
-    if (await lens.isVisible()) {
-      return;
-    }
-    if (await turnOn.isVisible()) {
-      await turnOn.click();
-      await lens.waitFor();
-      return;
-    }
-    if (Date.now() - started > 2_000 && !(await center.isVisible())) {
-      await page.locator('[id="status.notifications"] a').first().click();
-    }
-    await sleep(250);
-  }
-  throw new Error('Neither the CodeLenses nor the offer to turn them on appeared in the diff editor.');
+  await codeLens(page, 'Accept').waitFor({ timeout: timeoutMs });
 }
 
 /** Drags the sash between the side bar and the editor, as a person makes room for the plan's gauges. */

@@ -19,8 +19,6 @@ export const MULTI_FILE_CONTEXT = 'opusOrchestrator.multiFileProposal';
  * the next file once one is done. Refusals from the core (stale, untrusted) become messages that say what to do.
  */
 export class ReviewCommands {
-  private codeLensOffered = false;
-
   constructor(
     private readonly controller: Controller,
     private readonly root: () => vscode.Uri | undefined,
@@ -213,7 +211,6 @@ export class ReviewCommands {
     const options: vscode.TextDocumentShowOptions = { preview: false, selection: new vscode.Range(line, 0, line, 0) };
     await vscode.commands.executeCommand('vscode.diff', left, right, title, options);
     await vscode.commands.executeCommand('setContext', MULTI_FILE_CONTEXT, fileCount > 1);
-    this.offerDiffCodeLens();
   }
 
   private async closeDiffs(subtaskId: string, path?: string): Promise<void> {
@@ -221,31 +218,6 @@ export class ReviewCommands {
     if (tabs.length > 0) {
       await vscode.window.tabGroups.close(tabs, true);
     }
-  }
-
-  /**
-   * The inline Accept / Reject buttons are CodeLenses, which VS Code hides in diff editors unless
-   * `diffEditor.codeLens` is on. Offer to turn it on once, and never override a value the user chose.
-   */
-  private offerDiffCodeLens(): void {
-    const config = vscode.workspace.getConfiguration('diffEditor');
-    const chosen = config.inspect<boolean>('codeLens');
-    const userSet = [chosen?.globalValue, chosen?.workspaceValue, chosen?.workspaceFolderValue].some(
-      (v) => v !== undefined,
-    );
-    if (this.codeLensOffered || config.get<boolean>('codeLens') || userSet) {
-      return;
-    }
-    this.codeLensOffered = true;
-    const turnOn = 'Turn On';
-    void vscode.window
-      .showInformationMessage(
-        'Accept and Reject buttons above each change need CodeLens in diff editors (setting diffEditor.codeLens).',
-        turnOn,
-      )
-      .then((pick) =>
-        pick === turnOn ? config.update('codeLens', true, vscode.ConfigurationTarget.Global) : undefined,
-      );
   }
 
   /** Runs a core call; a refusal becomes a message (not awaited: a command must not wait for the user to click). */
