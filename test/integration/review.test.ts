@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import * as vscode from 'vscode';
 import type { Orchestrator } from '../../src/core/orchestrator';
 import type { Controller } from '../../src/vscode/controller';
@@ -9,9 +8,7 @@ import type { Reply } from '../fake-anthropic/replies';
 import { jsonReply, textReply, toolUseReply } from '../fake-anthropic/replies';
 import type { FakeAnthropic } from '../fake-anthropic/server';
 import { startFakeAnthropic } from '../fake-anthropic/server';
-
-const EXTENSION_ID = 'opus-orchestrator.opus-orchestrator';
-const TOOL = 'str_replace_based_edit_tool';
+import { EDIT_TOOL, EXTENSION_ID, waitFor } from './planSupport';
 
 /** Twenty lines, so that changes on lines 3 and 17 are two hunks (3 lines of context each side). */
 const SAMPLE = Array.from({ length: 20 }, (_, i) => `export const v${i + 1} = ${i + 1};`).join('\n') + '\n';
@@ -51,7 +48,7 @@ function writeDisk(rel: string, text: string): void {
 }
 
 function replace(file: string, from: string, to: string): { name: string; input: unknown } {
-  return { name: TOOL, input: { command: 'str_replace', path: file, old_str: from, new_str: to } };
+  return { name: EDIT_TOOL, input: { command: 'str_replace', path: file, old_str: from, new_str: to } };
 }
 
 /** Plans one subtask through the local Messages API, then dispatches it with the worker's scripted turns. */
@@ -90,20 +87,6 @@ async function twoHunks(id: string, file: string): Promise<void> {
 
 function proposalUri(id: string, file: string): vscode.Uri {
   return vscode.Uri.from({ scheme: 'opus-proposal', path: `/${file}`, query: `subtask=${id}` });
-}
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, ms = 5000): Promise<T> {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined && value !== false) {
-      return value;
-    }
-    if (Date.now() > end) {
-      throw new Error(`timed out waiting for ${what}`);
-    }
-    await sleep(50);
-  }
 }
 
 function activeDiff(): vscode.TabInputTextDiff | undefined {
@@ -331,7 +314,7 @@ describe('Diff review', function () {
       },
       [
         toolUseReply([
-          { name: TOOL, input: { command: 'create', path: newFile, file_text: newText } },
+          { name: EDIT_TOOL, input: { command: 'create', path: newFile, file_text: newText } },
           replace(edited, 'export const v3 = 3;', 'export const v3 = 300;'),
         ]),
       ],
