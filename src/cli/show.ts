@@ -3,6 +3,7 @@ import { MODEL_TABLE } from '../core/models';
 import type { Orchestrator } from '../core/orchestrator';
 import type { Estimate } from '../core/plan/state';
 import type { Usage } from '../core/usage/usage';
+import { formatTokens } from '../core/usage/format';
 import { totalTokens } from '../core/usage/usage';
 
 export interface SubtaskJson {
@@ -86,8 +87,8 @@ export function renderShow(orch: Orchestrator): string {
     const used = totalTokens(s.usage);
     const figures =
       used > 0
-        ? `${tokens(used)} tok  ${dollars(s.cost)}`
-        : `~${tokens(s.estimate.inputTokens + s.estimate.outputTokens)} tok  ~${dollars(s.estimate.cost)}`;
+        ? `${formatTokens(used)} tok  ${dollars(s.cost)}`
+        : `~${formatTokens(s.estimate.inputTokens + s.estimate.outputTokens)} tok  ~${dollars(s.estimate.cost)}`;
     lines.push(`${s.id.padEnd(width)}  ${s.status.padEnd(11)} ${s.model.padEnd(6)} ${figures}  ${s.title}`);
     if (s.dependsOn.length > 0) {
       lines.push(`${' '.repeat(width)}  after: ${s.dependsOn.join(', ')}`);
@@ -100,26 +101,16 @@ export function renderShow(orch: Orchestrator): string {
     }
   }
   lines.push('');
-  lines.push(`Planner (Opus): ${tokens(totalTokens(data.planner.usage))} tok  ${dollars(data.planner.cost)}`);
+  lines.push(`Planner (Opus): ${formatTokens(totalTokens(data.planner.usage))} tok  ${dollars(data.planner.cost)}`);
   lines.push(
-    `Total so far: ${tokens(totalTokens(data.totals.usage))} tok  ${dollars(data.totals.cost)}` +
+    `Total so far: ${formatTokens(totalTokens(data.totals.usage))} tok  ${dollars(data.totals.cost)}` +
       `  (projected ${dollars(data.totals.projected)})`,
   );
   lines.push(
-    `Opus alone (estimate): ~${tokens(data.opusOnlyEstimate.inputTokens + data.opusOnlyEstimate.outputTokens)} tok  ` +
+    `Opus alone (estimate): ~${formatTokens(data.opusOnlyEstimate.inputTokens + data.opusOnlyEstimate.outputTokens)} tok  ` +
       `~${dollars(data.opusOnlyEstimate.cost)}  → saved ~${dollars(data.saved)}`,
   );
   return lines.join('\n');
-}
-
-function tokens(n: number): string {
-  if (n >= 1_000_000) {
-    return `${(n / 1_000_000).toFixed(1)}M`;
-  }
-  if (n >= 1000) {
-    return `${(n / 1000).toFixed(1)}k`;
-  }
-  return String(n);
 }
 
 function dollars(n: number): string {

@@ -3,23 +3,14 @@ import type { SubtaskState, UsageEntry } from '../core/plan/state';
 import type { Usage } from '../core/usage/usage';
 import { ZERO_USAGE, addUsage, costOfCall, totalTokens } from '../core/usage/usage';
 
+import { formatTokens } from '../core/usage/format';
+
+export { formatTokens };
+
 /**
  * Gauges: the words and the bar that say how much context a subtask takes and what it costs. Pure functions over
  * the plan state, so the tree, the status bar and the tests all read the same figures.
  */
-
-/** 950, 14k, 12.3k, 1.2M: short enough for a tree row, precise enough to compare two subtasks. */
-export function formatTokens(n: number): string {
-  const v = Math.max(0, Math.round(n));
-  if (v < 1000) {
-    return String(v);
-  }
-  if (v < 999_500) {
-    const k = v / 1000;
-    return `${trimZero(k < 100 ? k.toFixed(1) : k.toFixed(0))}k`;
-  }
-  return `${trimZero((v / 1_000_000).toFixed(1))}M`;
-}
 
 /** Dollars with two decimals; a non-zero amount under a cent reads '<$0.01' rather than a misleading '$0.00'. */
 export function formatCost(dollars: number): string {
@@ -27,10 +18,6 @@ export function formatCost(dollars: number): string {
     return '<$0.01';
   }
   return `$${Math.max(0, dollars).toFixed(2)}`;
-}
-
-function trimZero(s: string): string {
-  return s.endsWith('.0') ? s.slice(0, -2) : s;
 }
 
 /** Which figures a gauge shows: the estimate before any call, live tokens while running, the ledger afterwards. */
