@@ -98,6 +98,9 @@ export class OrchestratorError extends Error {
   }
 }
 
+/** Workspace-relative path → the file's text as a worker sees it (null: it does not exist), read once. */
+type FileTexts = Map<string, Promise<string | null>>;
+
 export interface SubtaskView {
   spec: Subtask;
   state: SubtaskState;
@@ -237,7 +240,7 @@ export class Orchestrator {
         selection: opts.selection,
         activeFile: opts.activeFile,
         budgetTokens: this.settings.mapBudgetTokens,
-        extraIgnore: this.settings.extraIgnores,
+        rules,
       });
       this.logger('info', `repository map: ${map.fileCount} files, ~${map.tokens} tokens`);
       const ledger = new Ledger();
@@ -849,13 +852,15 @@ export class Orchestrator {
 
   private async newState(task: string, plan: Plan, repoMap: string, ledger: Ledger): Promise<PlanState> {
     const subtasks: Record<string, SubtaskState> = {};
+    // Each file is read once for every estimate of the plan, however many subtasks name it.
+    const texts: FileTexts = new Map();
     for (const spec of plan.subtasks) {
       subtasks[spec.id] = {
         id: spec.id,
         status: 'pending',
         model: spec.model,
         attempt: 0,
-        estimate: await this.estimate(spec, spec.model, plan.goal),
+        estimate: await this.estimate(spec, spec.model, plan.goal, texts),
       };
     }
     const state: PlanState = {
@@ -865,7 +870,7 @@ export class Orchestrator {
       plan,
       subtasks,
       ledger: ledger.entries(),
-      opusOnlyEstimate: await this.opusOnly(task, plan, repoMap),
+      opusOnlyEstimate: await this.opusOnly(task, plan, repoMap, texts),
       repoMap,
     };
     this.current = state;
@@ -873,28 +878,33 @@ export class Orchestrator {
     return state;
   }
 
-  private async estimate(spec: Subtask, role: ModelRole, goal = this.current?.plan.goal ?? ''): Promise<Estimate> {
+  private async estimate(
+    spec: Subtask,
+    role: ModelRole,
+    goal = this.current?.plan.goal ?? '',
+    texts: FileTexts = new Map(),
+  ): Promise<Estimate> {
     return estimateSubtask({
       goal,
       subtask: spec,
-      files: await this.scopedFiles(spec.files),
+      files: await this.scopedFiles(spec.files, texts),
       model: modelFor(role, this.settings.models),
     });
   }
 
-  private async opusOnly(task: string, plan: Plan, repoMap: string): Promise<Estimate> {
+  private async opusOnly(task: string, plan: Plan, repoMap: string, texts: FileTexts = new Map()): Promise<Estimate> {
     const seen = new Map<string, FileInScope>();
     for (const f of plan.subtasks.flatMap((s) => s.files)) {
       seen.set(f.path, f);
     }
     let outputTokens = 0;
     for (const spec of plan.subtasks) {
-      outputTokens += expectedOutputTokens(await this.scopedFiles(spec.files));
+      outputTokens += expectedOutputTokens(await this.scopedFiles(spec.files, texts));
     }
     return opusOnlyEstimate({
       task,
       repoMap,
-      files: await this.scopedFiles([...seen.values()]),
+      files: await this.scopedFiles([...seen.values()], texts),
       outputTokens,
       model: modelFor('opus', this.settings.models),
     });
@@ -907,11 +917,16 @@ export class Orchestrator {
     }
   }
 
-  private async scopedFiles(files: readonly FileInScope[]): Promise<ScopedFile[]> {
+  /** The files as a worker will see them; `texts` shares the reads among several calls. */
+  private async scopedFiles(files: readonly FileInScope[], texts: FileTexts = new Map()): Promise<ScopedFile[]> {
     return Promise.all(
       files.map(async (f) => {
-        const text = await this.io.read(f.path);
-        return { path: f.path, text: text === null ? null : toModelText(text), create: f.create };
+        let read = texts.get(f.path);
+        if (!read) {
+          read = this.io.read(f.path).then((text) => (text === null ? null : toModelText(text)));
+          texts.set(f.path, read);
+        }
+        return { path: f.path, text: await read, create: f.create };
       }),
     );
   }

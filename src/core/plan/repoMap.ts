@@ -12,6 +12,8 @@ export interface RepoMapOptions {
   activeFile?: string;
   budgetTokens?: number;
   extraIgnore?: string[];
+  /** Rules already loaded by the caller (then `extraIgnore` is not read again). */
+  rules?: WorkspaceRules;
 }
 
 export interface RepoMap {
@@ -79,7 +81,7 @@ interface DirNode {
 export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
   const budget = opts.budgetTokens ?? DEFAULT_MAP_BUDGET_TOKENS;
   const budgetChars = Math.floor(budget * 3.5);
-  const rules = await WorkspaceRules.load(opts.root, opts.extraIgnore ?? []);
+  const rules = opts.rules ?? (await WorkspaceRules.load(opts.root, opts.extraIgnore ?? []));
   const [files, facts, active, selection] = await Promise.all([
     listFiles(opts.root, rules, { limit: MAX_FILES }),
     // A changed file's name is no secret's content, but the planner has no use for names it may not open either.
