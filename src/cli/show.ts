@@ -108,7 +108,8 @@ export function renderShow(orch: Orchestrator): string {
   );
   lines.push(
     `Opus alone (estimate): ~${formatTokens(data.opusOnlyEstimate.inputTokens + data.opusOnlyEstimate.outputTokens)} tok  ` +
-      `~${dollars(data.opusOnlyEstimate.cost)}  → saved ~${dollars(data.saved)}`,
+      `~${dollars(data.opusOnlyEstimate.cost)}  → ` +
+      (data.saved >= 0 ? `saved ~${dollars(data.saved)}` : `~${dollars(-data.saved)} more than Opus alone`),
   );
   return lines.join('\n');
 }
