@@ -135,6 +135,37 @@ describe('workspace rules', () => {
       assert.equal((await listFiles(root, rules, { limit: 2 })).length, 2);
     });
 
+    it('lists a repository with nested .gitignore files at several depths, asking about each folder itself', async () => {
+      await writeTree(root, {
+        '.gitignore': '*.log\n',
+        'sub/x.ts': '',
+        'sub/.gitignore': 'tmp/\n',
+        'sub/tmp/scratch.ts': '',
+        'sub/deeper/.gitignore': '*.gen.ts\n!keep.gen.ts\n',
+        'sub/deeper/a.ts': '',
+        'sub/deeper/a.gen.ts': '',
+        'sub/deeper/keep.gen.ts': '',
+        'sub/deeper/deepest/.gitignore': '# only a comment\n',
+        'sub/deeper/deepest/b.ts': '',
+        'sub/deeper/deepest/b.log': '',
+      });
+      const rules = await WorkspaceRules.load(root);
+      for (const folder of ['sub', 'sub/', 'sub/deeper/', 'sub/deeper/deepest', 'sub/deeper/deepest/']) {
+        assert.equal(rules.isIgnored(folder), false, folder);
+      }
+      assert.equal(rules.isIgnored('sub/tmp/'), true);
+      assert.deepEqual(await listFiles(root, rules), [
+        '.gitignore',
+        'sub/.gitignore',
+        'sub/deeper/.gitignore',
+        'sub/deeper/a.ts',
+        'sub/deeper/deepest/.gitignore',
+        'sub/deeper/deepest/b.ts',
+        'sub/deeper/keep.gen.ts',
+        'sub/x.ts',
+      ]);
+    });
+
     it('never enters node_modules or ignored folders', async () => {
       const files: Record<string, string> = { '.gitignore': 'coverage/\n', 'src/a.ts': '' };
       for (let i = 0; i < 50; i++) {

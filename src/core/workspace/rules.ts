@@ -93,10 +93,12 @@ export class WorkspaceRules {
     // Deeper .gitignore files take precedence over shallower ones, as in git.
     let ignored = false;
     for (const level of this.levels) {
-      if (level.dir !== '' && !p.startsWith(`${level.dir}/`)) {
+      const below = level.dir === '' ? p : p.startsWith(`${level.dir}/`) ? p.slice(level.dir.length + 1) : '';
+      // A .gitignore speaks of what is below its folder, never of the folder itself (nor of anything elsewhere).
+      if (below === '' || below === '/') {
         continue;
       }
-      const result = level.matcher.test(level.dir === '' ? p : p.slice(level.dir.length + 1));
+      const result = level.matcher.test(below);
       if (result.ignored) {
         ignored = true;
       } else if (result.unignored) {
