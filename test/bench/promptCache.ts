@@ -53,8 +53,10 @@ function elements(body: PromptBody): Element[] {
   for (const tool of body.tools ?? []) {
     out.push(withoutMarker(tool));
   }
+  // A string is the same prompt as one text block holding it (the API reads it so): clients send either form, and
+  // Claude Code sends an earlier message as a string once its breakpoint has moved on.
   if (typeof body.system === 'string') {
-    out.push({ json: JSON.stringify(body.system), breakpoint: false });
+    out.push(withoutMarker({ type: 'text', text: body.system }));
   } else if (Array.isArray(body.system)) {
     out.push(...body.system.map(withoutMarker));
   }
@@ -62,7 +64,7 @@ function elements(body: PromptBody): Element[] {
     const { role, content } = message as { role?: string; content?: unknown };
     const blocks = Array.isArray(content)
       ? content.map(withoutMarker)
-      : [{ json: JSON.stringify(content), breakpoint: false }];
+      : [withoutMarker(typeof content === 'string' ? { type: 'text', text: content } : content)];
     blocks.forEach((b, i) => out.push(i === 0 ? { ...b, json: `${role}:${b.json}` } : b));
   }
   // Automatic caching: a top-level cache_control puts the breakpoint on the last block.
@@ -73,19 +75,41 @@ function elements(body: PromptBody): Element[] {
   return out;
 }
 
+/** How the API caches, when one minimum for every model is not enough. */
+export interface CacheRules {
+  /** The minimum cacheable prefix of a model, in tokens. */
+  minTokens(model: string): number;
+  /** Tokens the API puts in front of the prompt beyond its JSON (a tool-use system prompt, expanded tool schemas). */
+  extraTokens?(body: PromptBody): number;
+  /** An entry is gone this long after its last write or read; never, when left out. */
+  ttlMs?: number;
+}
+
 /**
  * Prompt caching as the Messages API reports it, for the local server: each `cache_control` breakpoint names a prefix
  * (tools, then system, then messages, up to and including that block); a prefix written by an earlier request of the
- * same model is read from cache, and the request writes its own breakpoints' prefixes. Entries never expire within a
- * bench run (its requests are seconds apart, well inside the five-minute lifetime).
+ * same model is read from cache, and the request writes its own breakpoints' prefixes. With a number (or no TTL in the
+ * rules) entries never expire; with `ttlMs` an entry lives that long after its last use, as the API's do.
  */
 export class PromptCache {
-  private readonly written = new Set<string>();
+  /** Prefix hash → when it was last written or read. */
+  private readonly written = new Map<string, number>();
+  private readonly rules: CacheRules;
 
-  constructor(private readonly minTokens = MIN_CACHEABLE_TOKENS) {}
+  constructor(rules: number | CacheRules = MIN_CACHEABLE_TOKENS) {
+    this.rules = typeof rules === 'number' ? { minTokens: () => rules } : rules;
+  }
 
-  account(body: PromptBody): CacheAccount {
-    const total = promptTokensOf(body);
+  private live(hash: string, at: number): boolean {
+    const last = this.written.get(hash);
+    return last !== undefined && (this.rules.ttlMs === undefined || at - last <= this.rules.ttlMs);
+  }
+
+  /** The split of one request sent at `at` (ms); earlier requests must be accounted first. */
+  account(body: PromptBody, at = 0): CacheAccount {
+    const extra = this.rules.extraTokens?.(body) ?? 0;
+    const minTokens = this.rules.minTokens(body.model ?? '');
+    const total = promptTokensOf(body) + extra;
     const els = elements(body);
     const hashes: string[] = [];
     let hash: Hash = createHash('sha256').update(body.model ?? '');
@@ -101,7 +125,8 @@ export class PromptCache {
       return n + e.json.length;
     }, 0);
     const allChars = ends.at(-1) ?? 1;
-    const prefixTokens = (i: number): number => Math.round((total * (ends[i] as number)) / allChars);
+    // The API's own additions come first, so every prefix holds them.
+    const prefixTokens = (i: number): number => extra + Math.round(((total - extra) * (ends[i] as number)) / allChars);
     let cacheRead = 0;
     let lastBreakpoint = -1;
     els.forEach((el, i) => {
@@ -110,19 +135,20 @@ export class PromptCache {
       }
       lastBreakpoint = i;
       for (let j = i; j >= 0 && j > i - LOOKBACK_BLOCKS; j--) {
-        if (this.written.has(hashes[j] as string)) {
+        if (this.live(hashes[j] as string, at)) {
           cacheRead = Math.max(cacheRead, prefixTokens(j));
+          this.written.set(hashes[j] as string, at);
           break;
         }
       }
     });
     cacheRead = Math.min(total, cacheRead);
     let cacheWrite = 0;
-    if (lastBreakpoint >= 0 && prefixTokens(lastBreakpoint) >= this.minTokens) {
+    if (lastBreakpoint >= 0 && prefixTokens(lastBreakpoint) >= minTokens) {
       cacheWrite = Math.max(0, Math.min(total - cacheRead, prefixTokens(lastBreakpoint) - cacheRead));
       els.forEach((el, i) => {
-        if (el.breakpoint && prefixTokens(i) >= this.minTokens) {
-          this.written.add(hashes[i] as string);
+        if (el.breakpoint && prefixTokens(i) >= minTokens) {
+          this.written.set(hashes[i] as string, at);
         }
       });
     }

@@ -18,6 +18,8 @@ export interface Row {
   reason?: string;
   /** Raw numbers for the JSON file. */
   data?: Record<string, unknown>;
+  /** Markdown printed under the table in its own section (per-request breakdowns and the like). */
+  appendix?: string;
 }
 
 export interface ReportHeader {
@@ -79,6 +81,9 @@ export function toMarkdown(header: ReportHeader, rows: Row[]): string {
     for (const r of misses) {
       out.push(`- **${r.metric}** (${r.verdict}): ${r.reason}`);
     }
+  }
+  for (const r of rows.filter((x) => x.appendix)) {
+    out.push('', `## ${r.metric}`, '', r.appendix as string);
   }
   return `${out.join('\n')}\n`;
 }

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import path from 'node:path';
 import { PRICES_AS_OF } from '../../src/core/models';
+import { CLAUDE_CODE_STEP } from './claudeCode/step';
 import { ESTIMATE_FORMULA } from '../../src/core/usage/estimate';
 import { BASELINE_FORMULA } from './opusAlone';
 import { headerLines, machineDescription, toConsole, writeReport } from './report';
@@ -11,9 +12,11 @@ import type { StagedExtension } from './stage';
 import { stageExtension } from './stage';
 import { chooseCounter } from './tokens';
 
-const USAGE = `npm run bench [-- --repeats N] [-- --steps core,vscode]
-  core:   context, cost, scheduling and edits against the local Messages API; the production bundle and .vsix.
-  vscode: activation, gauge latency and a 300-subtask Plan view in the real VS Code (code-server + Chromium).
+const USAGE = `npm run bench [-- --repeats N] [-- --steps core,vscode,claude-code]
+  core:        context, cost, scheduling and edits against the local Messages API; the production bundle and .vsix.
+  vscode:      activation, gauge latency and a 300-subtask Plan view in the real VS Code (code-server + Chromium).
+  claude-code: the product and Claude Code (Opus, a lean scripted session) side by side on the same job at 1×, 2×
+               and 4× its size, both against the local Messages API; installs a pinned Claude Code on first use.
   Writes bench-output/report.md and bench-output/report.json. BENCH_COUNT_TOKENS=1 with ANTHROPIC_API_KEY set counts
   prompt tokens with the API's count_tokens instead of the offline estimate. OPUS_VERBOSE=1 shows the workbench log.`;
 
@@ -23,7 +26,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { repeats: 5, steps: ['core', 'vscode'] };
+  const args: Args = { repeats: 5, steps: ['core', 'vscode', 'claude-code'] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--repeats') {
@@ -41,7 +44,7 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-const STEPS: Step[] = [CORE_STEP, VSCODE_STEP];
+const STEPS: Step[] = [CORE_STEP, VSCODE_STEP, CLAUDE_CODE_STEP];
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
