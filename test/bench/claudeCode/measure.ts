@@ -38,6 +38,8 @@ export function runOf(e: Exchange): string {
 export interface ClaudeCodePrefix {
   /** system + tool definitions, as sent (JSON at 3.5 characters a token). */
   systemAndTools: number;
+  /** The tool definitions alone. */
+  toolDefinitions: number;
   /** The API's tool-use system prompt on top. */
   toolUseSystemPrompt: number;
   /** The messages Claude Code puts around the task on the first turn (reminders, git status, environment). */
@@ -64,6 +66,7 @@ export function claudeCodePrefix(cc: SideRecord, task: string): ClaudeCodePrefix
   const withMessages = promptTokensOf({ system: first.body.system, tools: first.body.tools, messages });
   return {
     systemAndTools,
+    toolDefinitions: promptTokensOf({ tools: first.body.tools }),
     toolUseSystemPrompt: extraPromptTokens(first.body),
     sessionMessages: withMessages - systemAndTools,
     tools: first.body.tools?.length ?? 0,

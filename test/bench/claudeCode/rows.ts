@@ -8,6 +8,7 @@ import type { SizeResult } from './measure';
 import { CONTEXT_DEFINITION } from './measure';
 import { GREP_PATTERN, READ_LINES, claudeArgs } from './claudeRun';
 
+const signedUsd = (n: number): string => (n < 0 ? `−${fmtUsd(-n)}` : fmtUsd(n));
 const tok = (n: number): string => Math.round(n).toLocaleString('en-US');
 const bySize = (results: SizeResult[], f: (r: SizeResult) => string): string =>
   results.map((r) => `${r.size}×: ${f(r)}`).join(' · ');
@@ -52,7 +53,8 @@ export function breakdownMarkdown(results: SizeResult[]): string {
     '',
     `Counted by one set of rules on both sides, from the recorded request bodies: tokens = characters of the JSON of ` +
       `system + tools + messages ÷ 3.5; ${API_RULES_TEXT}; output = the scripted thinking, text and tool inputs ` +
-      `(characters ÷ 3.5); ${THINKING_RULE}; prices from src/core/models.ts.`,
+      `(characters ÷ 3.5); ${THINKING_RULE} — Claude Code asks for thinking with display "omitted", and gets the ` +
+      'text anyway so that its later prompts carry the blocks at their real size; prices from src/core/models.ts.',
     '',
   ];
   for (const r of results) {
@@ -62,10 +64,19 @@ export function breakdownMarkdown(results: SizeResult[]): string {
         `${(r.product.wallMs / 1000).toFixed(1)} s)`,
       '',
     );
-    out.push(
-      ...breakdown('Claude Code (Opus)', r.cc.exchanges),
-      ...breakdown('Opus Orchestrator', r.product.exchanges),
+    out.push(...breakdown('Claude Code (Opus)', r.cc.exchanges));
+    const missed = r.cc.exchanges.filter(
+      (e, i) => i > 0 && e.call.usage.cacheRead < 0.9 * (r.cc.exchanges[i - 1]?.call.prompt ?? 0),
     );
+    if (missed.length > 0) {
+      out.push(
+        `${missed.map((e) => e.label).join(' and ')} did not read the previous turn from cache: Claude Code moves one ` +
+          'breakpoint to the newest block each turn, and the previous turn’s breakpoint lies more than 20 blocks ' +
+          'back (parallel tool calls and their results), past the API’s 20-block lookback.',
+        '',
+      );
+    }
+    out.push(...breakdown('Opus Orchestrator', r.product.exchanges));
   }
   return out.join('\n');
 }
@@ -98,6 +109,13 @@ function opusAloneReason(results: SizeResult[], which: 'before' | 'after'): stri
   );
 }
 
+/** What Claude Code sent: its model calls by kind, and any other route it called. */
+function requestsOf(r: SizeResult): string {
+  const side = r.cc.exchanges.filter((e) => !e.label.startsWith('turn ')).length;
+  const other = r.cc.otherRequests.length > 0 ? r.cc.otherRequests.join(', ') : 'no other route';
+  return `${r.cc.exchanges.length - side} scripted turns on Opus, ${side} side calls, ${other}`;
+}
+
 const laterShare = (r: SizeResult): number => Math.min(...r.laterTurns.map((t) => t.share));
 const singleWrite = (r: SizeResult): number => r.singleCallWrites.reduce((n, w) => n + w.write, 0);
 
@@ -120,7 +138,8 @@ export function sideBySideRows(results: SizeResult[], stepSeconds: number): Row[
       goal: 'the same on every request',
       verdict: results.every((r) => r.prefix.stable) ? 'PASS' : 'MISS',
       detail:
-        `system prompt + ${p.tools} tool definitions as sent: ${tok(p.systemAndTools)} tokens (JSON ÷ 3.5) + the ` +
+        `system prompt + ${p.tools} tool definitions as sent: ${tok(p.systemAndTools)} tokens (JSON ÷ 3.5), of which ` +
+        `the tool definitions ${tok(p.toolDefinitions)} (every default tool is sent whatever --allowedTools says); + the ` +
         `API's tool-use system prompt ${tok(p.toolUseSystemPrompt)}; the first turn also carries ` +
         `${tok(p.sessionMessages)} tokens of session messages around the task (attribution reminder, git status, ` +
         `environment and tool list). Source: the recorded requests of claude-code ${CLAUDE_CODE_VERSION}.`,
@@ -149,7 +168,9 @@ export function sideBySideRows(results: SizeResult[], stepSeconds: number): Row[
           results,
           (r) =>
             `${fmtUsd(r.productTotals.cost)} vs ${fmtUsd(r.ccTotals.cost)} (product ledger ${fmtUsd(r.ledgerCost)})`,
-        ) + `. One run per size (the scripts are deterministic); the whole step took ${stepSeconds.toFixed(0)} s.`,
+        ) +
+        `. Claude Code's requests: ${bySize(results, requestsOf)}. One run per size (the scripts are ` +
+        `deterministic); the whole step took ${stepSeconds.toFixed(0)} s.`,
       data: { ratios: cost, product: results.map((r) => r.productTotals), claudeCode: results.map((r) => r.ccTotals) },
       appendix: breakdownMarkdown(results),
     },
@@ -192,7 +213,7 @@ export function sideBySideRows(results: SizeResult[], stepSeconds: number): Row[
           results,
           (r) =>
             `${fmtUsd(r.product.after.opusOnlyEstimate.cost)} (claims saved ${fmtUsd(r.product.after.saved)}; ` +
-            `measured ${fmtUsd(r.ccTotals.cost - r.productTotals.cost)})`,
+            `measured ${signedUsd(r.ccTotals.cost - r.productTotals.cost)})`,
         ),
       data: { ratios: after },
     },

@@ -6,7 +6,7 @@ import type { Row } from '../report';
 import type { Step, StepContext } from '../steps';
 import { errorRow } from '../steps';
 import { runClaudeCode } from './claudeRun';
-import { ensureClaudeCode } from './install';
+import { CLAUDE_CODE_VERSION, ensureClaudeCode } from './install';
 import type { Job } from './job';
 import { expectedFiles, jobOf } from './job';
 import { cloneRepo, generateLibRepo } from './libRepo';
@@ -21,7 +21,7 @@ import { breakdownMarkdown, sideBySideRows } from './rows';
 export const JOB_SIZES = [1, 2, 4] as const;
 
 const ROW_IDS: [string, string, string][] = [
-  ['cc-prefix', 'Claude Code fixed prefix per request', 'the same on every request'],
+  ['cc-prefix', `Claude Code ${CLAUDE_CODE_VERSION} fixed prefix per request`, 'the same on every request'],
   ['cc-same-result', 'both sides leave the same files', 'byte-identical'],
   ['cc-cost', 'cost ÷ lean Claude Code (Opus)', '≤ 0.5 at 1×; 2× and 4× no higher'],
   ['cc-context', 'worker context ÷ lean Claude Code context', '≤ 0.5'],
