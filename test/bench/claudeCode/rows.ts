@@ -54,7 +54,8 @@ export function breakdownMarkdown(results: SizeResult[]): string {
     `Counted by one set of rules on both sides, from the recorded request bodies: tokens = characters of the JSON of ` +
       `system + tools + messages ÷ 3.5; ${API_RULES_TEXT}; output = the scripted thinking, text and tool inputs ` +
       `(characters ÷ 3.5); ${THINKING_RULE} — Claude Code asks for thinking with display "omitted", and gets the ` +
-      'text anyway so that its later prompts carry the blocks at their real size; prices from src/core/models.ts.',
+      'text anyway so that its later prompts carry the blocks at their real size; prices from src/core/models.ts. ' +
+      'Every request, its scripted reply and its count are in bench-output/claude-code/<size>x-<side>.json.',
     '',
   ];
   for (const r of results) {
@@ -83,7 +84,10 @@ export function breakdownMarkdown(results: SizeResult[]): string {
 
 function costReason(results: SizeResult[]): string {
   const r = results[0] as SizeResult;
-  const top = [...r.product.exchanges].sort((a, b) => b.call.cost - a.call.cost).slice(0, 3);
+  const top = r.product.exchanges
+    .filter((e) => e.label !== 'plan')
+    .sort((a, b) => b.call.cost - a.call.cost)
+    .slice(0, 3);
   const planner = r.product.exchanges.filter((e) => e.label === 'plan').reduce((n, e) => n + e.call.cost, 0);
   return (
     `at 1× the product spends ${fmtUsd(r.productTotals.cost)} against Claude Code's ${fmtUsd(r.ccTotals.cost)}: ` +

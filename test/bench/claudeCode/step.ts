@@ -6,6 +6,7 @@ import type { Row } from '../report';
 import type { Step, StepContext } from '../steps';
 import { errorRow } from '../steps';
 import { runClaudeCode } from './claudeRun';
+import type { Exchange } from './exchange';
 import { CLAUDE_CODE_VERSION, ensureClaudeCode } from './install';
 import type { Job } from './job';
 import { expectedFiles, jobOf } from './job';
@@ -57,6 +58,16 @@ async function assertSameResult(job: Job, repo: LibRepo, claudeCopy: string, pro
   }
 }
 
+/** Every request of both sides, with its scripted reply and how it was counted, for anyone checking a figure. */
+async function record(root: string, size: number, sides: Record<string, Exchange[]>): Promise<void> {
+  const dir = path.join(root, 'bench-output', 'claude-code');
+  await fs.mkdir(dir, { recursive: true });
+  for (const [side, exchanges] of Object.entries(sides)) {
+    const rows = exchanges.map((e) => ({ label: e.label, call: e.call, request: e.body, reply: e.reply }));
+    await fs.writeFile(path.join(dir, `${size}x-${side}.json`), `${JSON.stringify(rows, null, 1)}\n`);
+  }
+}
+
 async function runSize(
   size: number,
   ctx: StepContext,
@@ -75,6 +86,7 @@ async function runSize(
     const product = await runProduct(deps.cli, job, productCopy);
     ctx.log(`  ${size}×: product ${product.exchanges.length} requests in ${product.wallMs} ms`);
     await assertSameResult(job, deps.repo, claudeCopy, productCopy);
+    await record(ctx.root, size, { 'claude-code': cc.exchanges, product: product.exchanges });
     const files = new Set(job.edits.map((e) => e.path)).size;
     return await measureSize(size, job.task, cc, product, ctx.counter, { files, edits: job.edits.length });
   } finally {
