@@ -4,7 +4,8 @@ import path from 'node:path';
 import { simpleGit } from 'simple-git';
 import { Rng } from '../random';
 import type { LibPackage } from './libSource';
-import { clientFile, defaultsFile, helperFiles, readmeFile, resourcesOf, testFile, typesFile } from './libSource';
+import { helperFiles, readmeFile, testFile } from './libExtras';
+import { clientFile, defaultsFile, resourcesOf, typesFile } from './libSource';
 
 /** The four client packages of the generated library; a job of size k changes the first k. */
 export const LIB_PACKAGES: readonly LibPackage[] = [
