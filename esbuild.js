@@ -1,5 +1,7 @@
 // @ts-check
 const esbuild = require('esbuild');
+const fs = require('node:fs/promises');
+const path = require('node:path');
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -34,6 +36,28 @@ const common = {
   plugins: watch ? [problemMatcher] : [],
 };
 
+/**
+ * The tree-sitter runtime and the grammars that src/core/code loads at run time (its `SPECS`), copied beside the
+ * bundles, where it looks for them first. Only these: the package ships grammars the extension does not use.
+ */
+const WASM_FILES = [
+  'tree-sitter.wasm',
+  'tree-sitter-typescript.wasm',
+  'tree-sitter-tsx.wasm',
+  'tree-sitter-javascript.wasm',
+  'tree-sitter-python.wasm',
+  'tree-sitter-go.wasm',
+  'tree-sitter-rust.wasm',
+  'tree-sitter-java.wasm',
+  'tree-sitter-c-sharp.wasm',
+];
+
+async function copyWasm() {
+  const from = path.dirname(require.resolve('@vscode/tree-sitter-wasm'));
+  await fs.mkdir('dist', { recursive: true });
+  await Promise.all(WASM_FILES.map((file) => fs.copyFile(path.join(from, file), path.join('dist', file))));
+}
+
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length);
 
 const targets = [
@@ -56,6 +80,7 @@ const targets = [
   .map(({ name: _name, ...options }) => options);
 
 async function main() {
+  await copyWasm();
   const contexts = await Promise.all(targets.map((t) => esbuild.context(t)));
   if (watch) {
     await Promise.all(contexts.map((c) => c.watch()));
