@@ -67,6 +67,26 @@ describe('code outline: languages', () => {
     ]);
   });
 
+  it('TypeScript and CommonJS: a declaration exported by an export list or module.exports is exported', async () => {
+    const ts = await outline('src/index.ts', [
+      'function a() {}',
+      'class B {}',
+      'const c = 1;',
+      'function hidden() {}',
+      'export { a, B as Bee };',
+      'export default c;',
+    ]);
+    assert.deepEqual(
+      ts.definitions.map((d) => `${d.name}:${d.exported}`),
+      ['a:true', 'B:true', 'c:true', 'hidden:false'],
+    );
+    const js = await outline('lib/index.cjs', ['function f() {}', 'function g() {}', 'module.exports = { f };']);
+    assert.deepEqual(
+      js.definitions.map((d) => `${d.name}:${d.exported}`),
+      ['f:true', 'g:false'],
+    );
+  });
+
   it('Python: constants and class attributes without values; decorators start the range', async () => {
     const o = await outline('app/settings.py', [
       `API_KEY = "${SECRET}"`,

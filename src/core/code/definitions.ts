@@ -14,10 +14,12 @@ interface Match {
 
 /**
  * The definitions of a parsed file: its top-level declarations and the members of its types, in document order.
- * Declarations inside function bodies, object literals and other local scopes are left out.
+ * Declarations inside function bodies, object literals and other local scopes are left out. An `@export` capture
+ * names a top-level declaration that the file exports apart from its declaration.
  */
 export function definitionsOf(root: Node, query: Query, spec: LanguageSpec, source: string): Definition[] {
   const byName = new Map<number, Match>();
+  const exportedNames = new Set<string>();
   for (const match of query.matches(root)) {
     let node: Node | undefined;
     let nameNode: Node | undefined;
@@ -29,6 +31,8 @@ export function definitionsOf(root: Node, query: Query, spec: LanguageSpec, sour
         kind = capture.name.slice('definition.'.length) as DefinitionKind;
       } else if (capture.name === 'name') {
         nameNode = capture.node;
+      } else if (capture.name === 'export') {
+        exportedNames.add(capture.node.text);
       } else if (capture.name === 'container') {
         receiver = capture.node.text;
       }
@@ -60,7 +64,12 @@ export function definitionsOf(root: Node, query: Query, spec: LanguageSpec, sour
       kept.add(found);
     }
   }
-  return [...kept].map((found) => toDefinition(found, spec, source));
+  return [...kept].map((found) => {
+    const definition = toDefinition(found, spec, source);
+    // Exported by name elsewhere in the file: `export { a }`, `module.exports = { a }`.
+    definition.exported ||= !found.container && exportedNames.has(found.name);
+    return definition;
+  });
 }
 
 /**

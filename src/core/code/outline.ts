@@ -1,3 +1,12 @@
+/*
+ * Code outlines for the repository map and the workers' context. The pieces, each small:
+ *   outline.ts      this entry: limits, cache, parse, references
+ *   definitions.ts  definitions from the query matches: containers, locality, line ranges
+ *   signature.ts    one-line declaration heads without bodies, initialisers or string values
+ *   lang/*.ts       per-language queries and rules; languages.ts maps extensions to them
+ *   runtime.ts      loads the WebAssembly runtime once and each grammar on first use
+ *   cache.ts        content-hash LRU, serialisable to JSON
+ */
 import type { Node, Query } from '@vscode/tree-sitter-wasm';
 import { OutlineCache, outlineKey } from './cache';
 import { definitionsOf } from './definitions';

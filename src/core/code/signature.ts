@@ -19,20 +19,16 @@ const isComment = (type: string): boolean => type === 'comment' || type.endsWith
  * and type), then the declaration up to its body or its `=`, without comments, decorators or string values.
  */
 export function signatureOf(found: Found, spec: LanguageSpec, source: string): string {
-  const parts: string[] = [];
+  const parts = [render(found.node, found.node.startIndex, headEnd(found, spec), spec, source, found.nameNode.id)];
   let inner: Node = found.node;
-  const prefixes: string[] = [];
   for (let i = found.wrappers.length - 1; i >= 0; i--) {
     const wrapper = found.wrappers[i] as Node;
-    const onPath = inner;
-    const first = wrapper.children.find((c) => c?.type === onPath.type) ?? onPath;
-    prefixes.unshift(render(wrapper, wrapper.startIndex, first.startIndex, spec, source).replace(/[({]\s*$/, ''));
+    const type = inner.type;
+    // `let a = 1, b = 2`: the wrapper's tokens before its first declarator (`let`) are every declarator's.
+    const first = wrapper.children.find((c) => c?.type === type) ?? inner;
+    parts.unshift(render(wrapper, wrapper.startIndex, first.startIndex, spec, source).replace(/[({]\s*$/, ''));
     inner = wrapper;
   }
-  parts.push(
-    ...prefixes,
-    render(found.node, found.node.startIndex, headEnd(found, spec), spec, source, found.nameNode.id),
-  );
   return tidy(parts.join(' '));
 }
 

@@ -21,8 +21,9 @@ export interface LanguageSpec {
   grammar: string;
   /**
    * Each pattern captures a declaration as `@definition.<kind>` and its name as `@name`; `@container` names the
-   * enclosing type where the tree does not nest the declaration in it (a Go method's receiver). When several
-   * patterns capture the same name, the first pattern wins.
+   * enclosing type where the tree does not nest the declaration in it (a Go method's receiver); `@export` names
+   * a top-level declaration exported elsewhere (`export { a }`). When several patterns capture the same name,
+   * the first pattern wins.
    */
   definitions: string;
   /** `@reference` on identifiers used; `@local` on names bound locally (parameters, local variables). */

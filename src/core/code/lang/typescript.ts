@@ -20,12 +20,23 @@ const COMMONJS = `
   (#eq? @_prototype "prototype"))
 `;
 
+/** Declarations exported by name apart from their declaration. */
+const EXPORTS = `
+(export_statement !source (export_clause (export_specifier name: (identifier) @export)))
+(export_statement value: (identifier) @export)
+(expression_statement (assignment_expression
+  left: (member_expression object: (identifier) @_module property: (property_identifier) @_exports)
+  right: [(identifier) @export (object (shorthand_property_identifier) @export)])
+  (#eq? @_module "module") (#eq? @_exports "exports"))
+`;
+
 const SHARED_DEFINITIONS = `
 (function_declaration name: (identifier) @name) @definition.function
 (generator_function_declaration name: (identifier) @name) @definition.function
 (method_definition name: (_) @name) @definition.method
 (variable_declarator name: (identifier) @name) @definition.variable
-${COMMONJS}`;
+${COMMONJS}
+${EXPORTS}`;
 
 const TS_DEFINITIONS = `${SHARED_DEFINITIONS}
 (function_signature name: (identifier) @name) @definition.function
