@@ -46,26 +46,26 @@ export function definitionsOf(root: Node, query: Query, spec: LanguageSpec, sour
     byName.set(nameNode.id, { found, pattern: match.patternIndex, receiver });
   }
 
-  const byNode = new Map<number, Found>();
-  for (const { found } of byName.values()) {
-    if (!byNode.has(found.node.id)) {
-      byNode.set(found.node.id, found);
-    }
+  // Several names can share a declaration (`a, b int` in Go); the first stands for it as a container.
+  const byNode = new Map<number, Match[]>();
+  for (const match of byName.values()) {
+    byNode.set(match.found.node.id, [...(byNode.get(match.found.node.id) ?? []), match]);
   }
-  const placed = [...byName.values()]
-    .filter(({ found, receiver }) => place(found, receiver, byNode, spec))
-    .map(({ found }) => found)
-    .sort((a, b) => a.node.startIndex - b.node.startIndex || a.nameNode.startIndex - b.nameNode.startIndex);
-  // A container comes before its members, so one pass drops the members of a class local to a function.
+  const starts = [...new Set([...byName.values()].map((m) => m.found.node.startIndex))].sort((a, b) => a - b);
   const kept = new Set<Found>();
-  for (const found of placed) {
-    const container = containerFound(found);
-    if (!container || kept.has(container)) {
-      kept.add(found);
+  const rows = new Map<Found, number>();
+  walkToDefinitions(root, starts, spec.leadingSiblings, (node, ancestors, leadRows) => {
+    for (const { found, receiver } of byNode.get(node.id) ?? []) {
+      // Containers come first in document order, so a member of a class local to a function finds it missing.
+      const container = place(found, receiver, ancestors, byNode, spec) ? containerFound(found) : null;
+      if (container === undefined || (container && kept.has(container))) {
+        kept.add(found);
+        rows.set(found, startRow(found, ancestors, leadRows, spec));
+      }
     }
-  }
+  });
   return [...kept].map((found) => {
-    const definition = toDefinition(found, spec, source);
+    const definition = toDefinition(found, rows.get(found) ?? found.node.startPosition.row, spec, source);
     // Exported by name elsewhere in the file: `export { a }`, `module.exports = { a }`.
     definition.exported ||= !found.container && exportedNames.has(found.name);
     return definition;
@@ -73,25 +73,95 @@ export function definitionsOf(root: Node, query: Query, spec: LanguageSpec, sour
 }
 
 /**
- * Finds the container and wrappers of a declaration; false when it is local (inside a function, or inside a
- * declaration that is not a container, like an object literal assigned to a constant).
+ * Visits in document order each named node whose range holds the start of a definition, with its ancestors
+ * (root first) and, per depth, the first row of the leading siblings (attributes) just before the node on the
+ * path. One cursor walk that skips every subtree without a definition: asking a node for its parent instead
+ * costs a scan of its siblings, which adds up to seconds in a file with thousands of top-level statements.
  */
-function place(found: Found, receiver: string | undefined, byNode: Map<number, Found>, spec: LanguageSpec): boolean {
+function walkToDefinitions(
+  root: Node,
+  starts: number[],
+  leading: ReadonlySet<string> | undefined,
+  visit: (node: Node, ancestors: readonly Node[], leadRows: readonly (number | undefined)[]) => void,
+): void {
+  const holdsStart = (from: number, to: number): boolean => {
+    let lo = 0;
+    let hi = starts.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((starts[mid] as number) < from) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo < starts.length && (starts[lo] as number) < to;
+  };
+  const ancestors: Node[] = [];
+  const run: (number | undefined)[] = [];
+  const leadRows: (number | undefined)[] = [];
+  const cursor = root.walk();
+  try {
+    for (;;) {
+      const depth = ancestors.length;
+      let descended = false;
+      const named = cursor.nodeIsNamed;
+      if (named && leading?.has(cursor.nodeType)) {
+        run[depth] ??= cursor.startPosition.row;
+      } else if (named) {
+        leadRows[depth] = run[depth];
+        run[depth] = undefined;
+        if (holdsStart(cursor.startIndex, cursor.endIndex)) {
+          const node = cursor.currentNode;
+          visit(node, ancestors, leadRows);
+          if (cursor.gotoFirstChild()) {
+            ancestors.push(node);
+            run[depth + 1] = undefined;
+            descended = true;
+          }
+        }
+      }
+      if (descended) {
+        continue;
+      }
+      while (!cursor.gotoNextSibling()) {
+        if (ancestors.length === 0 || !cursor.gotoParent()) {
+          return;
+        }
+        ancestors.pop();
+      }
+    }
+  } finally {
+    cursor.delete();
+  }
+}
+
+/**
+ * Finds the container and wrappers of a declaration from its ancestors (innermost last); false when it is local
+ * (inside a function, or inside a declaration that is not a container, like an object literal in a constant).
+ */
+function place(
+  found: Found,
+  receiver: string | undefined,
+  ancestors: readonly Node[],
+  byNode: Map<number, Match[]>,
+  spec: LanguageSpec,
+): boolean {
   if (receiver !== undefined) {
     found.container = { name: receiver, kind: 'impl' };
   }
   let child = found.node;
-  let wrapping = true;
-  for (let parent = child.parent; parent; child = parent, parent = parent.parent) {
-    if (wrapping && spec.wrappers.has(parent.type)) {
-      found.wrappers.unshift(parent);
-      continue;
-    }
-    wrapping = false;
+  let i = ancestors.length - 1;
+  for (; i >= 0 && spec.wrappers.has((ancestors[i] as Node).type); i--) {
+    child = ancestors[i] as Node;
+    found.wrappers.unshift(child);
+  }
+  for (; i >= 0; child = ancestors[i] as Node, i--) {
+    const parent = ancestors[i] as Node;
     if (spec.scopes.has(parent.type)) {
       return false;
     }
-    const outer = byNode.get(parent.id);
+    const outer = byNode.get(parent.id)?.[0]?.found;
     if (outer) {
       // A type alias holds members only in its own object type, not in types nested in a function type or union.
       const body = outer.kind === 'type' ? spec.bodyOf?.(outer.node) : child;
@@ -102,21 +172,44 @@ function place(found: Found, receiver: string | undefined, byNode: Map<number, F
       return true;
     }
     const impl = spec.containerOf?.(parent);
-    if (impl !== undefined) {
-      found.container ??= { name: impl, kind: 'impl' };
+    if (impl) {
+      found.container ??= { kind: 'impl', ...impl };
       return true;
     }
   }
   return true;
 }
 
-function toDefinition(found: Found, spec: LanguageSpec, source: string): Definition {
+/** The first row of the definition's range: its outermost wrapper, decorators or attributes. */
+function startRow(
+  found: Found,
+  ancestors: readonly Node[],
+  leadRows: readonly (number | undefined)[],
+  spec: LanguageSpec,
+): number {
+  let start = found.node;
+  let depth = ancestors.length;
+  // A wrapper shared by several declarations (`const (…)` in Go) starts only the first one's range.
+  for (const wrapper of [...found.wrappers].reverse()) {
+    if (wrapper.namedChildren.find((c) => c?.type === start.type)?.id !== start.id) {
+      break;
+    }
+    start = wrapper;
+    depth--;
+  }
+  while (depth > 0 && spec.spanWrappers?.has((ancestors[depth - 1] as Node).type)) {
+    start = ancestors[--depth] as Node;
+  }
+  return Math.min(start.startPosition.row, leadRows[depth] ?? Infinity);
+}
+
+function toDefinition(found: Found, startRow: number, spec: LanguageSpec, source: string): Definition {
   const kind = spec.refineKind ? spec.refineKind(found) : found.kind;
   const name = found.name.length > NAME_LIMIT ? `${found.name.slice(0, NAME_LIMIT - 1)}…` : found.name;
   const definition: Definition = {
     name,
     kind,
-    startLine: startOf(found, spec).startPosition.row + 1,
+    startLine: startRow + 1,
     endLine: found.node.endPosition.row + 1,
     signature: signatureOf({ ...found, kind }, spec, source),
     exported: spec.exported(found),
@@ -125,26 +218,4 @@ function toDefinition(found: Found, spec: LanguageSpec, source: string): Definit
     definition.container = found.container.name;
   }
   return definition;
-}
-
-/** The node whose first line starts the definition's range: its outermost wrapper, decorator or attribute. */
-function startOf(found: Found, spec: LanguageSpec): Node {
-  let start = found.node;
-  // A wrapper shared by several declarations (`const (…)` in Go) starts only the first one's range.
-  for (let i = found.wrappers.length - 1; i >= 0; i--) {
-    const wrapper = found.wrappers[i] as Node;
-    const first = wrapper.namedChildren.find((c) => c?.type === start.type);
-    if (first?.id !== start.id) {
-      break;
-    }
-    start = wrapper;
-  }
-  for (let parent = start.parent; parent && spec.spanWrappers?.has(parent.type); parent = parent.parent) {
-    start = parent;
-  }
-  for (let prev = start.previousNamedSibling; prev && spec.leadingSiblings?.has(prev.type);) {
-    start = prev;
-    prev = prev.previousNamedSibling;
-  }
-  return start;
 }

@@ -1,6 +1,6 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
-import type { Found, LanguageSpec } from './spec';
-import { containerFound, methodIfMember, set } from './spec';
+import type { Found, ImplContainer, LanguageSpec } from './spec';
+import { methodIfMember, set } from './spec';
 
 const DEFINITIONS = `
 (function_item name: (identifier) @name) @definition.function
@@ -27,8 +27,8 @@ const REFERENCES = `
 (for_expression pattern: (identifier) @local)
 `;
 
-/** `impl<T> Display for Point<T>` gives its methods the container `Point`. */
-function containerOf(node: Node): string | undefined {
+/** `impl<T> Display for Point<T>` gives its methods the container `Point`, as public as the trait. */
+function containerOf(node: Node): Omit<ImplContainer, 'kind'> | undefined {
   if (node.type !== 'impl_item') {
     return undefined;
   }
@@ -36,7 +36,7 @@ function containerOf(node: Node): string | undefined {
   while (type && (type.type === 'generic_type' || type.type === 'scoped_type_identifier')) {
     type = type.childForFieldName(type.type === 'generic_type' ? 'type' : 'name');
   }
-  return type?.text;
+  return type ? { name: type.text, visible: node.childForFieldName('trait') !== null } : undefined;
 }
 
 /** `pub` marks what a module exports; a trait's items and a trait impl's methods are as visible as the trait. */
@@ -44,15 +44,11 @@ function exported(found: Found): boolean {
   if (found.node.children.some((c) => c?.type === 'visibility_modifier')) {
     return true;
   }
-  const container = containerFound(found);
-  if (container?.kind === 'trait') {
-    return exported(container);
+  const container = found.container;
+  if (container && 'node' in container) {
+    return container.kind === 'trait' && exported(container);
   }
-  let parent = found.node.parent;
-  while (parent && parent.type !== 'impl_item' && parent.type !== 'source_file') {
-    parent = parent.parent;
-  }
-  return parent?.type === 'impl_item' && parent.childForFieldName('trait') !== null;
+  return container?.visible === true;
 }
 
 export const RUST: LanguageSpec = {

@@ -1,13 +1,21 @@
 import type { Node } from '@vscode/tree-sitter-wasm';
 import type { DefinitionKind } from '../types';
 
+/** A type that methods are attached to outside its declaration; `visible` when a trait impl makes them public. */
+export interface ImplContainer {
+  name: string;
+  kind: 'impl';
+  visible?: boolean;
+}
+
 /** A declaration as the definitions query found it, before its signature is rendered. */
 export interface Found {
   node: Node;
   nameNode: Node;
   name: string;
   kind: DefinitionKind;
-  container?: Found | { name: string; kind: 'impl' };
+  /** The enclosing declaration, or a type known by name only (a Go receiver, a Rust impl block). */
+  container?: Found | ImplContainer;
   /** Declarations that hold this one and give it leading tokens (`export`, `const`, Java modifiers), outermost first. */
   wrappers: Node[];
 }
@@ -43,7 +51,7 @@ export interface LanguageSpec {
   /** Where the declaration's body starts, which ends its signature; default: its `body` field. */
   bodyOf?(node: Node): Node | null | undefined;
   /** The container a node that is not itself a definition stands for (a Rust impl block: its type). */
-  containerOf?(node: Node): string | undefined;
+  containerOf?(node: Node): Omit<ImplContainer, 'kind'> | undefined;
   /** A more precise kind than the query gave, once the container is known. */
   refineKind?(found: Found): DefinitionKind;
   /** Whether the declaration is visible outside its file or module. */

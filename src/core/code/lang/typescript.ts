@@ -101,9 +101,9 @@ function refineKind(found: Found): DefinitionKind {
   if ((found.kind === 'variable' || found.kind === 'property') && functionValue(found.node)) {
     return found.container ? 'method' : 'function';
   }
-  if (found.kind === 'variable' && found.wrappers.some((w) => w.type === 'lexical_declaration')) {
-    const declaration = found.wrappers.find((w) => w.type === 'lexical_declaration');
-    return declaration?.firstChild?.type === 'const' ? 'constant' : 'variable';
+  const declaration = found.wrappers.find((w) => w.type === 'lexical_declaration');
+  if (found.kind === 'variable' && declaration) {
+    return declaration.firstChild?.type === 'const' ? 'constant' : 'variable';
   }
   return methodIfMember(found);
 }
