@@ -1,10 +1,13 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LlmClient } from '../core/llm/client';
-import { LlmError } from '../core/llm/errors';
+import { LlmError, redactKey } from '../core/llm/errors';
 import { Orchestrator, OrchestratorError } from '../core/orchestrator';
 import { PlanError } from '../core/plan/planner';
+import { rememberConfiguredSecret } from '../core/secrets/known';
+import { sharedRedactor } from '../core/secrets/redactor';
 import { Store, StoreError } from '../core/store/store';
+import { configureSecrets } from '../core/workspace/secrets';
 import { diskIO } from './diskIO';
 import { renderShow, showJson } from './show';
 
@@ -21,6 +24,9 @@ Options:
   --workspace DIR            the workspace (default: the current folder)
   --json                     machine-readable output on stdout
   --concurrency N            subtasks run at once (default 3)
+  --secret-pattern GLOB      one more gitignore-style pattern of credential files never read (repeatable; adds to
+                             the built-in kinds, removes none)
+  --allow-hard-links         let models read files that have more than one hard link
   -h, --help                 this text
 
 Environment: ANTHROPIC_API_KEY (required for plan and dispatch), ANTHROPIC_BASE_URL (optional).`;
@@ -32,6 +38,8 @@ interface Cli {
   json: boolean;
   all: boolean;
   concurrency?: number;
+  secretPatterns: string[];
+  allowHardLinks: boolean;
 }
 
 function parse(argv: string[]): Cli | undefined {
@@ -43,6 +51,8 @@ function parse(argv: string[]): Cli | undefined {
       json: { type: 'boolean', default: false },
       all: { type: 'boolean', default: false },
       concurrency: { type: 'string' },
+      'secret-pattern': { type: 'string', multiple: true },
+      'allow-hard-links': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -64,7 +74,21 @@ function parse(argv: string[]): Cli | undefined {
     json: values.json ?? false,
     all: values.all ?? false,
     concurrency,
+    secretPatterns: values['secret-pattern'] ?? [],
+    allowHardLinks: values['allow-hard-links'] ?? false,
   };
+}
+
+/** Every credential this process was given, so that no output or log line can echo one, whatever its shape. */
+function rememberEnvironmentSecrets(): void {
+  rememberConfiguredSecret(process.env.ANTHROPIC_API_KEY);
+  rememberConfiguredSecret(process.env.ANTHROPIC_AUTH_TOKEN);
+  try {
+    const url = new URL(process.env.ANTHROPIC_BASE_URL ?? '');
+    rememberConfiguredSecret(decodeURIComponent(url.password));
+  } catch {
+    // no base URL, or not a URL: nothing to remember
+  }
 }
 
 class UsageError extends Error {}
@@ -81,17 +105,21 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return argv.length === 0 ? 2 : 0;
   }
+  rememberEnvironmentSecrets();
+  configureSecrets({ patterns: cli.secretPatterns, allowHardLinks: cli.allowHardLinks });
+  const log = (level: 'info' | 'warn' | 'error', message: string): void => {
+    if (level !== 'info' && !cli.json) {
+      process.stderr.write(`${redactKey(message)}\n`);
+    }
+  };
+  sharedRedactor().log = log;
   const orch = new Orchestrator({
     root: cli.workspace,
     llm: new LlmClient(),
     store: new Store(cli.workspace),
     io: diskIO(cli.workspace),
     concurrency: cli.concurrency,
-    log: (level, message) => {
-      if (level !== 'info' && !cli.json) {
-        process.stderr.write(`${message}\n`);
-      }
-    },
+    log,
   });
   const abort = new AbortController();
   const onSigint = (): void => {
@@ -103,13 +131,15 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await runCommand(orch, cli, abort.signal);
   } finally {
+    reportRedactions(cli);
     process.off('SIGINT', onSigint);
     await orch.flush().catch(() => undefined);
   }
 }
 
 async function runCommand(orch: Orchestrator, cli: Cli, signal: AbortSignal): Promise<number> {
-  const out = (text: string): void => {
+  const out = (shown: string): void => {
+    const text = redactKey(shown);
     process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   };
   const progress = (text: string): void => {
@@ -141,7 +171,7 @@ async function runCommand(orch: Orchestrator, cli: Cli, signal: AbortSignal): Pr
         if (e.kind === 'subtask') {
           const s = orch.subtask(e.id)?.state;
           if (s) {
-            progress(`${e.id}: ${s.status}${s.error ? ` — ${s.error}` : ''}`);
+            progress(redactKey(`${e.id}: ${s.status}${s.error ? ` — ${s.error}` : ''}`));
           }
         }
       });
@@ -156,8 +186,10 @@ async function runCommand(orch: Orchestrator, cli: Cli, signal: AbortSignal): Pr
       if (firstId !== undefined) {
         const first = orch.subtask(firstId)?.state;
         process.stderr.write(
-          `opus-orchestrator: ${failed.length} subtask(s) did not produce a proposal: ` +
-            `${firstId} ${first?.status}${first?.error ? ` (${first.error})` : ''}\n`,
+          redactKey(
+            `opus-orchestrator: ${failed.length} subtask(s) did not produce a proposal: ` +
+              `${firstId} ${first?.status}${first?.error ? ` (${first.error})` : ''}\n`,
+          ),
         );
         return 1;
       }
@@ -189,6 +221,15 @@ async function runCommand(orch: Orchestrator, cli: Cli, signal: AbortSignal): Pr
   }
 }
 
+/** How many secrets were kept out of the requests of each part of the plan, on stderr. */
+function reportRedactions(cli: Cli): void {
+  const counts = Object.entries(sharedRedactor().counts()).filter(([, n]) => n > 0);
+  if (counts.length > 0 && !cli.json) {
+    const parts = counts.map(([owner, n]) => `${owner === 'plan' ? 'planner' : owner} ${n}`);
+    process.stderr.write(`secrets redacted from model requests: ${parts.join(', ')}\n`);
+  }
+}
+
 async function requirePlan(orch: Orchestrator): Promise<void> {
   if (!(await orch.load())) {
     throw new OrchestratorError('no-plan', `No plan in ${orch.root}: run opus-orchestrator plan "<task>" first.`);
@@ -210,7 +251,7 @@ main(process.argv.slice(2)).then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    const message = describe(err).replace(/\s*\n\s*/g, ' ');
+    const message = redactKey(describe(err)).replace(/\s*\n\s*/g, ' ');
     process.stderr.write(`opus-orchestrator: ${message}\n`);
     process.exitCode = err instanceof UsageError ? 2 : 1;
   },

@@ -60,9 +60,9 @@ const CASES: Case[] = [
   { name: 'credentials json', candidate: 'config/credentials.prod.json', expect: 'secret' },
   { name: '.npmrc', candidate: '.npmrc', write: true, expect: 'secret' },
   {
-    name: '.vscode/settings.json may be read',
+    name: '.vscode/settings.json may not be read either, so a plan cannot name it',
     candidate: '.vscode/settings.json',
-    expect: { rel: '.vscode/settings.json' },
+    expect: 'protected',
   },
   {
     name: '.vscode/settings.json may not be written',
@@ -173,7 +173,7 @@ describe('path confinement', () => {
 
   it('explains a refusal in words a user can act on', async () => {
     await assert.rejects(resolveInWorkspace(p.ws, 'debug.log', { rules }), {
-      message: /"debug\.log" is excluded by \.gitignore or \.opus-orchestratorignore/,
+      message: /"debug\.log" is excluded by \.gitignore, \.git\/info\/exclude, the global git excludes or \.opus-orch/,
     });
     await assert.rejects(resolveInWorkspace(p.ws, '../ws-evil/x.ts'), {
       message: /"\.\.\/ws-evil\/x\.ts" resolves to .*ws-evil.*outside the workspace/,

@@ -2,6 +2,7 @@ import type { ToolTextEditor20250728 } from '@anthropic-ai/sdk/resources/message
 import { findReplacement } from './match';
 import type { Tolerance } from './match';
 import type { Overlay } from './overlay';
+import { containsMarker } from '../secrets/redactor';
 import { detectFormat, fromModelText, toModelText } from './text';
 
 /**
@@ -25,6 +26,15 @@ export interface EditorResult {
   isError: boolean;
 }
 
+/**
+ * How the tool keeps secrets out of what it shows the model (views, snippets, errors) and edits off them. The model
+ * sees a marker where a secret is; the overlay keeps the real text, so edits around a secret apply exactly.
+ */
+export interface EditorSecrets {
+  redact(text: string, rel: string): Promise<string>;
+  findings(text: string): Promise<ReadonlyArray<{ start: number; end: number }>>;
+}
+
 /** A refusal the model can act on; anything else thrown is reported with its own message. */
 class ToolError extends Error {}
 
@@ -40,7 +50,13 @@ const SNIPPET_MAX_LINES = 40;
  * disk. The model reads and writes LF text without a byte-order mark, and each file keeps its own line endings, BOM
  * and final newline. Failures come back as `isError` results, never as exceptions.
  */
-export async function executeEditorCall(overlay: Overlay, input: unknown, guard: PathGuard): Promise<EditorResult> {
+export async function executeEditorCall(
+  overlay: Overlay,
+  input: unknown,
+  guard: PathGuard,
+  secrets?: EditorSecrets,
+): Promise<EditorResult> {
+  let rel: string | undefined;
   try {
     const args = asRecord(input);
     const command = args.command;
@@ -57,10 +73,44 @@ export async function executeEditorCall(overlay: Overlay, input: unknown, guard:
     if (path.trim() === '') {
       throw new ToolError('The "path" parameter is empty; give a path relative to the workspace root.');
     }
-    const rel = await guard(path, command === 'view' ? 'read' : 'write');
-    return { content: await run(command as Command, overlay, rel, args), isError: false };
+    rel = await guard(path, command === 'view' ? 'read' : 'write');
+    refuseMarkers(args);
+    const before = secrets && command !== 'view' ? await overlay.read(rel) : null;
+    const content = await run(command as Command, overlay, rel, args);
+    if (secrets && before !== null) {
+      await keepSecrets(overlay, rel, before, secrets);
+    }
+    return { content: secrets ? await secrets.redact(content, rel) : content, isError: false };
   } catch (err) {
-    return { content: err instanceof Error ? err.message : String(err), isError: true };
+    const message = err instanceof Error ? err.message : String(err);
+    return { content: secrets ? await secrets.redact(message, rel ?? '') : message, isError: true };
+  }
+}
+
+/** A marker copied into an edit would either match nothing real or write the marker over the secret. */
+function refuseMarkers(args: Record<string, unknown>): void {
+  for (const name of ['old_str', 'new_str', 'file_text', 'insert_text']) {
+    const value = args[name];
+    if (typeof value === 'string' && containsMarker(value)) {
+      throw new ToolError(
+        `No change was made: ${name} contains a «secret redacted» marker. The secret it stands for stays as it is ` +
+          'in the file; choose old_str from the lines around it and leave that line out of the edit.',
+      );
+    }
+  }
+}
+
+/** Undoes an edit that changed or removed a secret of the file (an old_str that covered one), and says so. */
+async function keepSecrets(overlay: Overlay, rel: string, before: string, secrets: EditorSecrets): Promise<void> {
+  const after = (await overlay.read(rel)) ?? '';
+  const values = (await secrets.findings(before)).map((f) => before.slice(f.start, f.end));
+  const lost = values.some((v) => after.split(v).length < before.split(v).length);
+  if (lost) {
+    overlay.write(rel, before);
+    throw new ToolError(
+      `No change was made: the edit would change a redacted secret in ${rel}. Leave the line with the ` +
+        '«secret redacted» marker out of old_str and edit only the lines around it.',
+    );
   }
 }
 

@@ -18,6 +18,10 @@ import { createAnthropic } from './anthropic';
 import type { AttemptOutcome } from './attempt';
 import { streamOnce } from './attempt';
 import { LlmError, toLlmError } from './errors';
+import { rememberConfiguredSecret } from '../secrets/known';
+import type { Redactor } from '../secrets/redactor';
+import { sharedRedactor } from '../secrets/redactor';
+import { redactRequest } from '../secrets/request';
 
 export interface LlmRequest {
   model: ModelInfo;
@@ -60,6 +64,8 @@ export interface LlmResult {
 export class LlmClient {
   private client: Anthropic | undefined;
   private readonly options: AnthropicOptions;
+  /** Sweeps every outgoing request for secrets; its counts per owner are what the user is shown. */
+  redactor: Redactor = sharedRedactor();
 
   /** With options, the SDK client (and the key check) is made at the first call, so a missing key fails that call. */
   constructor(clientOrOptions: Anthropic | AnthropicOptions = {}) {
@@ -76,8 +82,9 @@ export class LlmClient {
     return this.client;
   }
 
-  async call(req: LlmRequest, opts: CallOptions = {}): Promise<LlmResult> {
+  async call(request: LlmRequest, opts: CallOptions = {}): Promise<LlmResult> {
     const client = this.anthropic;
+    const req = await this.sweep(request, opts.owner);
     let maxTokens = req.maxTokens;
     let overloadRetried = false;
     let truncationRetried = false;
@@ -122,8 +129,9 @@ export class LlmClient {
   }
 
   /** Input tokens of a request as the API counts them (system, messages and tools), without running it. */
-  async countTokens(req: Omit<LlmRequest, 'maxTokens'>, signal?: AbortSignal): Promise<number> {
+  async countTokens(request: Omit<LlmRequest, 'maxTokens'>, signal?: AbortSignal): Promise<number> {
     const client = this.anthropic;
+    const req = await this.sweep(request);
     try {
       const res = await client.messages.countTokens(
         {
@@ -140,6 +148,15 @@ export class LlmClient {
     } catch (err) {
       throw toLlmError(err, { model: req.model.id, apiKey: client.apiKey, maxRetries: client.maxRetries });
     }
+  }
+
+  /**
+   * The secrets hook: whatever path built the request (map, files, tool results, diffs, feedback), no secret and no
+   * configured key leaves the process. Sources that know file names redact earlier; this catches everything else.
+   */
+  private async sweep<R extends LlmRequest | Omit<LlmRequest, 'maxTokens'>>(req: R, owner?: string): Promise<R> {
+    rememberConfiguredSecret(this.anthropic.apiKey);
+    return redactRequest(req, this.redactor, owner);
   }
 
   private failure(req: LlmRequest, opts: CallOptions, outcome: Extract<AttemptOutcome, { ok: false }>): LlmError {

@@ -5,6 +5,7 @@ import {
   APIUserAbortError,
   AnthropicError,
 } from '@anthropic-ai/sdk';
+import { scrubConfigured } from '../secrets/known';
 
 export type LlmErrorKind =
   | 'auth'
@@ -57,9 +58,13 @@ export interface ErrorContext {
   maxRetries?: number;
 }
 
-/** Removes the key (and anything shaped like an Anthropic key) from text that may reach a user or a log. */
+/**
+ * Removes the key in use, every credential the user configured (whatever its shape) and anything shaped like an
+ * Anthropic key from text that may reach a user or a log.
+ */
 export function redactKey(text: string, apiKey?: string | null): string {
   let out = apiKey && apiKey.length >= 4 ? text.split(apiKey).join('[redacted key]') : text;
+  out = scrubConfigured(out, '[redacted key]');
   out = out.replace(/sk-ant-[A-Za-z0-9_-]+/g, 'sk-ant-[redacted]');
   return out;
 }

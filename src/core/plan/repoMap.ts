@@ -1,3 +1,5 @@
+import type { Redactor } from '../secrets/redactor';
+import { sharedRedactor } from '../secrets/redactor';
 import { estimateTokens } from '../usage/usage';
 import { PathError, resolveInWorkspace } from '../workspace/confine';
 import { formatGitFacts, gitFacts } from '../workspace/git';
@@ -14,6 +16,8 @@ export interface RepoMapOptions {
   extraIgnore?: string[];
   /** Rules already loaded by the caller (then `extraIgnore` is not read again). */
   rules?: WorkspaceRules;
+  /** Replaces secrets in declaration lines and the selection; default: the process's shared redactor. */
+  redactor?: Redactor;
 }
 
 export interface RepoMap {
@@ -115,7 +119,8 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
   }
   if (opts.selection && selection) {
     const cap = Math.floor(budgetChars * SELECTION_SHARE);
-    let text = opts.selection.text;
+    const from = 'rel' in selection ? selection.rel : opts.selection.path;
+    let text = await (opts.redactor ?? sharedRedactor()).redact(opts.selection.text, { owner: 'plan', file: from });
     if (text.length > cap) {
       text = `${text.slice(0, cap)}\n… (selection cut to fit the map)`;
       truncated = true;
@@ -133,6 +138,7 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
   layout.fit(budgetChars - fixed, dirs, rankFiles(nodes));
 
   const visible = nodes.filter((f) => layout.visible(f));
+  await redactSignatures(visible, opts.redactor ?? sharedRedactor());
   const [fileCount, listedFiles] = [files.length, visible.length];
   const symbolFiles = visible.filter((f) => f.level > 1 && f.symbols.length > 0).length;
   truncated ||= listedFiles < fileCount || visible.some((f) => f.level < 3 && f.symbols.length > 0);
@@ -142,7 +148,29 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
     text = cutToBudget(text, budget);
     truncated = true;
   }
+  // Git facts (commit subjects, branch names) are text from the repository too.
+  text = await (opts.redactor ?? sharedRedactor()).redact(text, { owner: 'plan', file: 'repository map' });
   return { text, tokens: estimateTokens(text), fileCount, listedFiles, symbolFiles, truncated, files };
+}
+
+/**
+ * Declaration lines print values (`export const AWS_SECRET = "…"`): the shown ones are scanned in one pass and secrets
+ * replaced before the map is stored or sent, so the log can name the file.
+ */
+async function redactSignatures(visible: FileNode[], redactor: Redactor): Promise<void> {
+  const shown = visible.filter((f) => f.level === 4 && f.symbols.length > 0);
+  const texts = await redactor.redactMany(
+    shown.map((f) => ({ text: f.symbols.map((s) => s.signature).join('\n'), file: f.rel })),
+    'plan',
+  );
+  shown.forEach((f, i) => {
+    const lines = texts[i]?.split('\n') ?? [];
+    if (lines.length === f.symbols.length) {
+      f.symbols = f.symbols.map((s, j) => ({ ...s, signature: lines[j] ?? s.signature }));
+    } else {
+      f.level = 3; // a secret spanning lines: show the names alone
+    }
+  });
 }
 
 type Confined = { rel: string } | { error: string };

@@ -1,6 +1,6 @@
 import type { MessageParam, ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages/messages';
 import { EDITOR_TOOL, executeEditorCall } from '../edits/editorTool';
-import type { PathGuard } from '../edits/editorTool';
+import type { EditorSecrets, PathGuard } from '../edits/editorTool';
 import { Overlay } from '../edits/overlay';
 import { toModelText } from '../edits/text';
 import type { LlmClient } from '../llm/client';
@@ -115,12 +115,17 @@ function cancelled(): LlmError {
   return new LlmError('cancelled', 'The model call was cancelled.');
 }
 
-async function runTools(blocks: ToolUseBlock[], overlay: Overlay, guard: PathGuard): Promise<ToolResultBlockParam[]> {
+async function runTools(
+  blocks: ToolUseBlock[],
+  overlay: Overlay,
+  guard: PathGuard,
+  secrets: EditorSecrets,
+): Promise<ToolResultBlockParam[]> {
   const results: ToolResultBlockParam[] = [];
   for (const block of blocks) {
     const { content, isError } =
       block.name === EDITOR_TOOL.name
-        ? await executeEditorCall(overlay, block.input, guard)
+        ? await executeEditorCall(overlay, block.input, guard, secrets)
         : { content: `Unknown tool "${block.name}"; use ${EDITOR_TOOL.name}.`, isError: true };
     results.push({ type: 'tool_result', tool_use_id: block.id, content, ...(isError ? { is_error: true } : {}) });
   }
@@ -142,11 +147,18 @@ export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
     scopeLister(scope, async (rel) => (await overlay.baseOf(rel)) !== null),
   );
   const guard = scopeGuard(input, scope);
+  // The model sees secrets as markers; the overlay keeps the real text, so its edits around them apply exactly.
+  const redactor = input.llm.redactor;
+  const secrets: EditorSecrets = {
+    redact: (text, file) => redactor.redact(text, { owner: input.owner, file }),
+    findings: (text) => redactor.findings(text),
+  };
 
   const files: ScopedFile[] = [];
   for (const f of scoped) {
     const text = await overlay.read(f.path);
-    files.push({ path: f.path, text: text === null ? null : toModelText(text), create: f.create });
+    const shown = text === null ? null : await secrets.redact(toModelText(text), f.path);
+    files.push({ path: f.path, text: shown, create: f.create });
   }
   const request = buildWorkerRequest({
     goal: input.goal,
@@ -179,7 +191,7 @@ export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
     if (calls.length === 0) {
       return { files: await overlay.changes(), turns: turn, summary: result.text.trim(), usage: spent };
     }
-    const results = await runTools(calls, overlay, guard);
+    const results = await runTools(calls, overlay, guard, secrets);
     if (input.signal?.aborted) {
       throw cancelled();
     }

@@ -1,9 +1,10 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { isSecretPath, IGNORE_FILE, STORE_DIR } from './rules';
+import { IGNORE_FILE, STORE_DIR } from './rules';
 import type { WorkspaceRules } from './rules';
+import { canonicalSegment, canonicalSegments, credentialKindOf, isShortName, secretPolicy } from './secrets';
 
-export type PathErrorCode = 'outside' | 'git' | 'protected' | 'secret' | 'ignored' | 'invalid';
+export type PathErrorCode = 'outside' | 'git' | 'protected' | 'secret' | 'ignored' | 'invalid' | 'hardlink';
 
 /** A path a model named that may not be read or written. The message names the path and the reason. */
 export class PathError extends Error {
@@ -18,15 +19,18 @@ export class PathError extends Error {
 }
 
 /**
- * Files a model may read but never write: editor settings and tasks can run programs when the folder is opened, and
- * the ignore file decides what models may see. `.gitignore` stays writable: adding an entry is a normal change.
+ * Files a model may neither read nor write, so a plan may not name them either: editor settings and tasks can run
+ * programs when the folder is opened (and often hold tokens), and the ignore file decides what models may see.
+ * `.gitignore` stays open: adding an entry is a normal change.
  */
-const PROTECTED_FOR_WRITE = new Set([
+const PROTECTED = new Set([
   '.vscode/settings.json',
   '.vscode/tasks.json',
   '.vscode/launch.json',
+  '.vscode/mcp.json',
   IGNORE_FILE,
 ]);
+const PROTECTED_EXTENSIONS = ['.code-workspace'];
 
 /** Symbolic-link hops followed before a chain is treated as a loop (the same limit as Linux's ELOOP). */
 const MAX_LINK_HOPS = 40;
@@ -34,6 +38,8 @@ const MAX_LINK_HOPS = 40;
 export interface ResolveOptions {
   forWrite?: boolean;
   rules?: WorkspaceRules;
+  /** Accept files with more than one hard link; default: the opusOrchestrator.allowHardLinks choice (false). */
+  allowHardLinks?: boolean;
 }
 
 /**
@@ -79,12 +85,19 @@ export async function resolveInWorkspace(
   }
   // Check the path as written too: a link named `.env` is refused even when it points at a harmless file.
   const written = relativeInside(path.resolve(root), lexical) ?? relativeInside(realRoot, lexical);
-  const isDir = await fs.stat(real).then(
-    (s) => s.isDirectory(),
-    () => false,
-  );
+  const stat = await fs.stat(real).catch(() => undefined);
+  const isDir = stat?.isDirectory() ?? false;
   for (const r of new Set(written === undefined ? [rel] : [written, rel])) {
     refuse(r, isDir, candidate, opts);
+  }
+  // Another name of the same file may be anywhere on the disk, and realpath does not see it.
+  if (stat?.isFile() && stat.nlink > 1 && !(opts.allowHardLinks ?? secretPolicy().allowHardLinks)) {
+    throw new PathError(
+      'hardlink',
+      candidate,
+      `The file ${shown} has ${stat.nlink} hard links, so its content may belong to a file outside the workspace; ` +
+        'it is not used. Copy it instead of linking it, or set opusOrchestrator.allowHardLinks.',
+    );
   }
   if (rel === '' && opts.forWrite) {
     throw new PathError('invalid', candidate, `The path ${shown} is the workspace folder itself, not a file.`);
@@ -97,9 +110,18 @@ function refuse(rel: string, isDir: boolean, candidate: string, opts: ResolveOpt
     return;
   }
   const shown = JSON.stringify(candidate);
-  const segments = rel.toLowerCase().split('/');
-  if (segments.includes('.git')) {
+  // Each segment as Windows or macOS would open it: `.GIT`, `.git.`, `.git::$INDEX_ALLOCATION`, `.g\u200cit` are `.git`.
+  const raw = rel.split('/');
+  const segments = canonicalSegments(rel);
+  if (segments.includes('.git') || raw.some((s) => canonicalSegment(s) === 'git~1')) {
     throw new PathError('git', candidate, `The path ${shown} is inside .git/; repository internals cannot be used.`);
+  }
+  if (raw.some(isShortName)) {
+    throw new PathError(
+      'invalid',
+      candidate,
+      `The path ${shown} uses a short (8.3) name, which may stand for any file; use the file's full name.`,
+    );
   }
   if (segments.includes(STORE_DIR)) {
     throw new PathError(
@@ -108,19 +130,22 @@ function refuse(rel: string, isDir: boolean, candidate: string, opts: ResolveOpt
       `The path ${shown} is inside ${STORE_DIR}/, the extension's own store.`,
     );
   }
-  if (isSecretPath(rel)) {
+  const kind = credentialKindOf(rel);
+  if (kind) {
     throw new PathError(
       'secret',
       candidate,
-      `The path ${shown} looks like a credential file (.env*, keys, .npmrc, credentials*.json); it is never read ` +
-        'or written. Put what is needed from it in the task instead.',
+      `The path ${shown} is a credential file (${kind.what}; rule "${kind.rule}"); it is never read or written. ` +
+        'Put what is needed from it in the task instead.',
     );
   }
-  if (opts.forWrite && PROTECTED_FOR_WRITE.has(segments.join('/'))) {
+  const joined = segments.join('/');
+  if (PROTECTED.has(joined) || PROTECTED_EXTENSIONS.some((ext) => joined.endsWith(ext))) {
     throw new PathError(
       'protected',
       candidate,
-      `The file ${shown} is protected; change it yourself if it must change.`,
+      `The file ${shown} is protected: editor settings and tasks can run programs and hold tokens, so models ` +
+        'neither read nor change it. Change it yourself if it must change.',
     );
   }
   // Directory-only patterns such as `dist/` match a directory only when it is asked about with its trailing slash.
@@ -128,7 +153,8 @@ function refuse(rel: string, isDir: boolean, candidate: string, opts: ResolveOpt
     throw new PathError(
       'ignored',
       candidate,
-      `The path ${shown} is excluded by .gitignore or ${IGNORE_FILE}; remove it from there to let models use it.`,
+      `The path ${shown} is excluded by .gitignore, .git/info/exclude, the global git excludes or ${IGNORE_FILE}; ` +
+        'remove it from there to let models use it.',
     );
   }
 }

@@ -3,6 +3,8 @@ import type { Dirent } from 'node:fs';
 import path from 'node:path';
 import ignore from 'ignore';
 import type { Ignore } from 'ignore';
+import { isCredentialPath } from './secrets';
+import { gitExcludeFiles } from './excludes';
 
 /** The folder where plans and proposals are stored; never shown to a model, never written by one. */
 export const STORE_DIR = '.opus-orchestrator';
@@ -12,21 +14,6 @@ export const IGNORE_FILE = '.opus-orchestratorignore';
 /** Ignored whatever any ignore file says: a `!node_modules/` line must not open them up. */
 const ALWAYS_IGNORED = ['.git', 'node_modules/', `${STORE_DIR}/`];
 
-/** Files whose content is a credential. Matched on the file name at any depth, in any letter case. */
-const SECRET_PATTERNS = [
-  '.env',
-  '.env.*',
-  '*.pem',
-  '*.key',
-  'id_rsa*',
-  'id_ed25519*',
-  '*.p12',
-  '*.pfx',
-  '.npmrc',
-  'credentials*.json',
-];
-
-const secretMatcher = ignore({ ignorecase: true }).add(SECRET_PATTERNS);
 const alwaysMatcher = ignore({ ignorecase: true }).add(ALWAYS_IGNORED);
 // git matches ignore patterns case-insensitively where the file system is (core.ignorecase), so follow the platform.
 const GIT_IGNORECASE = process.platform === 'win32' || process.platform === 'darwin';
@@ -45,10 +32,10 @@ function normalizeRel(rel: string): string | undefined {
   return ignore.isPathValid(p.replace(/\/$/, '')) ? p : undefined;
 }
 
-/** True when the file name matches a credential pattern (`.env*`, keys, `.npmrc`, `credentials*.json`). */
+/** True when the path is a credential file by kind (the list and the user's patterns in ./secrets.ts). */
 export function isSecretPath(rel: string): boolean {
   const p = normalizeRel(rel);
-  return p === undefined ? false : p !== '' && secretMatcher.ignores(p);
+  return p === undefined ? false : p !== '' && isCredentialPath(p);
 }
 
 /** One .gitignore file: its patterns apply to paths below `dir` ('' for the root). */
@@ -68,12 +55,18 @@ export class WorkspaceRules {
   ) {}
 
   static async load(root: string, extraIgnore: string[] = []): Promise<WorkspaceRules> {
+    // git's order of precedence, lowest first: core.excludesFile, then .git/info/exclude, then the .gitignore files.
+    const levels: Level[] = [];
+    for (const file of await gitExcludeFiles(root)) {
+      levels.push({ dir: '', matcher: ignore({ ignorecase: GIT_IGNORECASE }).add(await readIfExists(file)) });
+    }
     const top = ignore({ ignorecase: GIT_IGNORECASE });
     top.add(await readIfExists(path.join(root, '.gitignore')));
     // The workspace's own ignore file and the extra globs come after .gitignore so that they can re-include too.
     top.add(await readIfExists(path.join(root, IGNORE_FILE)));
     top.add(extraIgnore);
-    const rules = new WorkspaceRules(root, [{ dir: '', matcher: top }]);
+    levels.push({ dir: '', matcher: top });
+    const rules = new WorkspaceRules(root, levels);
     await rules.loadNested();
     return rules;
   }

@@ -1,0 +1,77 @@
+import type { SecretLintRuleCreator, SecretLintSourceCode } from '@secretlint/types';
+
+/**
+ * A value assigned to a name that says it is a secret (`AWS_SECRET = "…"`, `password: '…'`, `API_TOKEN=…`) and that
+ * looks random. secretlint's recommended preset finds tokens by their vendor's format; this finds the rest the way
+ * detect-secrets pairs its keyword detector with an entropy check, so that `password = "changeme"` or
+ * `token: process.env.TOKEN` are left alone.
+ */
+const NAME = String.raw`[A-Za-z0-9_.\-]*(?:secret|token|passw(?:or)?d|passwd|pwd|api[_\-]?key|private[_\-]?key|access[_\-]?key|credential|auth[_\-]?key|client[_\-]?secret)[A-Za-z0-9_.\-]*`;
+const QUOTED = new RegExp(String.raw`${NAME}["']?\s*(?::=|=>|:|=)\s*(["'\x60])([^"'\x60\s\\]{12,})\1`, 'gi');
+const BARE = new RegExp(String.raw`^[ \t]*(?:export[ \t]+)?${NAME}[ \t]*[=:][ \t]*([^"'\x60\s#;,]{12,})[ \t]*$`, 'gim');
+
+/** Bits per character below which a value reads like words, paths or placeholders rather than a key. */
+const MIN_ENTROPY = 3.2;
+
+function entropy(s: string): number {
+  const counts = new Map<string, number>();
+  for (const ch of s) {
+    counts.set(ch, (counts.get(ch) ?? 0) + 1);
+  }
+  let bits = 0;
+  for (const n of counts.values()) {
+    const p = n / s.length;
+    bits -= p * Math.log2(p);
+  }
+  return bits;
+}
+
+function looksRandom(value: string): boolean {
+  if (/^(?:process\.env|import\.meta|os\.environ|env\.|\$\{|\{\{|<)/i.test(value)) {
+    return false;
+  }
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(value)).length;
+  return classes >= 2 && entropy(value) >= MIN_ENTROPY;
+}
+
+function* found(source: SecretLintSourceCode): Generator<[number, number]> {
+  const text = source.content;
+  for (const m of text.matchAll(QUOTED)) {
+    const value = m[2] ?? '';
+    if (looksRandom(value)) {
+      const start = (m.index ?? 0) + m[0].lastIndexOf(value);
+      yield [start, start + value.length];
+    }
+  }
+  for (const m of text.matchAll(BARE)) {
+    const value = m[1] ?? '';
+    if (looksRandom(value)) {
+      const start = (m.index ?? 0) + m[0].lastIndexOf(value);
+      yield [start, start + value.length];
+    }
+  }
+}
+
+export const KEYWORD_RULE_ID = 'opus-orchestrator/secret-assignment';
+
+export const keywordRule: SecretLintRuleCreator = {
+  messages: {
+    SecretAssignment: { en: () => 'a random-looking value assigned to a name that says it is a secret' },
+  },
+  meta: {
+    id: KEYWORD_RULE_ID,
+    recommended: true,
+    type: 'scanner',
+    supportedContentTypes: ['text'],
+  },
+  create(context) {
+    const t = context.createTranslator(keywordRule.messages);
+    return {
+      file(source) {
+        for (const range of found(source)) {
+          context.report({ message: t('SecretAssignment'), range });
+        }
+      },
+    };
+  },
+};
