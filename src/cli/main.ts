@@ -27,6 +27,7 @@ Options:
   --secret-pattern GLOB      one more gitignore-style pattern of credential files never read (repeatable; adds to
                              the built-in kinds, removes none)
   --allow-hard-links         let models read files that have more than one hard link
+  --review                   dispatch: Opus reviews each proposal against its acceptance criteria
   -h, --help                 this text
 
 Environment: ANTHROPIC_API_KEY (required for plan and dispatch), ANTHROPIC_BASE_URL (optional).`;
@@ -40,6 +41,7 @@ interface Cli {
   concurrency?: number;
   secretPatterns: string[];
   allowHardLinks: boolean;
+  review: boolean;
 }
 
 function parse(argv: string[]): Cli | undefined {
@@ -53,6 +55,7 @@ function parse(argv: string[]): Cli | undefined {
       concurrency: { type: 'string' },
       'secret-pattern': { type: 'string', multiple: true },
       'allow-hard-links': { type: 'boolean', default: false },
+      review: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -76,6 +79,7 @@ function parse(argv: string[]): Cli | undefined {
     concurrency,
     secretPatterns: values['secret-pattern'] ?? [],
     allowHardLinks: values['allow-hard-links'] ?? false,
+    review: values.review ?? false,
   };
 }
 
@@ -119,6 +123,7 @@ async function main(argv: string[]): Promise<number> {
     store: new Store(cli.workspace),
     io: diskIO(cli.workspace),
     concurrency: cli.concurrency,
+    autoReview: cli.review,
     log,
   });
   const abort = new AbortController();
