@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { rememberConfiguredSecret } from '../core/secrets/known';
 
 /** SecretStorage entry of the key: the OS keychain, never settings, logs or the plan store. */
 export const API_KEY_SECRET = 'opusOrchestrator.apiKey';
@@ -29,6 +30,9 @@ export class ApiKeyStore implements vscode.Disposable {
   /** Reads the stored key; call once before `current`. */
   async reload(): Promise<void> {
     this.stored = (await this.secrets.get(API_KEY_SECRET))?.trim() || undefined;
+    // Whatever its shape, a configured key is scrubbed from every log line, message and request.
+    rememberConfiguredSecret(this.stored);
+    rememberConfiguredSecret(process.env.ANTHROPIC_API_KEY);
     this.changed.fire();
   }
 

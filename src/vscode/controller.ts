@@ -10,6 +10,7 @@ import { Store } from '../core/store/store';
 import type { ApiKeyStore } from './apiKey';
 import { coreLogger } from './log';
 import type { EditorSettings } from './settings';
+import { configureSecrets } from '../core/workspace/secrets';
 import { SETTINGS_SECTION, affectsSettings, readSettings } from './settings';
 
 /** What the editor views and commands share: the engine of the open workspace and its events. */
@@ -111,7 +112,9 @@ export class ExtensionController implements Controller, vscode.Disposable {
 
   /** Settings as they apply now (restricted ones filtered in an untrusted workspace). */
   settings(): EditorSettings {
-    return readSettings(vscode.workspace.getConfiguration(SETTINGS_SECTION), this.isTrusted);
+    const settings = readSettings(vscode.workspace.getConfiguration(SETTINGS_SECTION), this.isTrusted);
+    configureSecrets(settings.secrets);
+    return settings;
   }
 
   /**

@@ -1,5 +1,6 @@
 import type * as vscode from 'vscode';
 import type { OrchestratorSettings } from '../core/orchestrator';
+import type { SecretPolicy } from '../core/workspace/secrets';
 import type { ModelOverrides } from '../core/models';
 import { MODEL_ROLES } from '../core/models';
 
@@ -10,7 +11,13 @@ export const SETTINGS_SECTION = 'opusOrchestrator';
  * Settings an untrusted workspace may not choose (package.json `restrictedConfigurations`): they decide where the
  * code and the key are sent, and which model reads it.
  */
-export const RESTRICTED_SETTINGS: readonly string[] = ['baseUrl', 'models.opus', 'models.sonnet', 'models.haiku'];
+export const RESTRICTED_SETTINGS: readonly string[] = [
+  'baseUrl',
+  'models.opus',
+  'models.sonnet',
+  'models.haiku',
+  'allowHardLinks',
+];
 
 /** The part of `vscode.WorkspaceConfiguration` the settings are read through. */
 export interface SettingsSource {
@@ -23,6 +30,8 @@ export interface EditorSettings {
   core: OrchestratorSettings;
   /** Undefined when not set: the client then uses ANTHROPIC_BASE_URL, else Anthropic's API. */
   baseUrl: string | undefined;
+  /** Credential patterns the user adds, and whether hard-linked files may be read (core/workspace/secrets). */
+  secrets: SecretPolicy;
 }
 
 /** Defaults of the settings, the same as package.json declares, used when a value is missing or unusable. */
@@ -71,6 +80,11 @@ export function readSettings(source: SettingsSource, trusted: boolean): EditorSe
       autoReview: source.get('autoReview') === true,
     },
     baseUrl: typeof baseUrl === 'string' && baseUrl.trim() !== '' ? baseUrl.trim() : undefined,
+    secrets: {
+      patterns: strings(source.get('secretPatterns')),
+      // A folder must not open up hard links to files elsewhere for itself: restricted like the endpoint.
+      allowHardLinks: restricted<boolean>('allowHardLinks') === true,
+    },
   };
 }
 

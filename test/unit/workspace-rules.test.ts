@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fsModule, { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -96,6 +97,51 @@ describe('workspace rules', () => {
       assert.equal(rules.mayRead(rel), true, rel);
     }
     assert.equal(isSecretPath('CONFIG/.ENV'), true, 'letter case does not hide a secret');
+  });
+
+  describe('git exclude files', () => {
+    const saved = { global: process.env.GIT_CONFIG_GLOBAL, xdg: process.env.XDG_CONFIG_HOME };
+    let home: string;
+    beforeEach(async () => {
+      home = await fs.mkdtemp(path.join(os.tmpdir(), 'rules-home-'));
+      process.env.GIT_CONFIG_GLOBAL = path.join(home, 'gitconfig');
+      process.env.XDG_CONFIG_HOME = path.join(home, 'xdg');
+      await fs.writeFile(path.join(home, 'gitconfig'), '');
+      execFileSync('git', ['init', '-q'], { cwd: root });
+    });
+    afterEach(async () => {
+      for (const [name, value] of [
+        ['GIT_CONFIG_GLOBAL', saved.global],
+        ['XDG_CONFIG_HOME', saved.xdg],
+      ] as const) {
+        if (value === undefined) {
+          delete process.env[name];
+        } else {
+          process.env[name] = value;
+        }
+      }
+      await fs.rm(home, { recursive: true, force: true });
+    });
+
+    it('honours .git/info/exclude, below the .gitignore files as git ranks them', async () => {
+      await writeTree(root, { '.git/info/exclude': 'scratch/\n*.local.ts\n', '.gitignore': '!keep.local.ts\n' });
+      const rules = await WorkspaceRules.load(root);
+      assert.equal(rules.isIgnored('scratch/notes.ts'), true);
+      assert.equal(rules.mayRead('src/db.local.ts'), false);
+      assert.equal(rules.isIgnored('keep.local.ts'), false, 'a .gitignore re-include wins over info/exclude');
+      assert.equal(rules.isIgnored('src/app.ts'), false);
+    });
+
+    it('honours the user’s core.excludesFile, and $XDG_CONFIG_HOME/git/ignore when it is not set', async () => {
+      await writeTree(home, { 'xdg/git/ignore': '*.xdg\n', 'my-ignore': '*.mine\n' });
+      let rules = await WorkspaceRules.load(root);
+      assert.equal(rules.isIgnored('a/b.xdg'), true);
+      assert.equal(rules.isIgnored('a/b.mine'), false);
+      await fs.writeFile(path.join(home, 'gitconfig'), `[core]\n\texcludesFile = ${path.join(home, 'my-ignore')}\n`);
+      rules = await WorkspaceRules.load(root);
+      assert.equal(rules.isIgnored('a/b.mine'), true);
+      assert.equal(rules.isIgnored('a/b.xdg'), false, 'as in git, the default applies only when nothing is set');
+    });
   });
 
   it('treats paths that are not workspace-relative as ignored', async () => {

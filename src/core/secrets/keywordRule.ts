@@ -30,7 +30,8 @@ function looksRandom(value: string): boolean {
   if (/^(?:process\.env|import\.meta|os\.environ|env\.|\$\{|\{\{|<)/i.test(value)) {
     return false;
   }
-  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/, /[^A-Za-z0-9]/].filter((r) => r.test(value)).length;
+  // Two of lower case, upper case and digits: `aws-secret-key-id` is a name, `3f78…01b` or `wJal…KEY` a key.
+  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter((r) => r.test(value)).length;
   return classes >= 2 && entropy(value) >= MIN_ENTROPY;
 }
 
