@@ -5,6 +5,7 @@ import { measureEditApply } from './metrics/editApply';
 import { measureEditCorpus } from './metrics/editCorpus';
 import type { SchedulingRun } from './metrics/scheduling';
 import { schedulingRow, schedulingRun } from './metrics/scheduling';
+import { secretScanRow } from './metrics/secretScan';
 import { ACTIVATION_GOAL, GAUGE_GOAL, SCALE_GOAL, activationRow, gaugeRow, scaleRow } from './metrics/vscode';
 import { generateRepo } from './repoGen';
 import type { GeneratedRepo } from './repoGen';
@@ -107,6 +108,21 @@ export const CORE_STEP: Step = {
         ...(await guarded(
           [['edit-corpus', 'edit corpus', '100% / all ambiguous+missing refused / 0']],
           async () => [await measureEditCorpus()],
+          ctx,
+        )),
+      );
+      ctx.log('secret scanning on planning (~10,000 files)');
+      rows.push(
+        ...(await guarded(
+          [['secret-scan', 'secret scanning overhead on planning', '≤ 10%']],
+          async () => {
+            const big = await generateRepo(10_000);
+            try {
+              return [await secretScanRow(big, ctx.repeats)];
+            } finally {
+              await big.cleanup();
+            }
+          },
           ctx,
         )),
       );
