@@ -15,7 +15,7 @@ const GOAL = 0.1;
 
 /** The baseline: text goes out as it is, with no scan and no hashing. */
 class NoRedaction extends Redactor {
-  override async redact(text: string, _ctx?: RedactContext): Promise<string> {
+  override async redact(text: string): Promise<string> {
     return text;
   }
 
