@@ -317,6 +317,10 @@ describe('editing next to a redacted secret (dist/cli.js end to end)', function 
     assert.equal((await runCli(['plan', 'Move region', '--workspace', repo], env)).code, 0);
     const shownLine = 'export const API_TOKEN = "«secret redacted: secret-assignment»";';
     fake.setResponder((req) => {
+      if (isReview(req)) {
+        const criteria = [{ criterion: 'REGION is us-east-1', met: true, reason: 'the diff sets it' }];
+        return jsonReply({ criteria, pass: true, summary: 'Done.' });
+      }
       const turn = req.body.messages?.length ?? 0;
       const edit = (old: string, now: string) =>
         toolUseReply([
@@ -336,9 +340,11 @@ describe('editing next to a redacted secret (dist/cli.js end to end)', function 
       }
       return textReply('Done.');
     });
-    const d = await runCli(['dispatch', 'region', '--workspace', repo], env);
+    const d = await runCli(['dispatch', 'region', '--review', '--workspace', repo], env);
     assert.equal(d.code, 0, d.stderr);
     const workers = fake.requests.filter((q) => q.body.output_config === undefined);
+    const review = JSON.stringify(fake.requests.find(isReview)?.body);
+    assert.match(review, /API_TOKEN = \\"«secret redacted: secret-assignment»\\"/, 'the review diff shows the marker');
     assert.ok(JSON.stringify(workers[0]?.body).includes(shownLine.replace(/"/g, '\\"')), 'the model sees the marker');
     assert.match(
       toolResults(workers[1] as RecordedRequest),
