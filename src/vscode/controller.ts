@@ -84,6 +84,8 @@ export class ExtensionController implements Controller, vscode.Disposable {
     this.makeIO = opts.io;
     this.isTrusted = opts.trusted ?? vscode.workspace.isTrusted;
     this.llm = new EditorLlmClient(this.clientOptions(this.settings()));
+    // Redactions are logged by file and rule (never the value) in the same output channel.
+    this.llm.redactor.log = coreLogger(this.log, () => this.keys.current);
     this.disposables.push(
       this.changed,
       vscode.workspace.onDidChangeConfiguration((e) => {
