@@ -1,3 +1,4 @@
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LlmClient } from '../core/llm/client';
@@ -36,6 +37,8 @@ interface Cli {
   command: string;
   args: string[];
   workspace: string;
+  /** How the workspace was named, for messages: "--workspace DIR" or "the current folder DIR". */
+  workspaceGiven: boolean;
   json: boolean;
   all: boolean;
   concurrency?: number;
@@ -74,6 +77,7 @@ function parse(argv: string[]): Cli | undefined {
     command,
     args,
     workspace: path.resolve(values.workspace ?? process.cwd()),
+    workspaceGiven: values.workspace !== undefined,
     json: values.json ?? false,
     all: values.all ?? false,
     concurrency,
@@ -108,6 +112,11 @@ async function main(argv: string[]): Promise<number> {
   if (!cli) {
     process.stdout.write(`${USAGE}\n`);
     return argv.length === 0 ? 2 : 0;
+  }
+  const notAFolder = await workspaceProblem(cli);
+  if (notAFolder) {
+    process.stderr.write(`opus-orchestrator: ${notAFolder}\n`);
+    return 2;
   }
   rememberEnvironmentSecrets();
   configureSecrets({ patterns: cli.secretPatterns, allowHardLinks: cli.allowHardLinks });
@@ -232,6 +241,21 @@ function reportRedactions(cli: Cli): void {
   if (counts.length > 0 && !cli.json) {
     const parts = counts.map(([owner, n]) => `${owner === 'plan' ? 'planner' : owner} ${n}`);
     process.stderr.write(`secrets redacted from model requests: ${parts.join(', ')}\n`);
+  }
+}
+
+/** Why the workspace cannot be used, before anything else looks at it; undefined when it is a folder. */
+async function workspaceProblem(cli: Cli): Promise<string | undefined> {
+  const named = cli.workspaceGiven ? `--workspace ${cli.workspace}` : `The current folder ${cli.workspace}`;
+  const fix = 'give the folder of the repository to work on.';
+  try {
+    const stat = await fs.stat(cli.workspace);
+    return stat.isDirectory() ? undefined : `${named} is a file, not a folder; ${fix}`;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' || code === 'ENOTDIR'
+      ? `${named} does not exist; ${fix}`
+      : `${named} cannot be opened (${code}); check its permissions.`;
   }
 }
 

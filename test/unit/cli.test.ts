@@ -386,6 +386,79 @@ describe('CLI (dist/cli.js over the real SDK and a local Messages API)', functio
     assert.equal(show.subtasks[0].status, 'cancelled');
   });
 
+  /** A one-subtask plan over `file`, whose worker replaces `old` with `new` in it. */
+  async function editOne(file: string, old: string, replacement: string): Promise<void> {
+    const one = {
+      goal: 'Edit one file.',
+      subtasks: [{ ...PLAN.subtasks[0], id: 'edit-one', files: [{ path: file, create: false }] }],
+    };
+    fake.enqueue(jsonReply(one));
+    const p = await runCli(ws('plan', 'Edit one file'), env);
+    assert.equal(p.code, 0, p.stderr);
+    fake.setResponder(workerResponder({ 'edit-one': { path: file, old, new: replacement } }));
+    const d = await runCli(ws('dispatch', 'edit-one'), env);
+    assert.equal(d.code, 0, d.stderr);
+    const a = await runCli(ws('apply', 'edit-one'), env);
+    assert.equal(a.code, 0, a.stderr);
+  }
+
+  it('plan, dispatch and apply keep a Latin-1 file byte for byte outside the edit', async () => {
+    const base = Buffer.from('# Caf\xe9\r\nprix: 5 \xe9cus\r\n', 'latin1');
+    await fs.writeFile(path.join(repo, 'notes.md'), base);
+    await editOne('notes.md', 'prix: 5 écus', 'prix: 6 écus');
+    assert.deepEqual(
+      await fs.readFile(path.join(repo, 'notes.md')),
+      Buffer.from('# Caf\xe9\r\nprix: 6 \xe9cus\r\n', 'latin1'),
+    );
+  });
+
+  it('plan, dispatch and apply change only the edited line of a file with mixed line endings', async () => {
+    await fs.writeFile(path.join(repo, 'mixed.txt'), 'a\r\nb\nc\r\nd\n');
+    await editOne('mixed.txt', 'c', 'C');
+    assert.equal(await read('mixed.txt'), 'a\r\nb\nC\r\nd\n');
+  });
+
+  it('a plan naming a binary, huge or impossibly long file is refused with a short reason, files untouched', async () => {
+    const png = Buffer.from('89504e470d0a1a0a0000000d4948445200000001', 'hex');
+    await fs.writeFile(path.join(repo, 'logo.png'), png);
+    await fs.writeFile(path.join(repo, 'big.log'), 'log line\n'.repeat(2_500_000));
+    const bad = {
+      goal: 'Touch odd files.',
+      subtasks: [
+        { ...PLAN.subtasks[0], id: 'art', files: [{ path: 'logo.png', create: false }] },
+        { ...PLAN.subtasks[0], id: 'logs', files: [{ path: 'big.log', create: false }] },
+        { ...PLAN.subtasks[0], id: 'deep', files: [{ path: `${'x'.repeat(6000)}.ts`, create: true }] },
+      ],
+    };
+    fake.enqueue(jsonReply(bad), jsonReply(bad));
+    const r = await runCli(ws('plan', 'Touch odd files'), env);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /has a name of 6,003 bytes; names have at most 255/);
+    assert.ok(!/ENAMETOOLONG/.test(r.stderr) && r.stderr.length < 1500, r.stderr);
+    const repair = lastUserText(fake.requests.filter(isPlanner).at(-1) as RecordedRequest);
+    assert.match(repair, /has a name of 6,003 bytes/, 'the repair round is told what to fix');
+
+    const good = { goal: 'Touch odd files.', subtasks: bad.subtasks.slice(0, 2) };
+    fake.enqueue(jsonReply(good), jsonReply(good));
+    const again = await runCli(ws('plan', 'Touch odd files'), env);
+    assert.equal(again.code, 1);
+    assert.match(again.stderr, /logo\.png is a binary file/);
+    assert.match(again.stderr, /big\.log is 21\.5 MB, over the 2 MB limit/);
+    assert.deepEqual(await fs.readFile(path.join(repo, 'logo.png')), png);
+    const asked = fake.requests.filter((q) => !isPlanner(q));
+    assert.equal(asked.length, 0, 'no worker call was made');
+  });
+
+  it('--workspace pointing at a file says it is not a folder', async () => {
+    const file = path.join(repo, 'README.md');
+    const r = await runCli(['show', '--workspace', file], env);
+    assert.equal(r.code, 2);
+    assert.match(reasonLines(r.stderr)[0] ?? '', /--workspace .*README\.md is a file, not a folder/);
+    const none = await runCli(['show', '--workspace', path.join(repo, 'nowhere')], env);
+    assert.equal(none.code, 2);
+    assert.match(reasonLines(none.stderr)[0] ?? '', /--workspace .*nowhere does not exist/);
+  });
+
   it('usage errors and a missing plan exit non-zero with one line', async () => {
     const none = await runCli(ws('show'), env);
     assert.equal(none.code, 1);

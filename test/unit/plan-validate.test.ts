@@ -152,6 +152,89 @@ describe('plan validation', () => {
     const errors = await errorsOf(plan(make, subtask('edit', { files: [{ path: 'src/new.ts', create: false }] })));
     assert.ok(errors.some((e) => /"edit": "src\/new\.ts" does not exist/.test(e)));
   });
+
+  describe('limits', () => {
+    it('caps the length of ids, in a message the repair round can act on', async () => {
+      const long = `fix-${'a'.repeat(196)}`;
+      const errors = await errorsOf(plan(subtask(long, { title: 'Fix a', acceptanceCriteria: ['a is fixed'] })));
+      assert.equal(errors.length, 1);
+      assert.match(errors[0] ?? '', /^subtask "fix-a+…": the id is 200 characters; use at most 64/);
+      assert.ok((errors[0] ?? '').length < 200, errors[0]);
+    });
+
+    it('refuses a path past the length limits with a short message instead of a system error', async () => {
+      const deep = `src/${'d'.repeat(300)}/a.ts`;
+      const long = `src/${'abcdefgh/'.repeat(600)}a.ts`;
+      const errors = await errorsOf(
+        plan(
+          subtask('one', { files: [{ path: deep, create: true }] }),
+          subtask('two', { files: [{ path: long, create: true }] }),
+        ),
+      );
+      assert.equal(errors.length, 2, errors.join('\n'));
+      assert.match(
+        errors[0] ?? '',
+        /subtask "one": the path "src\/d+…" has a name of 300 bytes; names have at most 255/,
+      );
+      assert.match(
+        errors[1] ?? '',
+        /subtask "two": the path "src\/abcdefgh\/.*…" is 5,408 bytes long; paths have at most 1,024/,
+      );
+      for (const e of errors) {
+        assert.ok(e.length < 250 && !/ENAMETOOLONG/.test(e), e);
+      }
+    });
+
+    it('refuses a plan of thousands of subtasks without checking each one', async () => {
+      const many = Array.from({ length: 5000 }, (_, i) => subtask(`s${i}`));
+      const errors = await errorsOf(plan(...many));
+      assert.deepEqual(errors, ['subtasks: the plan has 5,000 subtasks; use at most 500 (merge small ones).']);
+    });
+
+    it('caps files, criteria and dependencies per subtask and the length of every text', async () => {
+      const files = Array.from({ length: 60 }, (_, i) => ({ path: `src/gen${i}.ts`, create: true }));
+      const errors = await errorsOf(
+        plan(
+          subtask('wide', { files }),
+          subtask('wordy', {
+            title: 't'.repeat(1000),
+            instructions: 'i'.repeat(200_000),
+            acceptanceCriteria: Array.from({ length: 40 }, (_, i) => `criterion ${i}`),
+          }),
+          subtask('vague', { acceptanceCriteria: ['c'.repeat(5000)] }),
+        ),
+      );
+      assert.deepEqual(errors, [
+        'subtask "wide": 60 files in scope; use at most 50 (split the subtask).',
+        'subtask "wordy": the title is 1,000 characters; use at most 200.',
+        'subtask "wordy": the instructions are 200,000 characters; use at most 20,000.',
+        'subtask "wordy": 40 acceptance criteria; use at most 20.',
+        'subtask "vague": acceptance criterion 1 is 5,000 characters; use at most 1,000.',
+      ]);
+    });
+
+    it('refuses binary files and files over the size limit in scope; a Latin-1 text file is fine', async () => {
+      await fs.writeFile(path.join(root, 'src', 'logo.png'), Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex'));
+      await fs.writeFile(path.join(root, 'src', 'huge.json'), `${'["a large generated file"],\n'.repeat(90_000)}`);
+      await fs.writeFile(path.join(root, 'src', 'latin.txt'), Buffer.from('caf\xe9\n', 'latin1'));
+      const errors = await errorsOf(
+        plan(
+          subtask('art', { files: [{ path: 'src/logo.png', create: false }] }),
+          subtask('data', { files: [{ path: 'src/huge.json', create: false }] }),
+        ),
+      );
+      assert.deepEqual(errors, [
+        'subtask "art": src/logo.png is a binary file; only text files can be read or edited.',
+        'subtask "data": src/huge.json is 2.4 MB, over the 2 MB limit for a file a model reads or edits; ' +
+          'leave it out of scope, or name a smaller file.',
+      ]);
+      const ok = await validatePlan(plan(subtask('notes', { files: [{ path: 'src/latin.txt', create: false }] })), {
+        root,
+        rules,
+      });
+      assert.equal(ok.ok, true, ok.ok ? '' : ok.errors.join('\n'));
+    });
+  });
 });
 
 describe('plan graph', () => {

@@ -269,4 +269,61 @@ describe('worker over the local Messages API', () => {
       ],
     );
   });
+  it('answers a repeated identical call with a note instead of running it, then stops a run that keeps repeating', async () => {
+    const view = { name: TOOL, input: { command: 'view', path: 'src/a.ts' } };
+    fake.setResponder(() => toolUseReply([view]));
+    const err = await runWorker({ ...input, maxTurns: 30 }).catch((e: unknown) => e);
+    assert.ok(err instanceof WorkerError);
+    assert.match(err.message, /repeated the same view of src\/a\.ts 5 times/);
+    assert.equal(fake.requests.length, 5, 'stopped at the fifth identical call, long before the turn limit');
+    const third = blocksOf(bodies()[3]?.messages.at(-1));
+    assert.equal(third[0]?.is_error, true);
+    assert.match(String(third[0]?.content), /made this exact call 3 times.*nothing changed.*finish/s);
+  });
+
+  it('a successful edit between two identical views makes the second one new again', async () => {
+    const view = { name: TOOL, input: { command: 'view', path: 'src/a.ts' } };
+    const edit = (n: number) => ({
+      name: TOOL,
+      input: {
+        command: 'str_replace',
+        path: 'src/a.ts',
+        old_str: `return a + b${n === 0 ? '' : ` + ${n - 1}`};`,
+        new_str: `return a + b + ${n};`,
+      },
+    });
+    const turns = [view, view, edit(0), view, view, edit(1), view, view].map((c) => toolUseReply([c]));
+    fake.enqueue(...turns, textReply('Done.'));
+    const result = await runWorker(input);
+    assert.equal(result.turns, 9);
+    assert.match(result.files[0]?.target ?? '', /return a \+ b \+ 1;/);
+  });
+
+  it('stops a run past the tool-call limit with a message that says what to do', async () => {
+    let n = 0;
+    fake.setResponder(() =>
+      toolUseReply(
+        Array.from({ length: 30 }, () => ({
+          name: TOOL,
+          input: { command: 'view', path: 'src/a.ts', view_range: [1, ++n] },
+        })),
+      ),
+    );
+    const err = await runWorker(input).catch((e: unknown) => e);
+    assert.ok(err instanceof WorkerError);
+    assert.match(err.message, /made 100 tool calls.*the most one run may make.*Split the subtask/s);
+    assert.ok(fake.requests.length <= 4, `${fake.requests.length} requests`);
+  });
+
+  it('refuses, before any request, a subtask whose first request cannot fit in the model’s context window', async () => {
+    const err = await runWorker({ ...input, model: { ...modelFor('sonnet'), contextWindow: 300 } }).catch(
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof WorkerError);
+    assert.match(
+      err.message,
+      /first request of subtask "checked-add" is about [\d,]+ tokens.*300-token context window/,
+    );
+    assert.equal(fake.requests.length, 0, 'nothing was sent, nothing was paid for');
+  });
 });

@@ -1,9 +1,19 @@
 import type { ToolTextEditor20250728 } from '@anthropic-ai/sdk/resources/messages/messages';
+import { firstUnencodable, tooLarge } from './encoding';
+import {
+  MAX_CREATED_FILES,
+  MAX_FILE_BYTES,
+  MAX_TOOL_TEXT,
+  MAX_VIEW_CHARS,
+  MAX_VIEW_LINES,
+  describeLimit,
+  describeSize,
+} from './limits';
 import { findReplacement } from './match';
-import type { Tolerance } from './match';
+import type { MatchResult, Tolerance } from './match';
 import type { Overlay } from './overlay';
 import { containsMarker } from '../secrets/redactor';
-import { detectFormat, fromModelText, toModelText } from './text';
+import { applyModelEdit, toModelText } from './text';
 
 /**
  * Anthropic's client-side text editor tool. Models are trained on its commands, and its exact-unique-match rule turns
@@ -47,8 +57,10 @@ const SNIPPET_MAX_LINES = 40;
 
 /**
  * Runs one call of the editor tool against the overlay. Every path goes through `guard` first; nothing reaches the
- * disk. The model reads and writes LF text without a byte-order mark, and each file keeps its own line endings, BOM
- * and final newline. Failures come back as `isError` results, never as exceptions.
+ * disk. The model reads and writes LF text without a byte-order mark, and each file keeps its own line endings (line
+ * by line), BOM, final newline and encoding. Every call is bounded (see ./limits): text past the size limits and
+ * new characters the file's encoding cannot hold are refused before anything is written. Failures come back as
+ * `isError` results, never as exceptions.
  */
 export async function executeEditorCall(
   overlay: Overlay,
@@ -149,7 +161,26 @@ async function view(overlay: Overlay, rel: string, args: Record<string, unknown>
         `Use [start, end] with 1 <= start <= end <= ${lines.length}, or -1 as end for the last line.`,
     );
   }
-  return numbered(lines.slice(start - 1, end), start);
+  return boundedView(lines, start, end);
+}
+
+/** Lines start..end numbered, cut at MAX_VIEW_LINES lines or MAX_VIEW_CHARS characters with a note on the rest. */
+function boundedView(lines: string[], start: number, end: number): string {
+  const shown: string[] = [];
+  let chars = 0;
+  for (let i = start; i <= end && shown.length < MAX_VIEW_LINES && chars < MAX_VIEW_CHARS; i++) {
+    const line = lines[i - 1] ?? '';
+    const room = MAX_VIEW_CHARS - chars;
+    shown.push(
+      line.length > room ? `${line.slice(0, room)} … (line cut at ${room.toLocaleString('en-US')} characters)` : line,
+    );
+    chars += line.length + 1;
+  }
+  const last = start + shown.length - 1;
+  const body = numbered(shown, start);
+  return last >= end
+    ? body
+    : `${body}\nLines ${start}-${last} of ${lines.length} shown; view_range [${last + 1}, ${end}] shows the rest.`;
 }
 
 async function listFolder(overlay: Overlay, rel: string, entries: string[]): Promise<string> {
@@ -169,8 +200,8 @@ async function listFolder(overlay: Overlay, rel: string, entries: string[]): Pro
 }
 
 async function strReplace(overlay: Overlay, rel: string, args: Record<string, unknown>): Promise<string> {
-  const oldStr = lf(requireString(args, 'old_str'));
-  const newStr = lf(requireString(args, 'new_str'));
+  const oldStr = lf(requireText(args, 'old_str', MAX_FILE_BYTES));
+  const newStr = lf(requireText(args, 'new_str'));
   if (oldStr === '') {
     throw new ToolError('old_str is empty. Copy the exact lines to replace from the file (view it first).');
   }
@@ -179,8 +210,8 @@ async function strReplace(overlay: Overlay, rel: string, args: Record<string, un
   const match = findReplacement(model, oldStr, newStr);
   if (match.kind === 'ambiguous') {
     throw new ToolError(
-      `No replacement was performed: found ${match.lines.length} matches of old_str in ${rel} ` +
-        `(lines ${match.lines.join(', ')})${describe(match.tolerance)}. ` +
+      `No replacement was performed: found ${matchCount(match)} of old_str in ${rel} ` +
+        `(lines ${matchLines(match)})${describe(match.tolerance)}. ` +
         'Add more surrounding lines to old_str so it matches exactly one place.',
     );
   }
@@ -190,8 +221,9 @@ async function strReplace(overlay: Overlay, rel: string, args: Record<string, un
         'View the file and copy the current text exactly.',
     );
   }
+  await checkEncodable(overlay, rel, match.replacement, 'new_str');
+  overlay.write(rel, checkSize(rel, applyModelEdit(current, match.start, match.end, match.replacement)));
   const next = model.slice(0, match.start) + match.replacement + model.slice(match.end);
-  overlay.write(rel, fromModelText(next, detectFormat(current)));
   const replaced = countLines(model.slice(match.start, match.end));
   const added = countLines(match.replacement);
   const firstLine = model.slice(0, match.start).split('\n').length;
@@ -203,10 +235,16 @@ async function strReplace(overlay: Overlay, rel: string, args: Record<string, un
 }
 
 async function create(overlay: Overlay, rel: string, args: Record<string, unknown>): Promise<string> {
-  const fileText = lf(requireString(args, 'file_text'));
+  const fileText = lf(requireText(args, 'file_text'));
   const current = await overlay.read(rel);
   if (current === null && (await overlay.list(rel))) {
     throw new ToolError(`${shown(rel)} is a folder; create needs a file path.`);
+  }
+  if (current === null && (await overlay.createdCount()) >= MAX_CREATED_FILES) {
+    throw new ToolError(
+      `This run already created ${MAX_CREATED_FILES} files, the most one run may create. Finish with those, and ` +
+        'say in your summary what is left, so that the rest can be planned as another subtask.',
+    );
   }
   const createdHere = current !== null && (await overlay.baseOf(rel)) === null && overlay.hasWritten(rel);
   if (current !== null && !createdHere) {
@@ -215,6 +253,7 @@ async function create(overlay: Overlay, rel: string, args: Record<string, unknow
         'after viewing it.',
     );
   }
+  await checkEncodable(overlay, rel, fileText, 'file_text');
   overlay.write(rel, fileText);
   return `${createdHere ? 'Rewrote' : 'Created'} ${rel} (${plural(countLines(fileText), 'line')}).`;
 }
@@ -228,6 +267,7 @@ async function insert(overlay: Overlay, rel: string, args: Record<string, unknow
   if (typeof raw !== 'string') {
     throw new ToolError('The "insert_text" parameter is missing or not a string: give the lines to insert.');
   }
+  checkTextSize('insert_text', raw, MAX_TOOL_TEXT);
   const current = await readExisting(overlay, rel);
   const model = toModelText(current);
   const lines = linesOf(model);
@@ -239,9 +279,17 @@ async function insert(overlay: Overlay, rel: string, args: Record<string, unknow
   }
   // The text is inserted as whole lines, so its own final newline would add an empty line nobody asked for.
   const inserted = lf(raw).replace(/\n$/, '').split('\n');
-  const ends = model === '' || model.endsWith('\n');
-  const next = [...lines.slice(0, line), ...inserted, ...lines.slice(line)].join('\n') + (ends ? '\n' : '');
-  overlay.write(rel, fromModelText(next, detectFormat(current)));
+  let at = 0;
+  for (let i = 0; i < line; i++) {
+    const nl = model.indexOf('\n', at);
+    at = nl < 0 ? model.length : nl + 1;
+  }
+  // After a last line without a newline, the new lines start with one instead of ending with one.
+  const afterUnendedLine = at === model.length && model !== '' && !model.endsWith('\n');
+  const text = afterUnendedLine ? `\n${inserted.join('\n')}` : `${inserted.join('\n')}\n`;
+  await checkEncodable(overlay, rel, text, 'insert_text');
+  overlay.write(rel, checkSize(rel, applyModelEdit(current, at, at, text)));
+  const next = model.slice(0, at) + text + model.slice(at);
   return (
     `Inserted ${plural(inserted.length, 'line')} into ${rel} after line ${line}.\n` +
     snippet(next, line + 1, inserted.length)
@@ -253,7 +301,59 @@ async function readExisting(overlay: Overlay, rel: string): Promise<string> {
   if (text === null) {
     throw new ToolError(`${shown(rel)} does not exist. Check the path, or use create to make a new file.`);
   }
+  if (text.length > MAX_FILE_BYTES) {
+    throw tooLarge(rel, text.length);
+  }
   return text;
+}
+
+/** A string parameter no longer than `max` characters, checked before anything else is done with it. */
+function requireText(args: Record<string, unknown>, name: string, max = MAX_TOOL_TEXT): string {
+  const value = requireString(args, name);
+  checkTextSize(name, value, max);
+  return value;
+}
+
+function checkTextSize(name: string, value: string, max: number): void {
+  if (value.length > max) {
+    throw new ToolError(
+      `No change was made: ${name} is ${describeSize(value.length)}; at most ${describeLimit(max)} fit in one call. ` +
+        'Make the change in smaller steps (create the file with its first part, then add the rest with insert).',
+    );
+  }
+}
+
+/** The file's text, unless it grew past the file-size limit. */
+function checkSize(rel: string, text: string): string {
+  if (text.length > MAX_FILE_BYTES) {
+    throw new ToolError(
+      `No change was made: ${rel} would be ${describeSize(text.length)}, over the ${describeLimit(MAX_FILE_BYTES)} ` +
+        'limit for a file a model edits. Make a smaller change.',
+    );
+  }
+  return text;
+}
+
+/** Refuses new text with a character the file's encoding cannot hold, before it is written anywhere. */
+async function checkEncodable(overlay: Overlay, rel: string, text: string, name: string): Promise<void> {
+  const encoding = await overlay.encodingOf(rel);
+  const bad = encoding ? firstUnencodable(text, encoding) : null;
+  if (encoding && bad) {
+    throw new ToolError(
+      `No change was made: ${rel} is saved as ${encoding}, which cannot hold "${bad.char}" (line ${bad.line} of ` +
+        `${name}). Use characters that encoding has (an escape sequence, or plain ASCII).`,
+    );
+  }
+}
+
+function matchCount(match: Extract<MatchResult, { kind: 'ambiguous' }>): string {
+  return `${match.count.toLocaleString('en-US')}${match.more ? ' or more' : ''} matches`;
+}
+
+function matchLines(match: Extract<MatchResult, { kind: 'ambiguous' }>): string {
+  const rest = match.count - match.lines.length;
+  const tail = match.more ? ' and more' : rest > 0 ? ` and ${rest.toLocaleString('en-US')} more` : '';
+  return match.lines.join(', ') + tail;
 }
 
 function asRecord(input: unknown): Record<string, unknown> {

@@ -2,14 +2,18 @@
  * Where a `str_replace` call applies. Exact and unique first, as Anthropic's reference tool does; then, only when the
  * exact text is nowhere, tolerances for what models get wrong about text they cannot see byte for byte: typographic
  * quotes and Unicode normalisation, trailing whitespace, indentation. Every pass must find exactly one place; two
- * or more refuse the call, so a tolerance never edits the wrong place.
+ * or more refuse the call, so a tolerance never edits the wrong place. Every pass stops once it has counted
+ * MATCHES_COUNTED places, so a text that occurs all over a large file costs one bounded scan, not one per match.
  */
+import { MATCHES_COUNTED, MATCH_LINES_SHOWN } from './limits';
+
 /** Which tolerance found the match; null for an exact match. */
 export type Tolerance = 'unicode' | 'trailing-whitespace' | 'indentation';
 
 export type MatchResult =
   | { kind: 'found'; start: number; end: number; replacement: string; tolerance: Tolerance | null }
-  | { kind: 'ambiguous'; lines: number[]; tolerance: Tolerance | null }
+  /** `lines`: the first few matches' line numbers; `count`: matches counted; `more`: counting stopped at the cap. */
+  | { kind: 'ambiguous'; lines: number[]; count: number; more: boolean; tolerance: Tolerance | null }
   | { kind: 'missing'; hint: string };
 
 interface Span {
@@ -54,21 +58,29 @@ function decide(text: string, spans: Span[], newStr: string, tolerance: Toleranc
   if (spans.length === 1 && first) {
     return { kind: 'found', start: first.start, end: first.end, replacement: newStr, tolerance };
   }
-  return { kind: 'ambiguous', lines: spans.map((s) => lineAt(text, s.start)), tolerance };
+  const shown = spans.slice(0, MATCH_LINES_SHOWN).map((s) => s.start);
+  const count = Math.min(spans.length, MATCHES_COUNTED);
+  return { kind: 'ambiguous', lines: linesAt(text, shown), count, more: spans.length > MATCHES_COUNTED, tolerance };
 }
 
-/** Every place any of `needles` occurs, overlapping ones included: "aa" twice in "aaa" is ambiguous too. */
+/**
+ * The places any of `needles` occurs, overlapping ones included ("aa" twice in "aaa" is ambiguous too), in order; at
+ * most one more than MATCHES_COUNTED, which is enough to tell "that many or more". Each needle's places are a prefix
+ * of all of them, so the first places of the union are the true first ones.
+ */
 function occurrences(hay: string, needles: string[]): Span[] {
   const seen = new Map<string, Span>();
   for (const needle of new Set(needles)) {
     if (needle === '') {
       continue;
     }
-    for (let at = hay.indexOf(needle); at >= 0; at = hay.indexOf(needle, at + 1)) {
+    let found = 0;
+    for (let at = hay.indexOf(needle); at >= 0 && found <= MATCHES_COUNTED; at = hay.indexOf(needle, at + 1)) {
       seen.set(`${at}:${needle.length}`, { start: at, end: at + needle.length });
+      found += 1;
     }
   }
-  return [...seen.values()].sort((a, b) => a.start - b.start);
+  return [...seen.values()].sort((a, b) => a.start - b.start).slice(0, MATCHES_COUNTED + 1);
 }
 
 /**
@@ -109,7 +121,7 @@ function lineSpans(text: string, old: string[], endsWithNewline: boolean, key: (
   const fileKeys = fileLines.map(key);
   const oldKeys = old.map(key);
   const spans: Span[] = [];
-  for (let i = 0; i + old.length <= count; i++) {
+  for (let i = 0; i + old.length <= count && spans.length <= MATCHES_COUNTED; i++) {
     if (oldKeys.every((k, j) => fileKeys[i + j] === k)) {
       const last = i + old.length - 1;
       const lineEnd = (starts[last] ?? 0) + (fileLines[last] ?? '').length;
@@ -120,12 +132,16 @@ function lineSpans(text: string, old: string[], endsWithNewline: boolean, key: (
   return spans;
 }
 
-function lineAt(text: string, offset: number): number {
+/** The 1-based lines of ascending `offsets`, in one scan of the text up to the last of them. */
+function linesAt(text: string, offsets: number[]): number[] {
   let line = 1;
-  for (let at = text.indexOf('\n'); at >= 0 && at < offset; at = text.indexOf('\n', at + 1)) {
-    line += 1;
-  }
-  return line;
+  let at = text.indexOf('\n');
+  return offsets.map((offset) => {
+    for (; at >= 0 && at < offset; at = text.indexOf('\n', at + 1)) {
+      line += 1;
+    }
+    return line;
+  });
 }
 
 /**

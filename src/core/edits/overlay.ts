@@ -7,6 +7,16 @@ export type BaseReader = (rel: string) => Promise<string | null>;
  */
 export type BaseLister = (relDir: string) => Promise<string[] | null>;
 
+/**
+ * The encoding the file `rel` will be written in (its own, or UTF-8 for a new file), so that new text it cannot hold
+ * is refused while the model can still fix it rather than when the user accepts.
+ */
+export type EncodingProbe = (rel: string) => Promise<string>;
+
+export interface OverlayOptions {
+  encodingOf?: EncodingProbe;
+}
+
 /** One file the run changed: `base` as first read (null: it did not exist), `target` as the run left it. */
 export interface OverlayChange {
   path: string;
@@ -22,11 +32,39 @@ export interface OverlayChange {
 export class Overlay {
   private readonly bases = new Map<string, Promise<string | null>>();
   private readonly written = new Map<string, string>();
+  private readonly encodings = new Map<string, Promise<string>>();
 
   constructor(
     private readonly base: BaseReader,
     private readonly lister?: BaseLister,
+    private readonly options: OverlayOptions = {},
   ) {}
+
+  /** The encoding `rel` will be written in; null when nothing tells (every character is then accepted here). */
+  encodingOf(rel: string): Promise<string> | null {
+    const probe = this.options.encodingOf;
+    if (!probe) {
+      return null;
+    }
+    let known = this.encodings.get(rel);
+    if (!known) {
+      known = probe(rel);
+      this.encodings.set(rel, known);
+      known.catch(() => this.encodings.delete(rel));
+    }
+    return known;
+  }
+
+  /** How many files the run created: written, and absent from the base. */
+  async createdCount(): Promise<number> {
+    let n = 0;
+    for (const path of this.written.keys()) {
+      if ((await this.baseOf(path)) === null) {
+        n += 1;
+      }
+    }
+    return n;
+  }
 
   /** The file as the run sees it: its own writes first, else the base snapshot. */
   async read(rel: string): Promise<string | null> {

@@ -3,6 +3,7 @@ import type { z } from 'zod';
 import { resolveInWorkspace } from '../workspace/confine';
 import type { WorkspaceRules } from '../workspace/rules';
 import { findCycle } from './graph';
+import { checkPlanLimits, checkScopeFiles } from './limits';
 import type { FileInScope, Plan, Subtask } from './schema';
 import { PlanSchema } from './schema';
 
@@ -87,6 +88,7 @@ async function kindOf(abs: string): Promise<'file' | 'dir' | 'other' | 'missing'
 
 interface ResolvedFile {
   file: FileInScope;
+  abs: string;
   exists: 'file' | 'dir' | 'other' | 'missing';
 }
 
@@ -116,7 +118,7 @@ async function resolveFiles(
       }
       continue;
     }
-    out.set(rel, { file: { path: rel, create: f.create }, exists: await kindOf(abs) });
+    out.set(rel, { file: { path: rel, create: f.create }, abs, exists: await kindOf(abs) });
   }
   return [...out.values()];
 }
@@ -125,7 +127,8 @@ async function resolveFiles(
  * Checks a plan the model returned before anything runs on it: the schema, then what JSON Schema cannot say (unique
  * ids, known and acyclic dependencies), then every file against the workspace (confined, not secret or ignored,
  * existing or not as `create` claims). A file that does not exist yet is accepted without `create` when a subtask it
- * depends on creates it. The returned plan carries workspace-relative paths, so later steps compare them as strings.
+ * depends on creates it. Counts and lengths past PLAN_LIMITS are refused first, without touching the disk; existing
+ * files in scope must be text a model can read and edit (not binary, not over the size limit). The returned plan carries workspace-relative paths, so later steps compare them as strings.
  */
 export async function validatePlan(
   raw: unknown,
@@ -136,6 +139,10 @@ export async function validatePlan(
     return { ok: false, errors: zodErrors(parsed.error) };
   }
   const plan = parsed.data;
+  const limits = checkPlanLimits(plan);
+  if (limits.length > 0) {
+    return { ok: false, errors: limits };
+  }
   const errors = checkGraph(plan);
   const resolved = new Map<string, ResolvedFile[]>();
   for (const s of plan.subtasks) {
@@ -169,6 +176,12 @@ export async function validatePlan(
       }
     }
   }
+  const existing = plan.subtasks.flatMap((s) =>
+    (resolved.get(s.id) ?? [])
+      .filter((r) => !r.file.create && r.exists === 'file')
+      .map((r) => ({ subtaskId: s.id, rel: r.file.path, abs: r.abs })),
+  );
+  errors.push(...(await checkScopeFiles(existing)));
   if (errors.length > 0) {
     return { ok: false, errors };
   }

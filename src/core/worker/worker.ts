@@ -1,5 +1,7 @@
+import path from 'node:path';
 import type { MessageParam, ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages/messages';
 import { EDITOR_TOOL, executeEditorCall } from '../edits/editorTool';
+import { encodingOfFile } from '../edits/encoding';
 import type { EditorSecrets, PathGuard } from '../edits/editorTool';
 import { Overlay } from '../edits/overlay';
 import { toModelText } from '../edits/text';
@@ -9,11 +11,13 @@ import type { ModelInfo } from '../models';
 import type { Subtask } from '../plan/schema';
 import type { Ledger } from '../usage/ledger';
 import type { Usage } from '../usage/usage';
-import { ZERO_USAGE, addUsage } from '../usage/usage';
+import { ZERO_USAGE, addUsage, estimateTokens } from '../usage/usage';
 import { resolveInWorkspace } from '../workspace/confine';
 import type { WorkspaceRules } from '../workspace/rules';
+import { CallBudget } from './callBudget';
 import type { ScopedFile } from './context';
 import { buildWorkerRequest } from './context';
+import { contextWindowRefusal } from './contextFit';
 
 /** A worker run that ended without a usable result (turn limit, a scope that cannot be resolved). */
 export class WorkerError extends Error {
@@ -120,13 +124,23 @@ async function runTools(
   overlay: Overlay,
   guard: PathGuard,
   secrets: EditorSecrets,
+  budget: CallBudget,
 ): Promise<ToolResultBlockParam[]> {
   const results: ToolResultBlockParam[] = [];
   for (const block of blocks) {
+    const admission = budget.admit(block);
+    if (admission.kind === 'stop') {
+      throw new WorkerError(admission.message);
+    }
     const { content, isError } =
-      block.name === EDITOR_TOOL.name
-        ? await executeEditorCall(overlay, block.input, guard, secrets)
-        : { content: `Unknown tool "${block.name}"; use ${EDITOR_TOOL.name}.`, isError: true };
+      admission.kind === 'note'
+        ? { content: admission.message, isError: true }
+        : block.name === EDITOR_TOOL.name
+          ? await executeEditorCall(overlay, block.input, guard, secrets)
+          : { content: `Unknown tool "${block.name}"; use ${EDITOR_TOOL.name}.`, isError: true };
+    if (!isError && (block.input as { command?: unknown } | null)?.command !== 'view') {
+      budget.changed();
+    }
     results.push({ type: 'tool_result', tool_use_id: block.id, content, ...(isError ? { is_error: true } : {}) });
   }
   return results;
@@ -145,6 +159,7 @@ export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
   const overlay: Overlay = new Overlay(
     input.read,
     scopeLister(scope, async (rel) => (await overlay.baseOf(rel)) !== null),
+    { encodingOf: (rel) => encodingOfFile(path.join(input.root, rel)) },
   );
   const guard = scopeGuard(input, scope);
   // The model sees secrets as markers; the overlay keeps the real text, so its edits around them apply exactly.
@@ -166,7 +181,17 @@ export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
     files,
     ...(input.feedback !== undefined ? { feedback: input.feedback } : {}),
   });
+  const refusal = contextWindowRefusal({
+    subtaskId: input.subtask.id,
+    inputTokens: estimateTokens(JSON.stringify(request)),
+    maxOutputTokens: input.maxTokens,
+    model: input.model,
+  });
+  if (refusal) {
+    throw new WorkerError(refusal);
+  }
   const messages: MessageParam[] = [...request.messages];
+  const budget = new CallBudget(input.subtask.id);
   let spent: Usage = { ...ZERO_USAGE };
 
   for (let turn = 1; turn <= maxTurns; turn += 1) {
@@ -191,7 +216,7 @@ export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
     if (calls.length === 0) {
       return { files: await overlay.changes(), turns: turn, summary: result.text.trim(), usage: spent };
     }
-    const results = await runTools(calls, overlay, guard, secrets);
+    const results = await runTools(calls, overlay, guard, secrets, budget);
     if (input.signal?.aborted) {
       throw cancelled();
     }
