@@ -2,6 +2,7 @@ import { bundleRow } from './metrics/bundle';
 import type { ContextRun } from './metrics/context';
 import { contextRows, contextRun } from './metrics/context';
 import { measureEditApply } from './metrics/editApply';
+import { measureEditBounds } from './metrics/editBounds';
 import { measureEditCorpus } from './metrics/editCorpus';
 import type { SchedulingRun } from './metrics/scheduling';
 import { schedulingRow, schedulingRun } from './metrics/scheduling';
@@ -123,6 +124,14 @@ export const CORE_STEP: Step = {
               await big.cleanup();
             }
           },
+          ctx,
+        )),
+      );
+      ctx.log('edit bounds: the slowest editor-tool calls on a file at the 2 MB limit');
+      rows.push(
+        ...(await guarded(
+          [['edit-bounds', 'editor tool, worst single call at the 2 MB file limit', 'each ≤ 500 ms']],
+          async () => [await measureEditBounds(ctx.repeats)],
           ctx,
         )),
       );

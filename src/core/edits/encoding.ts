@@ -95,6 +95,17 @@ export function encodeText(text: string, encoding: TextEncoding, rel: string): B
   return bytes;
 }
 
+/**
+ * The encoding a name stands for (an editor's id such as 'windows1252', 'utf8bom' or 'shiftjis' included), or null
+ * when it names none known here.
+ */
+export function knownEncoding(name: string): TextEncoding | null {
+  if (/^utf-?8(bom)?$/i.test(name)) {
+    return UTF8;
+  }
+  return iconv.encodingExists(name) ? name : null;
+}
+
 /** The first character of `text` that `encoding` cannot represent, with its 1-based line; null when all fit. */
 export function firstUnencodable(text: string, encoding: TextEncoding): { char: string; line: number } | null {
   if (isUnicode(encoding)) {

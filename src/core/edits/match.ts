@@ -6,6 +6,7 @@
  * MATCHES_COUNTED places, so a text that occurs all over a large file costs one bounded scan, not one per match.
  */
 import { MATCHES_COUNTED, MATCH_LINES_SHOWN } from './limits';
+import { LineIndex, foldQuotes, missingHint } from './lineIndex';
 
 /** Which tolerance found the match; null for an exact match. */
 export type Tolerance = 'unicode' | 'trailing-whitespace' | 'indentation';
@@ -33,24 +34,26 @@ export function findReplacement(text: string, oldStr: string, newStr: string): M
   if (unicode.length > 0) {
     return decide(text, unicode, newStr, 'unicode');
   }
+  // Each line of the file is split, folded and trimmed once for all the line-based passes and the hint.
+  const index = new LineIndex(text);
   const lines = byLines(text, oldStr);
   if (lines) {
-    const trailing = lineSpans(text, lines.old, lines.endsWithNewline, (s) => fold(s).trimEnd());
+    const trailing = index.spans(lines.old, lines.endsWithNewline, 'trailing', MATCHES_COUNTED + 1);
     if (trailing.length > 0) {
       return decide(text, trailing, newStr, 'trailing-whitespace');
     }
-    const indented = lineSpans(text, lines.old, lines.endsWithNewline, (s) => fold(s).trim());
+    const indented = index.spans(lines.old, lines.endsWithNewline, 'both', MATCHES_COUNTED + 1);
     if (indented.length > 1) {
       return decide(text, indented, newStr, 'indentation');
     }
     const only = indented[0];
     if (only) {
       const fileLines = text.slice(only.start, only.end).replace(/\n$/, '').split('\n');
-      const replacement = reindent(newStr, lines.old, fileLines, text.split('\n'));
+      const replacement = reindent(newStr, lines.old, fileLines, index.lines);
       return { kind: 'found', start: only.start, end: only.end, replacement, tolerance: 'indentation' };
     }
   }
-  return { kind: 'missing', hint: missingHint(text, oldStr) };
+  return { kind: 'missing', hint: missingHint(index, oldStr) };
 }
 
 function decide(text: string, spans: Span[], newStr: string, tolerance: Tolerance | null): MatchResult {
@@ -83,18 +86,6 @@ function occurrences(hay: string, needles: string[]): Span[] {
   return [...seen.values()].sort((a, b) => a.start - b.start).slice(0, MATCHES_COUNTED + 1);
 }
 
-/**
- * Typographic quotes as their ASCII forms. Every replacement is one UTF-16 unit for one, so positions in the folded
- * text are positions in the original.
- */
-function foldQuotes(s: string): string {
-  return s.replace(/[\u2018\u2019\u201A\u201B\u2032]/g, "'").replace(/[\u201C\u201D\u201E\u201F\u2033]/g, '"');
-}
-
-function fold(line: string): string {
-  return foldQuotes(line.normalize('NFC'));
-}
-
 /** `oldStr` as whole lines, or null when it has no visible text (a blank line matches too much to be tolerated). */
 function byLines(text: string, oldStr: string): { old: string[]; endsWithNewline: boolean } | null {
   if (oldStr.trim() === '' || text === '') {
@@ -103,33 +94,6 @@ function byLines(text: string, oldStr: string): { old: string[]; endsWithNewline
   const endsWithNewline = oldStr.endsWith('\n');
   const old = (endsWithNewline ? oldStr.slice(0, -1) : oldStr).split('\n');
   return { old, endsWithNewline };
-}
-
-/**
- * Spans of whole file lines equal to `old` line by line under `key`. With `endsWithNewline` the span takes the
- * newline after its last line, as the model's text did.
- */
-function lineSpans(text: string, old: string[], endsWithNewline: boolean, key: (s: string) => string): Span[] {
-  const fileLines = text.split('\n');
-  const count = text.endsWith('\n') ? fileLines.length - 1 : fileLines.length;
-  const starts: number[] = [];
-  let offset = 0;
-  for (const line of fileLines) {
-    starts.push(offset);
-    offset += line.length + 1;
-  }
-  const fileKeys = fileLines.map(key);
-  const oldKeys = old.map(key);
-  const spans: Span[] = [];
-  for (let i = 0; i + old.length <= count && spans.length <= MATCHES_COUNTED; i++) {
-    if (oldKeys.every((k, j) => fileKeys[i + j] === k)) {
-      const last = i + old.length - 1;
-      const lineEnd = (starts[last] ?? 0) + (fileLines[last] ?? '').length;
-      const end = endsWithNewline && lineEnd < text.length ? lineEnd + 1 : lineEnd;
-      spans.push({ start: starts[i] ?? 0, end });
-    }
-  }
-  return spans;
 }
 
 /** The 1-based lines of ascending `offsets`, in one scan of the text up to the last of them. */
@@ -142,70 +106,6 @@ function linesAt(text: string, offsets: number[]): number[] {
     }
     return line;
   });
-}
-
-/**
- * What the model should look at when nothing matched: the first line of `oldStr` that occurs nowhere in the file
- * (even ignoring whitespace), with the most similar file line; or, when every line exists, that they are not
- * adjacent in that order.
- */
-function missingHint(text: string, oldStr: string): string {
-  const fileLines = text.split('\n');
-  const fileKeys = new Set(fileLines.map((l) => fold(l).trim()));
-  const oldLines = oldStr.split('\n');
-  for (const [i, line] of oldLines.entries()) {
-    const key = fold(line).trim();
-    if (key === '' || fileKeys.has(key)) {
-      continue;
-    }
-    const near = closestLine(fileLines, key);
-    const shown = `Line ${i + 1} of old_str (${JSON.stringify(clip(line))}) is not in the file`;
-    return near ? `${shown}; the closest line is ${near.line}: ${JSON.stringify(clip(near.text))}.` : `${shown}.`;
-  }
-  if (oldLines.length > 1) {
-    return 'Each line of old_str is in the file, but not together in this order.';
-  }
-  return 'The text occurs only as part of a different line.';
-}
-
-/** The file line most like `key` by shared character pairs (cheap, linear), if any is reasonably close. */
-function closestLine(fileLines: string[], key: string): { line: number; text: string } | null {
-  const want = bigrams(key);
-  let best: { line: number; text: string; score: number } | null = null;
-  for (const [i, text] of fileLines.entries()) {
-    const have = bigrams(fold(text).trim());
-    let shared = 0;
-    for (const [gram, n] of have) {
-      shared += Math.min(n, want.get(gram) ?? 0);
-    }
-    const size = sizeOf(want) + sizeOf(have);
-    const score = size === 0 ? 0 : (2 * shared) / size;
-    if (score >= 0.5 && (!best || score > best.score)) {
-      best = { line: i + 1, text, score };
-    }
-  }
-  return best ? { line: best.line, text: best.text } : null;
-}
-
-function bigrams(s: string): Map<string, number> {
-  const grams = new Map<string, number>();
-  for (let i = 0; i + 1 < s.length; i++) {
-    const gram = s.slice(i, i + 2);
-    grams.set(gram, (grams.get(gram) ?? 0) + 1);
-  }
-  return grams;
-}
-
-function sizeOf(grams: Map<string, number>): number {
-  let n = 0;
-  for (const v of grams.values()) {
-    n += v;
-  }
-  return n;
-}
-
-function clip(s: string): string {
-  return s.length > 120 ? `${s.slice(0, 117)}...` : s;
 }
 
 /** An indentation step: a tab, or a number of spaces. */

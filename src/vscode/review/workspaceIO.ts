@@ -1,14 +1,20 @@
 import * as vscode from 'vscode';
+import type { DecodedText } from '../../core/edits/encoding';
+import { decodeText, encodeText, knownEncoding, tooLarge } from '../../core/edits/encoding';
+import { MAX_FILE_BYTES } from '../../core/edits/limits';
 import type { WorkspaceIO } from '../../core/orchestrator';
 
 const BOM = '\uFEFF';
-const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /**
  * The core's view of the user's files inside the editor. Reads prefer an open document with unsaved changes, because
- * that is the text the user sees and a proposal must be judged (and made stale) against it. Writes go through one
- * WorkspaceEdit, so accepting a change is one undo step and lands in open editors instead of behind their back; a
- * revert deletes a file the same way.
+ * that is the text the user sees and a proposal must be judged (and made stale) against it; other reads decode the
+ * file's bytes in their own encoding (binary files and files over the size limit are refused). Writes to an open
+ * document that shows the file as it is go through one WorkspaceEdit, so accepting a change is one undo step and
+ * lands in the editor instead of behind its back, and the document keeps its own encoding when saved. A closed file,
+ * or one whose document shows it differently from its bytes (another encoding guessed, line endings normalised), is
+ * written as bytes in its own encoding, so nothing outside the change moves. A revert deletes a file through a
+ * WorkspaceEdit too.
  */
 export function createEditorIO(root: vscode.Uri): WorkspaceIO {
   return {
@@ -24,9 +30,15 @@ export function openDocument(uri: vscode.Uri): vscode.TextDocument | undefined {
   return vscode.workspace.textDocuments.find((d) => !d.isClosed && d.uri.toString() === key);
 }
 
-async function readDisk(uri: vscode.Uri): Promise<string | null> {
+/** The file's bytes decoded in their own encoding; null when it does not exist. */
+async function readDisk(uri: vscode.Uri): Promise<DecodedText | null> {
+  const rel = vscode.workspace.asRelativePath(uri);
   try {
-    return utf8.decode(await vscode.workspace.fs.readFile(uri));
+    const stat = await vscode.workspace.fs.stat(uri);
+    if (stat.size > MAX_FILE_BYTES) {
+      throw tooLarge(rel, stat.size);
+    }
+    return decodeText(await vscode.workspace.fs.readFile(uri), rel);
   } catch (e) {
     if (e instanceof vscode.FileSystemError && e.code === 'FileNotFound') {
       return null;
@@ -35,21 +47,38 @@ async function readDisk(uri: vscode.Uri): Promise<string | null> {
   }
 }
 
+/** A document's text as the core keeps files: with the byte-order mark its encoding writes (documents never show it). */
+function documentText(doc: vscode.TextDocument): string {
+  return (['utf8bom', 'utf16le', 'utf16be'].includes(doc.encoding) ? BOM : '') + doc.getText();
+}
+
 /** The text the user sees for `uri`: an open document with unsaved changes, else the file on disk (null: absent). */
 export async function readEditorText(uri: vscode.Uri): Promise<string | null> {
   const doc = openDocument(uri);
   if (doc?.isDirty) {
-    // A document's text never carries the byte-order mark; the core keeps it as part of the file's format.
-    return (doc.encoding === 'utf8bom' ? BOM : '') + doc.getText();
+    return documentText(doc);
   }
-  // A clean document equals the disk, and the disk keeps the BOM the core hashes when it checks for staleness.
-  return readDisk(uri);
+  // The disk keeps the bytes the core hashes when it checks for staleness, whatever a clean document made of them.
+  return (await readDisk(uri))?.text ?? null;
 }
 
 async function writeText(uri: vscode.Uri, text: string): Promise<void> {
   const body = text.startsWith(BOM) ? text.slice(BOM.length) : text;
   let doc = openDocument(uri);
-  const exists = doc !== undefined || (await readDisk(uri)) !== null;
+  const disk = doc?.isDirty ? undefined : await readDisk(uri);
+  if (disk && doc?.isDirty !== true && (!doc || documentText(doc) !== disk.text)) {
+    // Closed, or shown other than its bytes are: an edit of the document would save its view of the whole file.
+    await vscode.workspace.fs.writeFile(uri, encodeText(text, disk.encoding, vscode.workspace.asRelativePath(uri)));
+    return;
+  }
+  if (doc) {
+    // Saved in the document's own encoding: refuse here what it cannot hold instead of letting it become '?'.
+    const encoding = knownEncoding(doc.encoding);
+    if (encoding) {
+      encodeText(body, encoding, vscode.workspace.asRelativePath(uri));
+    }
+  }
+  const exists = doc !== undefined || disk !== null;
   const edit = new vscode.WorkspaceEdit();
   if (!exists) {
     edit.createFile(uri, { ignoreIfExists: true });
