@@ -315,6 +315,15 @@ describe('worker over the local Messages API', () => {
     assert.ok(fake.requests.length <= 4, `${fake.requests.length} requests`);
   });
 
+  it('stops a run whose model sends a tool call larger than any file, instead of sending it back', async () => {
+    const huge = 'x'.repeat(3 * 1024 * 1024);
+    fake.enqueue(toolUseReply([{ name: TOOL, input: { command: 'create', path: 'src/new.ts', file_text: huge } }]));
+    const err = await runWorker(input).catch((e: unknown) => e);
+    assert.ok(err instanceof WorkerError);
+    assert.match(err.message, /sent a 3\.0 MB tool call, larger than any file it may edit \(2 MB\)/);
+    assert.equal(fake.requests.length, 1, 'the oversized call was never sent back');
+  });
+
   it('refuses, before any request, a subtask whose first request cannot fit in the model’s context window', async () => {
     const err = await runWorker({ ...input, model: { ...modelFor('sonnet'), contextWindow: 300 } }).catch(
       (e: unknown) => e,

@@ -1,4 +1,5 @@
 import type { ToolUseBlock } from '@anthropic-ai/sdk/resources/messages/messages';
+import { MAX_FILE_BYTES, describeLimit, describeSize } from '../edits/limits';
 
 /** Tool calls one worker run may make, over all its turns. */
 export const MAX_TOOL_CALLS_PER_RUN = 100;
@@ -22,6 +23,17 @@ export class CallBudget {
 
   admit(block: ToolUseBlock): Admission {
     this.total += 1;
+    const size = inputSize(block.input);
+    if (size > MAX_FILE_BYTES) {
+      // Answering it would send it back with the next request: a request that size only fails, and costs.
+      return {
+        kind: 'stop',
+        message:
+          `The worker sent a ${describeSize(size)} tool call, larger than any file it may edit ` +
+          `(${describeLimit(MAX_FILE_BYTES)}), so subtask "${this.subtaskId}" was stopped before sending it back. ` +
+          'Make its instructions more specific (or split it), then dispatch it again.',
+      };
+    }
     if (this.total > MAX_TOOL_CALLS_PER_RUN) {
       return {
         kind: 'stop',
@@ -56,6 +68,18 @@ export class CallBudget {
   changed(): void {
     this.repeats.clear();
   }
+}
+
+/** Characters in the string values of a tool input: what makes one large, without copying it. */
+function inputSize(input: unknown): number {
+  if (typeof input !== 'object' || input === null) {
+    return typeof input === 'string' ? input.length : 0;
+  }
+  let n = 0;
+  for (const value of Object.values(input)) {
+    n += typeof value === 'string' ? value.length : 0;
+  }
+  return n;
 }
 
 function describeCall(block: ToolUseBlock): string {
