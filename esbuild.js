@@ -23,6 +23,21 @@ const problemMatcher = {
   },
 };
 
+/**
+ * The core edits UTF-8, UTF-16 and single-byte encodings only (src/core/edits/encoding.ts refuses double-byte ones),
+ * so iconv-lite's Chinese, Japanese and Korean tables (about 400 KB) stay out of the bundles.
+ * @type {import('esbuild').Plugin}
+ */
+const withoutDoubleByteTables = {
+  name: 'iconv-lite-without-double-byte-tables',
+  setup(build) {
+    build.onLoad({ filter: /iconv-lite[\\/]encodings[\\/]dbcs-data\.js$/ }, () => ({
+      contents: 'module.exports = {};',
+      loader: 'js',
+    }));
+  },
+};
+
 /** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true,
@@ -33,7 +48,7 @@ const common = {
   sourcemap: !production,
   sourcesContent: false,
   logLevel: 'silent',
-  plugins: watch ? [problemMatcher] : [],
+  plugins: watch ? [withoutDoubleByteTables, problemMatcher] : [withoutDoubleByteTables],
 };
 
 /**

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import iconv from 'iconv-lite';
 import { diskIO } from '../../src/cli/diskIO';
 import { executeEditorCall } from '../../src/core/edits/editorTool';
 import type { PathGuard } from '../../src/core/edits/editorTool';
@@ -128,6 +129,18 @@ describe('edits: encodings, binary files and line endings, byte for byte', () =>
     assert.deepEqual(await bytesOf('logo.png'), PNG);
     await assert.rejects(io.write('logo.png', 'hello'), /logo\.png is a binary file/);
     assert.deepEqual(await bytesOf('logo.png'), PNG);
+  });
+
+  it('refuses a file in a double-byte legacy encoding with a message that says to convert it', async () => {
+    const sjis = iconv.encode(
+      '// 設定ファイルを読み込む関数です。\nfunction load() { return "こんにちは世界"; }\n',
+      'Shift_JIS',
+    );
+    await fs.writeFile(path.join(root, 'load.js'), sjis);
+    const result = await executeEditorCall(overlay, { command: 'view', path: 'load.js' }, guard);
+    assert.equal(result.isError, true);
+    assert.match(result.content, /load\.js looks like Shift_JIS text; .*Convert the file to UTF-8/);
+    assert.deepEqual(await bytesOf('load.js'), sjis);
   });
 
   it('refuses to write a character the file’s encoding cannot hold, and writes nothing', async () => {

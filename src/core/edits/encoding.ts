@@ -44,6 +44,11 @@ const FALLBACKS: readonly TextEncoding[] = ['windows-1252', 'ISO-8859-1'];
  * encoding (ISO-8859-2 for a French `naïve`) as readily as the right one, and Windows-1252 is the likelier encoding.
  */
 const MIN_CONFIDENCE = 50;
+/**
+ * Double-byte legacy encodings (Chinese, Japanese, Korean) are refused rather than edited: their tables would more
+ * than double the extension's bundle, and a file in one is better converted to UTF-8 than guessed at.
+ */
+const DOUBLE_BYTE = /^(shift_jis|big5|euc-jp|euc-kr|gb18030|gbk|iso-2022-(jp|kr|cn))$/i;
 /** The detector samples this much of a file; the round trip still checks every byte. */
 const DETECT_SAMPLE = 64 * 1024;
 
@@ -64,7 +69,7 @@ export function decodeText(bytes: Uint8Array, rel: string): DecodedText {
   if (looksBinary(buffer, rel)) {
     throw new FileRefusedError('binary', `${rel} is a binary file; only text files can be read or edited.`);
   }
-  for (const encoding of candidates(buffer)) {
+  for (const encoding of candidates(buffer, rel)) {
     const text = decodeWith(buffer, encoding);
     if (text !== null && encodeWith(text, encoding).equals(buffer)) {
       return { text, encoding };
@@ -185,14 +190,22 @@ function looksBinary(buffer: Buffer, rel: string): boolean {
  * the detector's guesses, then the common Western single-byte encodings (never for bytes with NULs, which only a
  * UTF-16 or UTF-32 guess explains).
  */
-function candidates(buffer: Buffer): TextEncoding[] {
+function candidates(buffer: Buffer, rel: string): TextEncoding[] {
   if (isValidUtf8(buffer)) {
     return [UTF8];
   }
-  const guesses = analyse(buffer.subarray(0, DETECT_SAMPLE))
-    .filter((m) => m.confidence >= MIN_CONFIDENCE)
-    .map((m) => m.name)
-    .filter((name) => name !== 'UTF-8' && name !== 'ASCII' && iconv.encodingExists(name));
+  const confident = analyse(buffer.subarray(0, DETECT_SAMPLE))
+    .filter((m) => m.confidence >= MIN_CONFIDENCE && m.name !== 'UTF-8' && m.name !== 'ASCII')
+    .map((m) => m.name);
+  const [best] = confident;
+  if (best !== undefined && DOUBLE_BYTE.test(best)) {
+    throw new FileRefusedError(
+      'encoding',
+      `${rel} looks like ${best} text; only UTF-8, UTF-16 and single-byte encodings (such as Windows-1252) can be ` +
+        'read and edited here. Convert the file to UTF-8 to edit it.',
+    );
+  }
+  const guesses = confident.filter((name) => !DOUBLE_BYTE.test(name) && iconv.encodingExists(name));
   const fallbacks = buffer.includes(0) ? [] : FALLBACKS;
   return [...new Set([...guesses, ...fallbacks])];
 }
