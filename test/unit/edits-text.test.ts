@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { Overlay } from '../../src/core/edits/overlay';
-import { detectFormat, fromModelText, toModelText } from '../../src/core/edits/text';
+import { applyModelEdit, detectFormat, toModelText } from '../../src/core/edits/text';
 
 describe('edits: file formats', () => {
   it('detects LF, CRLF, a byte-order mark and the final newline', () => {
@@ -11,9 +11,8 @@ describe('edits: file formats', () => {
   });
 
   it('an empty file takes a final newline once text is added', () => {
-    const format = detectFormat('');
-    assert.equal(fromModelText('', format), '');
-    assert.equal(fromModelText('x', format), 'x\n');
+    assert.equal(applyModelEdit('', 0, 0, ''), '');
+    assert.equal(applyModelEdit('', 0, 0, 'x'), 'x\n');
   });
 
   it('shows the model LF text without a byte-order mark', () => {
@@ -26,16 +25,17 @@ describe('edits: file formats', () => {
       for (const bom of ['', '\uFEFF']) {
         for (const end of ['', eol]) {
           const file = `${bom}one${eol}two${eol}three${end}`;
-          assert.equal(fromModelText(toModelText(file), detectFormat(file)), file, JSON.stringify(file));
+          const model = toModelText(file);
+          assert.equal(applyModelEdit(file, 0, model.length, model), file, JSON.stringify(file));
         }
       }
     }
   });
 
   it('keeps the final newline present or absent whatever the model did at the end', () => {
-    assert.equal(fromModelText('a\nb', detectFormat('x\r\n')), 'a\r\nb\r\n');
-    assert.equal(fromModelText('a\nb\n', detectFormat('x')), 'a\nb');
-    assert.equal(fromModelText('a\r\nb\n', detectFormat('\uFEFFx\r\n')), '\uFEFFa\r\nb\r\n');
+    assert.equal(applyModelEdit('x\r\n', 0, 2, 'a\nb'), 'a\r\nb\r\n');
+    assert.equal(applyModelEdit('x', 0, 1, 'a\nb\n'), 'a\nb');
+    assert.equal(applyModelEdit('\uFEFFx\r\n', 0, 2, 'a\nb\n'), '\uFEFFa\r\nb\r\n');
   });
 });
 

@@ -31,25 +31,6 @@ export function toModelText(text: string): string {
   return body.replace(/\r\n/g, '\n');
 }
 
-/**
- * Model text written back in the file's own format: its line endings, its byte-order mark, and its final newline
- * present or absent whatever the model did at the end of the text.
- */
-export function fromModelText(text: string, format: TextFormat): string {
-  let body = text.replace(/\r\n/g, '\n');
-  if (format.finalNewline) {
-    if (body !== '' && !body.endsWith('\n')) {
-      body += '\n';
-    }
-  } else {
-    body = body.replace(/\n+$/, '');
-  }
-  if (format.eol === '\r\n') {
-    body = body.replace(/\n/g, '\r\n');
-  }
-  return format.bom ? BOM + body : body;
-}
-
 function countOf(text: string, needle: string): number {
   let n = 0;
   for (let at = text.indexOf(needle); at >= 0; at = text.indexOf(needle, at + needle.length)) {
