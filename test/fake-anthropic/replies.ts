@@ -3,7 +3,14 @@
  * (`setResponder`); each reply below is one HTTP exchange.
  */
 
-export type FakeStopReason = 'end_turn' | 'tool_use' | 'max_tokens' | 'refusal' | 'stop_sequence' | 'pause_turn';
+export type FakeStopReason =
+  'end_turn' | 'tool_use' | 'max_tokens' | 'refusal' | 'stop_sequence' | 'pause_turn' | 'model_context_window_exceeded';
+
+/** The `stop_details` of a refusal: the policy area, and a human-readable explanation when the API has one. */
+export interface FakeStopDetails {
+  category: 'cyber' | 'bio' | 'frontier_llm' | 'reasoning_extraction' | 'general_harms' | null;
+  explanation: string | null;
+}
 
 /** A content block the fake model produces. */
 export type FakeBlock =
@@ -16,7 +23,14 @@ export type FakeBlock =
       /** Raw JSON streamed instead of `JSON.stringify(input)`: lets a reply cut a tool call off mid-argument. */
       partialJson?: string;
     }
-  | { type: 'thinking'; thinking: string; signature: string };
+  | {
+      type: 'thinking';
+      /** The summary the API sends when the request asks for `display: "summarized"`; billed either way. */
+      thinking: string;
+      signature: string;
+      /** Cut off by max_tokens: no signature is sent and the block never closes. */
+      cut?: boolean;
+    };
 
 /** Token counts to report; anything left out is derived (input from the request, output from the content). */
 export interface FakeUsage {
@@ -36,6 +50,13 @@ export interface MessageReply {
   latencyMs?: number;
   /** Delay between SSE events, so a test can observe (or cancel) a call mid-stream. */
   chunkDelayMs?: number;
+  /**
+   * The 5.5 models think before they answer unless the request turns thinking off, so a reply without a thinking
+   * block gets one in front, as the API sends it. `false` leaves the reply exactly as scripted.
+   */
+  thinking?: false;
+  /** Sent with a `refusal` stop; defaults to no category and no explanation. */
+  stopDetails?: FakeStopDetails;
 }
 
 /** An HTTP error response with the API's error body, e.g. 429 rate_limit_error with `retry-after`. */
@@ -63,7 +84,18 @@ export interface DropReply {
   drop: 'before-headers' | 'mid-stream';
 }
 
-export type Reply = MessageReply | HttpErrorReply | StreamErrorReply | DropReply;
+/**
+ * The connection stays open and the answer never comes: no response headers at all, headers and then silence,
+ * `message_start` and then silence, or `message_start` and then keep-alive `ping` events forever. Ends when the
+ * client gives up or the server closes.
+ */
+export interface StallReply {
+  stall: 'before-headers' | 'after-headers' | 'after-message-start' | 'pings';
+  /** Between two pings of a `pings` stall; default 50 ms. */
+  pingEveryMs?: number;
+}
+
+export type Reply = MessageReply | HttpErrorReply | StreamErrorReply | DropReply | StallReply;
 
 let toolCounter = 0;
 
@@ -106,9 +138,25 @@ export function truncatedToolUseReply(name: string, partialJson: string, usage?:
   };
 }
 
-/** The model declined (stop_reason `refusal`), possibly after some text. */
-export function refusalReply(text = ''): MessageReply {
-  return { content: text ? [{ type: 'text', text }] : [], stopReason: 'refusal' };
+/** The model ran out of output tokens while thinking, after the blocks in `before` (e.g. a tool call's text). */
+export function truncatedThinkingReply(
+  summary = 'Still weighing the edge cases',
+  before: FakeBlock[] = [],
+): MessageReply {
+  return {
+    content: [...before, { type: 'thinking', thinking: summary, signature: '', cut: true }],
+    stopReason: 'max_tokens',
+  };
+}
+
+/** The model declined (stop_reason `refusal`, with `stop_details`), possibly after some text. */
+export function refusalReply(text = '', stopDetails?: FakeStopDetails): MessageReply {
+  return { content: text ? [{ type: 'text', text }] : [], stopReason: 'refusal', stopDetails };
+}
+
+/** The prompt and the answer filled the model's context window: the answer stops where it was. */
+export function contextWindowReply(text = 'The change touches'): MessageReply {
+  return { content: [{ type: 'text', text }], stopReason: 'model_context_window_exceeded' };
 }
 
 export function isHttpError(r: Reply): r is HttpErrorReply {
@@ -121,6 +169,10 @@ export function isStreamError(r: Reply): r is StreamErrorReply {
 
 export function isDrop(r: Reply): r is DropReply {
   return 'drop' in r;
+}
+
+export function isStall(r: Reply): r is StallReply {
+  return 'stall' in r;
 }
 
 const ERROR_TYPES: Record<number, string> = {

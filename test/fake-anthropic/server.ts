@@ -2,11 +2,12 @@ import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { DropReply, HttpErrorReply, MessageReply, Reply, StreamErrorReply } from './replies';
-import { errorMessageFor, errorTypeFor, isDrop, isHttpError, isStreamError } from './replies';
+import type { DropReply, HttpErrorReply, MessageReply, Reply, StallReply, StreamErrorReply } from './replies';
+import { errorMessageFor, errorTypeFor, isDrop, isHttpError, isStall, isStreamError } from './replies';
 import type { MessageContext, SseEvent } from './sse';
 import { PING, blockEvents, estimateInputTokens, formatSse, fullMessage, messageEvents } from './sse';
 import { messageStartEvent, resolveUsage, streamErrorEvents } from './sse';
+import { ThinkingLedger } from './thinking';
 
 /** The JSON body of a request; the Messages API fields a test usually looks at are typed. */
 export interface RecordedBody {
@@ -105,6 +106,7 @@ class Exchange {
 class FakeAnthropicServer implements FakeAnthropic {
   readonly requests: RecordedRequest[] = [];
   private readonly queue: Reply[] = [];
+  private readonly thinking = new ThinkingLedger();
   private responder: Responder | undefined;
   url = '';
 
@@ -157,6 +159,11 @@ class FakeAnthropicServer implements FakeAnthropic {
     if (req.method !== 'POST' || path !== '/v1/messages') {
       return ex.error(404, 'not_found_error', `fake-anthropic: no route for ${req.method} ${path}`, noRetry);
     }
+    // Checked before any reply is used, as the API validates a request before the model runs.
+    const thinkingError = this.thinking.check(body);
+    if (thinkingError) {
+      return ex.error(400, 'invalid_request_error', thinkingError);
+    }
     let reply: Reply | undefined;
     try {
       reply = this.queue.shift() ?? (await this.responder?.(recorded));
@@ -174,29 +181,50 @@ class FakeAnthropicServer implements FakeAnthropic {
     if (isDrop(reply)) {
       return dropReply(ex, reply, ctx, stream);
     }
+    if (isStall(reply)) {
+      return stallReply(ex, reply, ctx);
+    }
     if (isHttpError(reply)) {
       return httpErrorReply(ex, reply);
     }
     if (isStreamError(reply)) {
       return streamErrorReply(ex, reply, ctx, stream);
     }
-    return messageReply(ex, reply, ctx, stream);
+    return this.messageReply(ex, reply, ctx, stream);
+  }
+
+  private async messageReply(ex: Exchange, reply: MessageReply, ctx: MessageContext, stream: boolean): Promise<void> {
+    if (reply.latencyMs) {
+      await sleep(reply.latencyMs);
+    }
+    const { billed, sent } = this.thinking.prepare(reply, ctx.requestBody);
+    const shown = { ...reply, content: sent };
+    if (!stream) {
+      return ex.json(200, fullMessage(shown, ctx, billed));
+    }
+    if (ex.gone) {
+      return;
+    }
+    ex.startStream();
+    await ex.events(messageEvents(shown, ctx, billed), reply.chunkDelayMs ?? 0);
+    ex.res.end();
   }
 }
 
-async function messageReply(ex: Exchange, reply: MessageReply, ctx: MessageContext, stream: boolean): Promise<void> {
-  if (reply.latencyMs) {
-    await sleep(reply.latencyMs);
+/** Holds the exchange open without an answer until the client leaves or the server closes. */
+async function stallReply(ex: Exchange, reply: StallReply, ctx: MessageContext): Promise<void> {
+  if (reply.stall !== 'before-headers') {
+    ex.startStream();
   }
-  if (!stream) {
-    return ex.json(200, fullMessage(reply, ctx));
+  if (reply.stall === 'after-message-start' || reply.stall === 'pings') {
+    await ex.events([messageStartEvent(ctx, resolveUsage(undefined, [], ctx.requestBody))], 0);
   }
-  if (ex.gone) {
-    return;
+  while (!ex.gone) {
+    await sleep(reply.pingEveryMs ?? 50);
+    if (reply.stall === 'pings') {
+      await ex.events([PING], 0);
+    }
   }
-  ex.startStream();
-  await ex.events(messageEvents(reply, ctx), reply.chunkDelayMs ?? 0);
-  ex.res.end();
 }
 
 async function httpErrorReply(ex: Exchange, reply: HttpErrorReply): Promise<void> {

@@ -1,4 +1,4 @@
-import type { FakeBlock, FakeStopReason, FakeUsage, MessageReply } from './replies';
+import type { FakeBlock, FakeStopDetails, FakeStopReason, FakeUsage, MessageReply } from './replies';
 
 /** One server-sent event as the Messages API writes it: a named event whose data repeats the name as `type`. */
 export interface SseEvent {
@@ -40,12 +40,21 @@ function blockChars(b: FakeBlock): number {
   }
 }
 
-/** Fills in what a reply left out so gauges move: output follows the content length. */
-export function resolveUsage(u: FakeUsage | undefined, blocks: FakeBlock[], body: Record<string, unknown>) {
+/**
+ * Fills in what a reply left out so gauges move: output follows the content length (thinking included: it is billed
+ * whether or not its text is shown), and a max_tokens stop used the whole budget, as the API reports it.
+ */
+export function resolveUsage(
+  u: FakeUsage | undefined,
+  blocks: FakeBlock[],
+  body: Record<string, unknown>,
+  stop?: FakeStopReason,
+) {
   const chars = blocks.reduce((n, b) => n + blockChars(b), 0);
+  const budget = typeof body.max_tokens === 'number' ? body.max_tokens : undefined;
   const usage: ResolvedUsage = {
     input: u?.input ?? estimateInputTokens(body),
-    output: u?.output ?? Math.max(1, Math.ceil(chars / 3.5)),
+    output: u?.output ?? (stop === 'max_tokens' && budget ? budget : Math.max(1, Math.ceil(chars / 3.5))),
     cacheRead: u?.cacheRead ?? 0,
     cacheWrite: u?.cacheWrite ?? 0,
   };
@@ -67,8 +76,10 @@ function apiUsage(u: ResolvedUsage, output: number): Record<string, unknown> {
   };
 }
 
-function stopDetails(reason: FakeStopReason): Record<string, unknown> | null {
-  return reason === 'refusal' ? { type: 'refusal', category: null, explanation: null } : null;
+function stopDetails(reason: FakeStopReason, details?: FakeStopDetails): Record<string, unknown> | null {
+  return reason === 'refusal'
+    ? { type: 'refusal', category: details?.category ?? null, explanation: details?.explanation ?? null }
+    : null;
 }
 
 /** A block as it appears in a finished Message. */
@@ -83,7 +94,13 @@ function finishedBlock(b: FakeBlock): Record<string, unknown> {
   }
 }
 
-function messageShell(ctx: MessageContext, content: unknown[], stop: FakeStopReason | null, usage: object) {
+function messageShell(
+  ctx: MessageContext,
+  content: unknown[],
+  stop: FakeStopReason | null,
+  usage: object,
+  details?: FakeStopDetails,
+) {
   return {
     id: ctx.id,
     type: 'message',
@@ -92,17 +109,18 @@ function messageShell(ctx: MessageContext, content: unknown[], stop: FakeStopRea
     content,
     stop_reason: stop,
     stop_sequence: null,
-    stop_details: stop ? stopDetails(stop) : null,
+    stop_details: stop ? stopDetails(stop, details) : null,
     container: null,
     usage,
   };
 }
 
-/** The whole Message JSON of a non-streaming request. */
-export function fullMessage(reply: MessageReply, ctx: MessageContext): Record<string, unknown> {
-  const usage = resolveUsage(reply.usage, reply.content, ctx.requestBody);
+/** The whole Message JSON of a non-streaming request; usage follows `billed` (the blocks before display). */
+export function fullMessage(reply: MessageReply, ctx: MessageContext, billed = reply.content): Record<string, unknown> {
   const stop = stopReasonOf(reply);
-  return messageShell(ctx, reply.content.map(finishedBlock), stop, apiUsage(usage, usage.output));
+  const usage = resolveUsage(reply.usage, billed, ctx.requestBody, stop);
+  const content = reply.content.map(finishedBlock);
+  return messageShell(ctx, content, stop, apiUsage(usage, usage.output), reply.stopDetails);
 }
 
 function chunks(text: string, size: number): string[] {
@@ -122,8 +140,14 @@ export function blockEvents(b: FakeBlock, index: number, limit = Infinity): SseE
     out.push(ev('content_block_start', { index, content_block: { type: 'text', text: '', citations: null } }));
     out.push(...chunks(b.text, 16).map((text) => delta({ type: 'text_delta', text })));
   } else if (b.type === 'thinking') {
+    // With the default display the text is empty: the block opens, its signature arrives, it closes.
     out.push(ev('content_block_start', { index, content_block: { type: 'thinking', thinking: '', signature: '' } }));
-    out.push(...chunks(b.thinking, 24).map((thinking) => delta({ type: 'thinking_delta', thinking })));
+    if (b.thinking !== '') {
+      out.push(...chunks(b.thinking, 24).map((thinking) => delta({ type: 'thinking_delta', thinking })));
+    }
+    if (b.cut) {
+      return out.slice(0, limit);
+    }
     out.push(delta({ type: 'signature_delta', signature: b.signature }));
   } else {
     const json = b.partialJson ?? JSON.stringify(b.input);
@@ -148,10 +172,10 @@ export function messageStartEvent(ctx: MessageContext, usage: ResolvedUsage): Ss
 
 export const PING: SseEvent = { event: 'ping', data: { type: 'ping' } };
 
-/** The full event sequence of a streamed message reply, pings included. */
-export function messageEvents(reply: MessageReply, ctx: MessageContext): SseEvent[] {
-  const usage = resolveUsage(reply.usage, reply.content, ctx.requestBody);
+/** The full event sequence of a streamed message reply, pings included; usage follows `billed`. */
+export function messageEvents(reply: MessageReply, ctx: MessageContext, billed = reply.content): SseEvent[] {
   const stop = stopReasonOf(reply);
+  const usage = resolveUsage(reply.usage, billed, ctx.requestBody, stop);
   const events: SseEvent[] = [messageStartEvent(ctx, usage)];
   reply.content.forEach((b, i) => {
     const blockEv = blockEvents(b, i);
@@ -170,7 +194,12 @@ export function messageEvents(reply: MessageReply, ctx: MessageContext): SseEven
     event: 'message_delta',
     data: {
       type: 'message_delta',
-      delta: { stop_reason: stop, stop_sequence: null, stop_details: stopDetails(stop), container: null },
+      delta: {
+        stop_reason: stop,
+        stop_sequence: null,
+        stop_details: stopDetails(stop, reply.stopDetails),
+        container: null,
+      },
       usage: {
         input_tokens: usage.input,
         cache_creation_input_tokens: usage.cacheWrite,

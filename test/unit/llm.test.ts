@@ -72,30 +72,41 @@ describe('LlmClient over the real SDK', () => {
     const tools = [{ type: 'text_editor_20250728' as const, name: 'str_replace_based_edit_tool' as const }];
     const result = await llm.call({ model: sonnet, messages, tools, maxTokens: 2000 });
     assert.equal(result.stopReason, 'tool_use');
-    const block = result.message.content[0];
+    assert.deepEqual(
+      result.message.content.map((b) => b.type),
+      ['thinking', 'tool_use'],
+      'the model thinks before it calls the tool',
+    );
+    const block = result.message.content[1];
     assert.equal(block?.type, 'tool_use');
     assert.equal(block?.type === 'tool_use' ? block.id : '', 'toolu_01');
     assert.deepEqual(block?.type === 'tool_use' ? block.input : undefined, input);
     assert.deepEqual(fake.requests[0]?.body.tools, tools);
   });
 
-  it('keeps thinking blocks intact, signature included', async () => {
+  it('keeps thinking blocks intact, signature included, summarised or (by default) omitted', async () => {
     const thinking = thinkingBlock('The caller list is in src/b.ts; rename there too.');
+    assert.ok(thinking.type === 'thinking');
     fake.enqueue({ content: [thinking, { type: 'text', text: 'Renamed.' }] });
-    const result = await llm.call({
+    fake.enqueue({ content: [thinking, { type: 'text', text: 'Renamed.' }] });
+    const summarized = await llm.call({
       model: modelFor('opus'),
       messages,
       maxTokens: 4000,
-      thinking: { type: 'adaptive' },
+      thinking: { type: 'adaptive', display: 'summarized' },
     });
-    const [first] = result.message.content;
-    assert.deepEqual(first, {
+    assert.deepEqual(summarized.message.content[0], {
       type: 'thinking',
-      thinking: thinking.type === 'thinking' ? thinking.thinking : '',
-      signature: thinking.type === 'thinking' ? thinking.signature : '',
+      thinking: thinking.thinking,
+      signature: thinking.signature,
     });
-    assert.equal(result.text, 'Renamed.');
-    assert.deepEqual(fake.requests[0]?.body.thinking, { type: 'adaptive' });
+    assert.equal(summarized.text, 'Renamed.');
+    assert.deepEqual(fake.requests[0]?.body.thinking, { type: 'adaptive', display: 'summarized' });
+
+    const omitted = await llm.call({ model: modelFor('opus'), messages, maxTokens: 4000 });
+    assert.deepEqual(omitted.message.content[0], { type: 'thinking', thinking: '', signature: thinking.signature });
+    assert.equal(omitted.text, 'Renamed.');
+    assert.equal(fake.requests[1]?.body.thinking, undefined, 'thinking is on by default without asking');
   });
 
   it('asks for structured output with output_config.format and returns the JSON as text', async () => {

@@ -157,7 +157,7 @@ describe('worker over the local Messages API', () => {
       assistant.map((b) => b.type),
       ['thinking', 'tool_use'],
     );
-    assert.equal(assistant[0]?.thinking, thinking.type === 'thinking' ? thinking.thinking : '');
+    assert.equal(assistant[0]?.thinking, '', 'the default display sends no thinking text');
     assert.equal(assistant[0]?.signature, thinking.type === 'thinking' ? thinking.signature : '');
     const call = edit.content[0];
     assert.ok(call?.type === 'tool_use');
