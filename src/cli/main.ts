@@ -3,12 +3,16 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { LlmClient } from '../core/llm/client';
 import { LlmError, redactKey } from '../core/llm/errors';
+import type { StreamTimeouts } from '../core/llm/watchdog';
+import { streamTimeoutsFromEnv } from '../core/llm/watchdog';
 import { Orchestrator, OrchestratorError } from '../core/orchestrator';
 import { PlanError } from '../core/plan/planner';
 import { rememberConfiguredSecret } from '../core/secrets/known';
 import { sharedRedactor } from '../core/secrets/redactor';
 import { Store, StoreError } from '../core/store/store';
 import { configureSecrets } from '../core/workspace/secrets';
+import type { PriceOverrides } from '../core/usage/prices';
+import { parsePriceOverrides, setPriceOverrides } from '../core/usage/prices';
 import { diskIO } from './diskIO';
 import { renderShow, showJson } from './show';
 
@@ -29,9 +33,14 @@ Options:
                              the built-in kinds, removes none)
   --allow-hard-links         let models read files that have more than one hard link
   --review                   dispatch: Opus reviews each proposal against its acceptance criteria
+  --prices JSON              prices replacing the dated table, per model id or role, in $ per million tokens,
+                             e.g. '{"claude-sonnet-5-5":{"cacheRead":0.1}}' (fields: input output cacheWrite cacheRead)
   -h, --help                 this text
 
-Environment: ANTHROPIC_API_KEY (required for plan and dispatch), ANTHROPIC_BASE_URL (optional).`;
+Environment: ANTHROPIC_API_KEY (required for plan and dispatch), ANTHROPIC_BASE_URL (optional),
+  OPUS_ORCHESTRATOR_PRICES (the same JSON as --prices; the flag wins),
+  OPUS_ORCHESTRATOR_RESPONSE_TIMEOUT (seconds to wait for an answer to start, default 120),
+  OPUS_ORCHESTRATOR_STREAM_IDLE_TIMEOUT (seconds an answer may stream no content, default 300).`;
 
 interface Cli {
   command: string;
@@ -45,6 +54,8 @@ interface Cli {
   secretPatterns: string[];
   allowHardLinks: boolean;
   review: boolean;
+  prices: PriceOverrides;
+  timeouts: Partial<StreamTimeouts>;
 }
 
 function parse(argv: string[]): Cli | undefined {
@@ -59,6 +70,7 @@ function parse(argv: string[]): Cli | undefined {
       'secret-pattern': { type: 'string', multiple: true },
       'allow-hard-links': { type: 'boolean', default: false },
       review: { type: 'boolean', default: false },
+      prices: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -73,6 +85,10 @@ function parse(argv: string[]): Cli | undefined {
       throw new UsageError(`--concurrency takes a whole number ≥ 1, not ${JSON.stringify(values.concurrency)}.`);
     }
   }
+  const fromEnv = streamTimeoutsFromEnv(process.env);
+  if (fromEnv.errors.length > 0) {
+    throw new UsageError(fromEnv.errors.join(' '));
+  }
   return {
     command,
     args,
@@ -84,7 +100,20 @@ function parse(argv: string[]): Cli | undefined {
     secretPatterns: values['secret-pattern'] ?? [],
     allowHardLinks: values['allow-hard-links'] ?? false,
     review: values.review ?? false,
+    prices: readPrices(values.prices),
+    timeouts: fromEnv.timeouts,
   };
+}
+
+/** The price list of --prices, else of OPUS_ORCHESTRATOR_PRICES; any error in it stops the CLI before it starts. */
+function readPrices(flag: string | undefined): PriceOverrides {
+  const [source, text] =
+    flag !== undefined ? ['--prices', flag] : ['OPUS_ORCHESTRATOR_PRICES', process.env.OPUS_ORCHESTRATOR_PRICES];
+  const { overrides, errors } = parsePriceOverrides(text?.trim());
+  if (errors.length > 0) {
+    throw new UsageError(`${source}: ${errors.join('; ')}.`);
+  }
+  return overrides;
 }
 
 /** Every credential this process was given, so that no output or log line can echo one, whatever its shape. */
@@ -126,9 +155,10 @@ async function main(argv: string[]): Promise<number> {
     }
   };
   sharedRedactor().log = log;
+  setPriceOverrides(cli.prices);
   const orch = new Orchestrator({
     root: cli.workspace,
-    llm: new LlmClient(),
+    llm: new LlmClient({ streamTimeouts: cli.timeouts }),
     store: new Store(cli.workspace),
     io: diskIO(cli.workspace),
     concurrency: cli.concurrency,

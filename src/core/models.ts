@@ -28,7 +28,9 @@ export interface ModelInfo {
 
 /**
  * Source: Anthropic's model overview pages (platform.claude.com/docs/en/models/*), read 2026-11-24.
- * Update this table, and its date, when the published prices change.
+ * Update this table, and its date, when the published prices change. Only the official pages count: third-party
+ * trackers have reported a lower Sonnet 5.5 cache-read price (from 2026-10-07) that those pages do not show. Users
+ * whose bill differs set `opusOrchestrator.prices` (or `--prices`), and every figure follows (usage/prices.ts).
  */
 export const PRICES_AS_OF = '2026-11-24';
 
@@ -87,4 +89,13 @@ export function modelById(id: string, overrides: ModelOverrides = {}): ModelInfo
 /** One step up in capability, for escalating a failed subtask; Opus stays Opus. */
 export function escalate(role: ModelRole): ModelRole {
   return role === 'haiku' ? 'sonnet' : 'opus';
+}
+
+/**
+ * The model to offer when a model's safety classifiers decline a request. Anthropic's guidance is to send the same
+ * request to another Claude model, which usually answers; each model's classifiers differ. Haiku and Sonnet go one
+ * step up, as a failed subtask escalates; Opus, with nothing above it, goes to Sonnet.
+ */
+export function refusalFallback(role: ModelRole): ModelRole {
+  return role === 'opus' ? 'sonnet' : escalate(role);
 }

@@ -2,11 +2,11 @@ import * as vscode from 'vscode';
 import type { ModelRole } from '../core/models';
 import { MODEL_ROLES, MODEL_TABLE } from '../core/models';
 import type { SubtaskStatus } from '../core/plan/state';
-import { totalTokens } from '../core/usage/usage';
+import { livePhase, totalTokens } from '../core/usage/usage';
 import type { ApiKeyStore } from './apiKey';
 import { promptForApiKey } from './apiKey';
 import type { ExtensionController } from './controller';
-import { formatTokens } from './gauge';
+import { formatTokens, liveText } from './gauge';
 import type { CommandResult } from './notify';
 import { SHOW_LOG, failure, info, warn } from './notify';
 import { askTask, editorContext, pickFiles, pickFrom, pickModel, pickSubtask, toFileInScope } from './pickers';
@@ -88,7 +88,9 @@ export class OrchestratorCommands {
           token.onCancellationRequested(() => abort.abort());
           const listener = this.controller.onDidChange((e) => {
             if (e.kind === 'usage' && e.id === 'plan' && orchestrator.planLive) {
-              progress.report({ message: `${formatTokens(totalTokens(orchestrator.planLive))} tokens` });
+              const doing = livePhase(orchestrator.planLive);
+              const tokens = `${formatTokens(totalTokens(orchestrator.planLive))} tokens`;
+              progress.report({ message: doing ? `${tokens} \u00b7 ${liveText(doing)}` : tokens });
             }
           });
           try {

@@ -2,11 +2,13 @@ import type { Anthropic } from '@anthropic-ai/sdk';
 import * as vscode from 'vscode';
 import type { AnthropicOptions } from '../core/llm/anthropic';
 import { createAnthropic } from '../core/llm/anthropic';
+import type { LlmClientOptions } from '../core/llm/client';
 import { LlmClient } from '../core/llm/client';
 import type { OrchestratorEvent, WorkspaceIO } from '../core/orchestrator';
 import { Orchestrator } from '../core/orchestrator';
 import type { SubtaskStatus } from '../core/plan/state';
 import { Store } from '../core/store/store';
+import { setPriceOverrides } from '../core/usage/prices';
 import type { ApiKeyStore } from './apiKey';
 import { coreLogger } from './log';
 import type { EditorSettings } from './settings';
@@ -35,12 +37,13 @@ export class EditorLlmClient extends LlmClient {
   private sdk: Anthropic | undefined;
   private sdkOptions: AnthropicOptions;
 
-  constructor(options: AnthropicOptions) {
+  constructor(options: LlmClientOptions) {
     super(options);
     this.sdkOptions = options;
   }
 
-  configure(options: AnthropicOptions): void {
+  configure(options: LlmClientOptions): void {
+    this.setStreamTimeouts(options.streamTimeouts);
     if (options.apiKey !== this.sdkOptions.apiKey || options.baseURL !== this.sdkOptions.baseURL) {
       this.sdkOptions = options;
       this.sdk = undefined;
@@ -83,9 +86,11 @@ export class ExtensionController implements Controller, vscode.Disposable {
     this.log = opts.log;
     this.makeIO = opts.io;
     this.isTrusted = opts.trusted ?? vscode.workspace.isTrusted;
-    this.llm = new EditorLlmClient(this.clientOptions(this.settings()));
+    const settings = this.settings();
+    this.llm = new EditorLlmClient(this.clientOptions(settings));
     // Redactions are logged by file and rule (never the value) in the same output channel.
     this.llm.redactor.log = coreLogger(this.log, () => this.keys.current);
+    this.applyPrices(settings);
     this.disposables.push(
       this.changed,
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -183,6 +188,7 @@ export class ExtensionController implements Controller, vscode.Disposable {
   applySettings(): void {
     const settings = this.settings();
     this.llm.configure(this.clientOptions(settings));
+    this.applyPrices(settings);
     this.current?.updateSettings(settings.core);
     this.refresh();
   }
@@ -201,8 +207,16 @@ export class ExtensionController implements Controller, vscode.Disposable {
     }
   }
 
-  private clientOptions(settings: EditorSettings): AnthropicOptions {
-    return { apiKey: this.keys.current, baseURL: settings.baseUrl };
+  private clientOptions(settings: EditorSettings): LlmClientOptions {
+    return { apiKey: this.keys.current, baseURL: settings.baseUrl, streamTimeouts: settings.streamTimeouts };
+  }
+
+  /** Every cost figure follows the user's prices; entries that are wrong are reported, the rest still apply. */
+  private applyPrices(settings: EditorSettings): void {
+    setPriceOverrides(settings.prices);
+    for (const error of settings.priceErrors) {
+      this.log.warn(`${error}; the price table's value is used instead.`);
+    }
   }
 
   private onEvent(e: OrchestratorEvent): void {

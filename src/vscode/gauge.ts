@@ -1,7 +1,8 @@
 import type { ModelInfo } from '../core/models';
 import type { SubtaskState, UsageEntry } from '../core/plan/state';
-import type { Usage } from '../core/usage/usage';
-import { ZERO_USAGE, addUsage, costOfCall, totalTokens } from '../core/usage/usage';
+import { priceSourceText } from '../core/usage/prices';
+import type { LivePhase, Usage } from '../core/usage/usage';
+import { ZERO_USAGE, addUsage, costOfCall, livePhase, totalTokens } from '../core/usage/usage';
 
 import { formatTokens } from '../core/usage/format';
 
@@ -31,6 +32,8 @@ export interface SubtaskFigures {
   /** Tokens of the largest single request: what had to fit in the model's context window. */
   context: number;
   usage: Usage;
+  /** While running: what the model is doing, so a row whose count stands still (a model thinking) says why. */
+  live?: LivePhase;
 }
 
 /**
@@ -45,7 +48,15 @@ export function subtaskFigures(state: SubtaskState, entries: readonly UsageEntry
     const earlier = live ? mine.filter((e) => e.attempt < state.attempt) : mine;
     const usage = earlier.reduce<Usage>((sum, e) => addUsage(sum, e.usage), { ...(live ?? ZERO_USAGE) });
     const cost = earlier.reduce((sum, e) => sum + e.cost, live ? costOfCall(live, model) : 0);
-    return { phase: 'running', tokens: totalTokens(usage), cost, context: runningContext(state, mine), usage };
+    const doing = livePhase(live);
+    return {
+      phase: 'running',
+      tokens: totalTokens(usage),
+      cost,
+      context: runningContext(state, mine),
+      usage,
+      ...(doing ? { live: doing } : {}),
+    };
   }
   if (mine.length === 0) {
     return {
@@ -74,11 +85,33 @@ function runningContext(state: SubtaskState, mine: readonly UsageEntry[]): numbe
   return Math.max(streaming, ...current.map((e) => totalTokens(e.usage)));
 }
 
-/** The row text: `Sonnet · ~14k tok · ~$0.05`, `Sonnet · 12.3k tok · $0.04 ⟳`, `Sonnet · 15.1k tok · $0.06`. */
-export function gaugeText(label: string, f: Pick<SubtaskFigures, 'phase' | 'tokens' | 'cost'>): string {
+const DOING: Record<LivePhase, string> = {
+  starting: 'starting\u2026',
+  thinking: 'thinking\u2026',
+  writing: 'writing\u2026',
+  tool: 'calling a tool\u2026',
+};
+
+/** What a live model is doing, in words: `thinking…`. */
+export function liveText(phase: LivePhase): string {
+  return DOING[phase];
+}
+
+/**
+ * The row text: `Sonnet · ~14k tok · ~$0.05`, `Sonnet · 12.3k tok · $0.04 · thinking… ⟳`, `Sonnet · 15.1k tok ·
+ * $0.06`.
+ */
+export function gaugeText(label: string, f: Pick<SubtaskFigures, 'phase' | 'tokens' | 'cost' | 'live'>): string {
   const approx = f.phase === 'estimate' ? '~' : '';
+  const doing = f.phase === 'running' && f.live ? ` \u00b7 ${liveText(f.live)}` : '';
   const spinner = f.phase === 'running' ? ' \u27f3' : '';
-  return `${label} \u00b7 ${approx}${formatTokens(f.tokens)} tok \u00b7 ${approx}${formatCost(f.cost)}${spinner}`;
+  return `${label} \u00b7 ${approx}${formatTokens(f.tokens)} tok \u00b7 ${approx}${formatCost(f.cost)}${doing}${spinner}`;
+}
+
+/** The tooltip's cost line, with the price table it comes from and whether the user overrode it. */
+export function costLine(phase: GaugePhase, cost: number): string {
+  const what = phase === 'estimate' ? 'Estimated cost ~' : 'Cost ';
+  return `${what}${formatCost(cost)} \u00b7 ${priceSourceText()}`;
 }
 
 /** The plan row: the planner's own tokens, then what the whole plan has cost so far. */

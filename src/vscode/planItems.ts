@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { Orchestrator, SubtaskView } from '../core/orchestrator';
 import { MODEL_TABLE } from '../core/models';
 import type { SubtaskState, SubtaskStatus } from '../core/plan/state';
-import { contextFill, formatCost, formatTokens, gaugeDataUri, gaugeText, planText, subtaskFigures } from './gauge';
+import { contextFill, costLine, formatTokens, gaugeDataUri, gaugeText, planText, subtaskFigures } from './gauge';
 import { escapeMarkdown } from './markdown';
 import type { DependencyNode, FileNode, GroupNode, OverlapNode, ProposalFileNode, TreeNode } from './planTree';
 import { verdictMarkdown, verdictSuffix } from './review/verdict';
@@ -136,7 +136,7 @@ export function subtaskItem(orchestrator: Orchestrator, { spec, state }: Subtask
       `| ${formatTokens(figures.tokens)} | ${formatTokens(u.input)} | ${formatTokens(u.output)} | ` +
       `${formatTokens(u.cacheRead)} | ${formatTokens(u.cacheWrite)} |\n\n`,
   );
-  tip.appendMarkdown(`${figures.phase === 'estimate' ? 'Estimated cost ~' : 'Cost '}${formatCost(figures.cost)}\n\n`);
+  tip.appendMarkdown(`${escapeMarkdown(costLine(figures.phase, figures.cost))}\n\n`);
   const fill = contextFill(figures.context, model.contextWindow);
   tip.appendMarkdown(
     `![context ${Math.round(fill * 100)}%](${gaugeDataUri(fill)}) ` +

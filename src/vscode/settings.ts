@@ -1,15 +1,20 @@
 import type * as vscode from 'vscode';
 import type { OrchestratorSettings } from '../core/orchestrator';
 import type { SecretPolicy } from '../core/workspace/secrets';
+import type { StreamTimeouts } from '../core/llm/watchdog';
+import { DEFAULT_STREAM_TIMEOUTS } from '../core/llm/watchdog';
 import type { ModelOverrides } from '../core/models';
 import { MODEL_ROLES } from '../core/models';
+import type { PriceOverrides } from '../core/usage/prices';
+import { parsePriceOverrides } from '../core/usage/prices';
 
 /** Every setting lives under this section (package.json `contributes.configuration`). */
 export const SETTINGS_SECTION = 'opusOrchestrator';
 
 /**
  * Settings an untrusted workspace may not choose (package.json `restrictedConfigurations`): they decide where the
- * code and the key are sent, and which model reads it.
+ * code and the key are sent, which model reads it, and what the cost caps count (a workspace's prices of zero would
+ * switch them off).
  */
 export const RESTRICTED_SETTINGS: readonly string[] = [
   'baseUrl',
@@ -17,6 +22,7 @@ export const RESTRICTED_SETTINGS: readonly string[] = [
   'models.sonnet',
   'models.haiku',
   'allowHardLinks',
+  'prices',
 ];
 
 /** The part of `vscode.WorkspaceConfiguration` the settings are read through. */
@@ -32,6 +38,12 @@ export interface EditorSettings {
   baseUrl: string | undefined;
   /** Credential patterns the user adds, and whether hard-linked files may be read (core/workspace/secrets). */
   secrets: SecretPolicy;
+  /** The valid entries of `opusOrchestrator.prices`, to pass to `setPriceOverrides`. */
+  prices: PriceOverrides;
+  /** What is wrong with the other entries, to show the user. */
+  priceErrors: string[];
+  /** For `LlmClient.setStreamTimeouts`. */
+  streamTimeouts: StreamTimeouts;
 }
 
 /** Defaults of the settings, the same as package.json declares, used when a value is missing or unusable. */
@@ -67,6 +79,8 @@ export function readSettings(source: SettingsSource, trusted: boolean): EditorSe
     }
   }
   const baseUrl = restricted<string>('baseUrl');
+  const prices = parsePriceOverrides(restricted<unknown>('prices'));
+  const seconds = (key: string, fallbackMs: number) => integer(source.get(key), fallbackMs / 1000, 1, 3600) * 1000;
   return {
     core: {
       concurrency: integer(source.get('concurrency'), DEFAULT_SETTINGS.concurrency, 1, 8),
@@ -84,6 +98,12 @@ export function readSettings(source: SettingsSource, trusted: boolean): EditorSe
       patterns: strings(source.get('secretPatterns')),
       // A folder must not open up hard links to files elsewhere for itself: restricted like the endpoint.
       allowHardLinks: restricted<boolean>('allowHardLinks') === true,
+    },
+    prices: prices.overrides,
+    priceErrors: prices.errors.map((e) => `opusOrchestrator.prices: ${e}`),
+    streamTimeouts: {
+      responseMs: seconds('timeouts.responseSeconds', DEFAULT_STREAM_TIMEOUTS.responseMs),
+      idleMs: seconds('timeouts.streamIdleSeconds', DEFAULT_STREAM_TIMEOUTS.idleMs),
     },
   };
 }

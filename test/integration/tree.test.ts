@@ -125,12 +125,18 @@ describe('Plan tree: rows, gauges and statuses', function () {
     const dispatched = vscode.commands.executeCommand<CommandResult>('opusOrchestrator.dispatch', 'alpha');
     let status: string | undefined;
     let sawRunningBar = false;
+    let sawDoing = false;
     do {
       const item = await subtaskItem(fx.api, 'alpha');
       status = orchestratorOf(fx.api).subtask('alpha')?.state.status;
       if (item.contextValue === 'subtask.running') {
         assert.equal(iconOf(item), 'loading~spin');
-        assert.match(String(item.description), /^Sonnet · [\d.]+k? tok · (\$\d+\.\d\d|<\$0\.01) ⟳$/);
+        const doing = ' · (starting|thinking|writing|calling a tool)…';
+        assert.match(
+          String(item.description),
+          new RegExp(`^Sonnet · [\\d.]+k? tok · (\\$\\d+\\.\\d\\d|<\\$0\\.01)(${doing})? ⟳$`),
+        );
+        sawDoing ||= new RegExp(doing).test(String(item.description));
         running.add(String(item.description));
         sawRunningBar ||= fx.api.statusBar.text === '$(hubot) 1 running · $0.08';
       }
@@ -140,6 +146,7 @@ describe('Plan tree: rows, gauges and statuses', function () {
     assert.deepEqual(await dispatched, { ok: true });
     assert.ok(running.size >= 2, `the gauge moved while running: ${[...running].join(' | ')}`);
     assert.ok(sawRunningBar, 'the status bar counted the running subtask');
+    assert.ok(sawDoing, 'the row said what the model was doing');
     const gaps = fired.slice(1).map((t, i) => t - (fired[i] as number));
     assert.ok(fired.length >= 3, `the row was refreshed while tokens streamed (${fired.length} times)`);
     assert.ok(

@@ -208,6 +208,38 @@ describe('CLI (dist/cli.js over the real SDK and a local Messages API)', functio
     assert.ok(data.opusOnlyEstimate.cost > scoped, 'Opus alone costs more than the scoped workers');
   });
 
+  it('prices the figures of a run with --prices or OPUS_ORCHESTRATOR_PRICES, and refuses a bad price list', async () => {
+    const planWith = async (args: string[], extra: Record<string, string>) => {
+      fake.enqueue(jsonReply(PLAN, { input: 5200, output: 900 }));
+      const r = await runCli(ws('plan', 'Greet politely and say goodbye', '--json', ...args), { ...env, ...extra });
+      assert.equal(r.code, 0, r.stderr);
+      const data = JSON.parse(r.stdout);
+      const readme = (data.subtasks as Array<{ id: string; estimate: { cost: number } }>).find(
+        (s) => s.id === 'readme-note',
+      );
+      return { planner: data.planner.cost as number, haikuEstimate: readme?.estimate.cost ?? 0 };
+    };
+    const table = await planWith([], {});
+    assert.ok(Math.abs(table.planner - (5200 * 4 + 900 * 20) / 1e6) < 1e-9, 'Opus at the table: $4 / $20');
+
+    const prices = '{"opus":{"input":1},"haiku":{"input":10,"output":50}}';
+    const flag = await planWith(['--prices', prices], {});
+    assert.ok(Math.abs(flag.planner - (5200 * 1 + 900 * 20) / 1e6) < 1e-9, 'the planner call at $1 input');
+    assert.ok(flag.haikuEstimate > 50 * table.haikuEstimate, 'estimates follow the flag');
+    const fromEnv = await planWith([], { OPUS_ORCHESTRATOR_PRICES: prices });
+    assert.deepEqual(fromEnv, flag, 'the environment variable works the same');
+
+    const bad = await runCli(ws('show', '--prices', '{"sonnet":{"cacheRead":-1}}'), env);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--prices: sonnet\.cacheRead/);
+    const badEnv = await runCli(ws('show'), { ...env, OPUS_ORCHESTRATOR_PRICES: 'cheap' });
+    assert.equal(badEnv.code, 2);
+    assert.match(badEnv.stderr, /OPUS_ORCHESTRATOR_PRICES: not valid JSON/);
+    const badTimeout = await runCli(ws('show'), { ...env, OPUS_ORCHESTRATOR_STREAM_IDLE_TIMEOUT: 'soon' });
+    assert.equal(badTimeout.code, 2);
+    assert.match(badTimeout.stderr, /OPUS_ORCHESTRATOR_STREAM_IDLE_TIMEOUT takes a number of seconds/);
+  });
+
   it('dispatch runs independent subtasks in parallel on scoped context; apply writes; the dependent follows', async () => {
     await planned();
     const windows: Record<string, [number, number]> = {};

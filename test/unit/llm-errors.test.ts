@@ -5,7 +5,15 @@ import { LlmClient } from '../../src/core/llm/client';
 import { LlmError } from '../../src/core/llm/errors';
 import { modelFor } from '../../src/core/models';
 import { Ledger } from '../../src/core/usage/ledger';
-import { refusalReply, textReply, toolUseReply, truncatedToolUseReply } from '../fake-anthropic/replies';
+import {
+  contextWindowReply,
+  refusalReply,
+  textReply,
+  thinkingBlock,
+  toolUseReply,
+  truncatedThinkingReply,
+  truncatedToolUseReply,
+} from '../fake-anthropic/replies';
 import type { FakeAnthropic } from '../fake-anthropic/server';
 import { startFakeAnthropic } from '../fake-anthropic/server';
 
@@ -184,6 +192,118 @@ describe('LlmClient retries and errors', () => {
     const err = await llmError(llm.call({ ...request, maxTokens: sonnet.maxOutput }));
     assert.equal(err.kind, 'max_tokens');
     assert.equal(fake.requests.length, 1);
+  });
+
+  it('retries a stop inside thinking with twice the budget, then says it ran out while thinking', async () => {
+    const tools = [{ type: 'text_editor_20250728' as const, name: 'str_replace_based_edit_tool' as const }];
+    fake.enqueue(truncatedThinkingReply(), textReply('Second time, with room to think.'));
+    const ledger = new Ledger();
+    const ok = await llm.call({ ...request, tools }, { ledger });
+    assert.equal(ok.text, 'Second time, with room to think.');
+    assert.deepEqual(
+      fake.requests.map((r) => r.body.max_tokens),
+      [1000, 2000],
+    );
+    assert.equal(ledger.entries().length, 2, 'the cut-off call is billed and recorded');
+    assert.equal(ledger.entries()[0]?.usage.output, 1000, 'a max_tokens stop spent the whole budget');
+
+    fake.requests.length = 0;
+    fake.enqueue(truncatedThinkingReply(), truncatedThinkingReply());
+    const err = await llmError(llm.call({ ...request, tools }));
+    assert.equal(err.kind, 'max_tokens');
+    assert.equal(err.retryable, false);
+    assert.match(err.message, /ran out of output tokens \(max_tokens 2000\) while thinking, before it answered/);
+    assert.match(err.message, /opusOrchestrator\.maxOutputTokens/);
+    assert.equal(fake.requests.length, 2);
+  });
+
+  it('treats every max_tokens stop that leaves no complete answer as a truncation', async () => {
+    const tools = [{ type: 'text_editor_20250728' as const, name: 'str_replace_based_edit_tool' as const }];
+    const schema = { type: 'json_schema' as const, schema: { type: 'object' } };
+    const cases = [
+      { what: 'a finished thought and nothing after it', reply: { content: [], stopReason: 'max_tokens' as const } },
+      {
+        what: 'text cut off in a turn that may still call a tool',
+        reply: { content: [{ type: 'text' as const, text: 'Now I will edit' }], stopReason: 'max_tokens' as const },
+        req: { tools },
+      },
+      {
+        what: 'half a structured answer after a thought',
+        reply: { content: [{ type: 'text' as const, text: '{"goal": "Add a fl' }], stopReason: 'max_tokens' as const },
+        req: { outputFormat: schema },
+      },
+    ];
+    for (const c of cases) {
+      fake.requests.length = 0;
+      fake.enqueue(c.reply, c.reply);
+      const err = await llmError(llm.call({ ...request, ...c.req }));
+      assert.equal(err.kind, 'max_tokens', c.what);
+      assert.deepEqual(
+        fake.requests.map((r) => r.body.max_tokens),
+        [1000, 2000],
+        c.what,
+      );
+    }
+  });
+
+  it('stops at the context window with a clear error that a bigger max_tokens cannot help', async () => {
+    fake.enqueue(contextWindowReply(), textReply('never'));
+    const ledger = new Ledger();
+    const err = await llmError(llm.call(request, { ledger, owner: 'add-tests' }));
+    assert.equal(err.kind, 'context_window');
+    assert.equal(err.retryable, false);
+    assert.match(err.message, /context window/);
+    assert.match(err.message, /model_context_window_exceeded/);
+    assert.match(err.message, /narrow/i);
+    assert.doesNotMatch(err.message, /Raise opusOrchestrator\.maxOutputTokens/);
+    assert.equal(fake.requests.length, 1, 'not retried: the same request would overflow again');
+    assert.equal(ledger.entries().length, 1, 'the call is billed and recorded');
+  });
+
+  it('carries stop_details and the model to fall back on when a worker model declines', async () => {
+    const details = { category: 'cyber' as const, explanation: 'This resembles exploit development.' };
+    fake.enqueue(refusalReply('', details));
+    const err = await llmError(llm.call(request, { owner: 'add-tests' }));
+    assert.equal(err.kind, 'refusal');
+    assert.deepEqual(err.stopDetails, { type: 'refusal', ...details });
+    assert.equal(err.fallback, 'opus', 'a refused Sonnet request is offered on Opus');
+    assert.match(err.message, /Sonnet declined/);
+    assert.match(err.message, /cyber/);
+    assert.match(err.message, /This resembles exploit development/);
+    assert.match(err.message, /[Rr]etry the subtask on Opus/);
+    assert.equal(fake.requests.length, 1, 'the same model is not asked again');
+  });
+
+  it('tells the planner what to do when Opus declines, and offers no other model for reasoning extraction', async () => {
+    fake.enqueue(refusalReply('', { category: 'general_harms', explanation: null }));
+    const opus = modelFor('opus');
+    const plan = await llmError(llm.call({ ...request, model: opus }, { owner: 'plan' }));
+    assert.equal(plan.kind, 'refusal');
+    assert.equal(plan.fallback, 'sonnet');
+    assert.match(plan.message, /Opus declined to plan this task/);
+    assert.match(plan.message, /opusOrchestrator\.models\.opus/);
+
+    fake.enqueue(refusalReply('', { category: 'reasoning_extraction', explanation: null }));
+    const leak = await llmError(llm.call(request, { owner: 'add-tests' }));
+    assert.equal(leak.fallback, undefined, 'another model declines the same way');
+    assert.match(leak.message, /reasoning/);
+  });
+
+  it('sends the assistant turn back with its thinking, and the server accepts it', async () => {
+    const tools = [{ type: 'text_editor_20250728' as const, name: 'str_replace_based_edit_tool' as const }];
+    const thinking = thinkingBlock('Read it first.');
+    const call = { name: 'str_replace_based_edit_tool', input: { command: 'view', path: 'a.ts' }, id: 'toolu_x1' };
+    fake.enqueue({ ...toolUseReply([call]), content: [thinking, ...toolUseReply([call]).content] }, textReply('ok'));
+    const first = await llm.call({ ...request, tools });
+    const next = [
+      ...messages,
+      { role: 'assistant' as const, content: first.message.content },
+      { role: 'user' as const, content: [{ type: 'tool_result' as const, tool_use_id: 'toolu_x1', content: 'x' }] },
+    ];
+    assert.equal((await llm.call({ ...request, tools, messages: next })).text, 'ok');
+    const dropped = [next[0]!, { role: 'assistant' as const, content: first.message.content.slice(1) }, next[2]!];
+    const err = await llmError(llm.call({ ...request, tools, messages: dropped }));
+    assert.equal(err.kind, 'bad_request', 'the API refuses a tool turn whose thinking was dropped');
   });
 
   it('turns a refusal into a refusal error and still records its usage', async () => {

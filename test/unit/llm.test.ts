@@ -41,8 +41,8 @@ describe('LlmClient over the real SDK', () => {
     assert.deepEqual(result.usage, { input: 20, output: 50, cacheRead: 7, cacheWrite: 3 });
     assert.match(result.requestId ?? '', /^req_/);
     assert.ok(live.length >= 2);
-    assert.deepEqual(live[0], { input: 20, output: 1, cacheRead: 7, cacheWrite: 3 });
-    assert.deepEqual(live.at(-1), result.usage);
+    assert.deepEqual(live[0], { input: 20, output: 1, cacheRead: 7, cacheWrite: 3, phase: 'starting' });
+    assert.deepEqual(live.at(-1), { ...result.usage, phase: 'writing' });
     for (let i = 1; i < live.length; i += 1) {
       assert.ok((live[i]?.output ?? 0) >= (live[i - 1]?.output ?? 0), 'live output never goes down');
     }
@@ -57,13 +57,41 @@ describe('LlmClient over the real SDK', () => {
     fake.enqueue({ ...textReply(text, { input: 10, output: 5_000 }), chunkDelayMs: 8 });
     const live: number[] = [];
     await llm.call({ model: sonnet, messages, maxTokens: 8000 }, { onUsage: (u) => live.push(u.output) });
-    const between = live.slice(1, -1);
+    // Updates that only say the model moved on (thinking, then writing) repeat the count message_start gave.
+    const between = live.slice(1, -1).filter((n) => n !== live[0]);
     assert.ok(between.length >= 1, `expected estimated updates mid-stream, got ${live.join(', ')}`);
     assert.ok(
       between.every((n) => n > 1 && n <= 200),
       'estimates follow the streamed characters',
     );
     assert.equal(live.at(-1), 5_000);
+  });
+
+  it('publishes what the model is doing with the live usage: thinking, writing, calling a tool', async () => {
+    const call = { name: 'str_replace_based_edit_tool', input: { command: 'view', path: 'src/a.ts' } };
+    const reply = toolUseReply([call], { input: 40, output: 300 });
+    fake.enqueue({
+      ...reply,
+      content: [{ type: 'text', text: 'Looking at src/a.ts first.' }, ...reply.content],
+      chunkDelayMs: 5,
+    });
+    const tools = [{ type: 'text_editor_20250728' as const, name: 'str_replace_based_edit_tool' as const }];
+    const phases: string[] = [];
+    let thinkingOutput: number | undefined;
+    await llm.call(
+      { model: sonnet, messages, tools, maxTokens: 2000 },
+      {
+        onUsage: (u) => {
+          const phase = 'phase' in u ? String(u.phase) : 'none';
+          if (phases.at(-1) !== phase) {
+            phases.push(phase);
+          }
+          thinkingOutput ??= phase === 'thinking' ? u.output : undefined;
+        },
+      },
+    );
+    assert.deepEqual(phases, ['starting', 'thinking', 'writing', 'tool']);
+    assert.equal(thinkingOutput, 1, 'the default display streams no thinking text: the count alone would stand still');
   });
 
   it('returns tool calls with their streamed JSON input parsed', async () => {

@@ -13,7 +13,7 @@ import type { Plan } from '../../src/core/plan/schema';
 import { Ledger } from '../../src/core/usage/ledger';
 import type { Usage } from '../../src/core/usage/usage';
 import { WorkspaceRules } from '../../src/core/workspace/rules';
-import { jsonReply, textReply } from '../fake-anthropic/replies';
+import { jsonReply, refusalReply, textReply, truncatedThinkingReply } from '../fake-anthropic/replies';
 import type { FakeAnthropic } from '../fake-anthropic/server';
 import { startFakeAnthropic } from '../fake-anthropic/server';
 
@@ -51,6 +51,7 @@ const GOOD_PLAN: Plan = {
 
 interface Body {
   messages: Array<{ role: string; content: unknown }>;
+  max_tokens?: number;
   output_config?: { format?: { type?: string; schema?: unknown } };
   [key: string]: unknown;
 }
@@ -124,7 +125,7 @@ describe('planner over the local Messages API', () => {
       ledger.entries().map((e) => [e.owner, e.model, e.usage.input, e.usage.output]),
       [['plan', 'claude-opus-5-5', 900, 300]],
     );
-    assert.deepEqual(live.at(-1), { input: 900, output: 300, cacheRead: 0, cacheWrite: 0 });
+    assert.deepEqual(live.at(-1), { input: 900, output: 300, cacheRead: 0, cacheWrite: 0, phase: 'writing' });
   });
 
   it('repairs an invalid plan once, quoting the validator in the last user message', async () => {
@@ -142,7 +143,14 @@ describe('planner over the local Messages API', () => {
     assert.ok(repair);
     assert.equal(repair.messages.length, 3);
     assert.equal(repair.messages[1]?.role, 'assistant');
-    assert.equal(repair.messages[1]?.content, JSON.stringify(bad), 'the rejected answer is carried back unchanged');
+    const carried = repair.messages[1]?.content as Array<{ type: string; text?: string; signature?: string }>;
+    assert.deepEqual(
+      carried.map((b) => b.type),
+      ['thinking', 'text'],
+      'the rejected answer is carried back with its thinking',
+    );
+    assert.equal(carried[1]?.text, JSON.stringify(bad), 'unchanged');
+    assert.ok((carried[0]?.signature ?? '').length > 20);
     const last = repair.messages[2];
     assert.equal(last?.role, 'user');
     assert.match(String(last?.content), /subtask "add-flag": "src\/missing\.ts" does not exist/);
@@ -151,7 +159,7 @@ describe('planner over the local Messages API', () => {
     assert.equal(ledger.entries().length, 2);
     assert.ok(ledger.entries().every((e) => e.owner === 'plan'));
     assert.deepEqual(ledger.usageOf('plan'), { input: 2000, output: 450, cacheRead: 0, cacheWrite: 0 });
-    assert.deepEqual(live.at(-1), ledger.usageOf('plan'), 'live usage sums both calls');
+    assert.deepEqual(live.at(-1), { ...ledger.usageOf('plan'), phase: 'writing' }, 'live usage sums both calls');
   });
 
   it('repairs an answer that is not JSON', async () => {
@@ -196,6 +204,58 @@ describe('planner over the local Messages API', () => {
     assert.equal(err.errors.length, 7);
     assert.equal(err.message.match(/^- subtask/gm)?.length, 5);
     assert.match(err.message, /… and 2 more/);
+  });
+
+  it('retries a plan cut off while Opus was thinking with twice the budget, then fails saying so', async () => {
+    fake.enqueue(truncatedThinkingReply(), truncatedThinkingReply(), jsonReply(GOOD_PLAN));
+    const err = await planTask(input).catch((e: unknown) => e);
+    assert.ok(err instanceof LlmError, String(err));
+    assert.equal(err.kind, 'max_tokens');
+    assert.match(err.message, /while thinking, before it answered/);
+    assert.match(err.message, /opusOrchestrator\.maxOutputTokens/);
+    assert.deepEqual(
+      bodies().map((b) => b.max_tokens),
+      [16_000, 32_000],
+    );
+    assert.ok(!JSON.stringify(bodies()).includes('(no answer)'), 'no made-up assistant turn');
+    assert.equal(ledger.entries().length, 2, 'both cut-off calls are billed');
+  });
+
+  it('plans from the retry when the doubled budget is enough', async () => {
+    fake.enqueue(truncatedThinkingReply(), jsonReply(GOOD_PLAN));
+    const plan = await planTask(input);
+    assert.equal(plan.subtasks.length, 2);
+    assert.equal(fake.requests.length, 2);
+    assert.equal(bodies()[1]?.messages.length, 1, 'the retry asks afresh, not as a repair');
+  });
+
+  it('says what to do when Opus declines to plan', async () => {
+    fake.enqueue(refusalReply('', { category: 'cyber', explanation: null }));
+    const err = await planTask(input).catch((e: unknown) => e);
+    assert.ok(err instanceof LlmError);
+    assert.equal(err.kind, 'refusal');
+    assert.equal(err.fallback, 'sonnet');
+    assert.match(err.message, /Opus declined to plan this task \(cyber\)/);
+    assert.match(err.message, /[Rr]ephrase/);
+    assert.match(err.message, /opusOrchestrator\.models\.opus/);
+    assert.equal(fake.requests.length, 1);
+  });
+
+  it('fails with a clear error instead of waiting forever on a stream that only pings', async () => {
+    fake.enqueue({ stall: 'pings', pingEveryMs: 20 }, { stall: 'after-message-start' });
+    const llm = new LlmClient({
+      apiKey: KEY,
+      baseURL: fake.url,
+      maxRetries: 0,
+      streamTimeouts: { responseMs: 300, idleMs: 300 },
+    });
+    const started = Date.now();
+    const err = await planTask({ ...input, llm }).catch((e: unknown) => e);
+    process.stdout.write(`      (planning stalled: failed after ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+    assert.ok(err instanceof LlmError, String(err));
+    assert.equal(err.kind, 'stalled');
+    assert.match(err.message, /OPUS_ORCHESTRATOR_STREAM_IDLE_TIMEOUT/);
+    assert.equal(fake.requests.length, 2);
   });
 
   it('passes API errors through as LlmError', async () => {

@@ -12,7 +12,13 @@ import type { Usage } from '../../src/core/usage/usage';
 import { WorkspaceRules } from '../../src/core/workspace/rules';
 import { WorkerError, runWorker } from '../../src/core/worker/worker';
 import type { WorkerInput } from '../../src/core/worker/worker';
-import { textReply, thinkingBlock, toolUseReply } from '../fake-anthropic/replies';
+import {
+  refusalReply,
+  textReply,
+  thinkingBlock,
+  toolUseReply,
+  truncatedThinkingReply,
+} from '../fake-anthropic/replies';
 import type { FakeAnthropic } from '../fake-anthropic/server';
 import { startFakeAnthropic } from '../fake-anthropic/server';
 
@@ -243,6 +249,76 @@ describe('worker over the local Messages API', () => {
     assert.equal(err.kind, 'cancelled');
   });
 
+  const editA = (from: string, to: string) =>
+    toolUseReply([{ name: TOOL, input: { command: 'str_replace', path: 'src/a.ts', old_str: from, new_str: to } }]);
+
+  it('never takes a turn cut off inside thinking for a finished run, even after edits', async () => {
+    fake.enqueue(
+      editA('  return a + b;', `${GUARD}  return a + b;`),
+      editA('export function add', 'export function checkedAdd'),
+      truncatedThinkingReply(),
+      truncatedThinkingReply(),
+    );
+    const err = await runWorker(input).then(
+      () => assert.fail('a run cut off mid-thought must not come back as a result'),
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof LlmError);
+    assert.equal(err.kind, 'max_tokens');
+    assert.match(err.message, /while thinking/);
+    assert.deepEqual(
+      fake.requests.map((r) => r.body.max_tokens),
+      [4000, 4000, 4000, 8000],
+      'the cut-off turn was retried once with twice the budget',
+    );
+    assert.equal(await fs.readFile(path.join(root, 'src', 'a.ts'), 'utf8'), A_TS);
+  });
+
+  it('goes on with the run when the retry of a cut-off first turn has room to finish', async () => {
+    fake.enqueue(
+      truncatedThinkingReply(),
+      editA('  return a + b;', `${GUARD}  return a + b;`),
+      textReply('Guarded add.'),
+    );
+    const result = await runWorker(input);
+    assert.equal(result.summary, 'Guarded add.');
+    assert.equal(result.files.length, 1);
+    assert.deepEqual(
+      fake.requests.map((r) => r.body.max_tokens),
+      [4000, 8000, 4000],
+    );
+    const retried = bodies()[1];
+    assert.equal(retried?.messages.length, 1, 'the cut-off turn is not sent back to the model');
+  });
+
+  it('rejects with the refusal, its stop_details and the model to retry on', async () => {
+    fake.enqueue(refusalReply('', { category: 'cyber', explanation: 'Possible malware.' }));
+    const err = await runWorker(input).catch((e: unknown) => e);
+    assert.ok(err instanceof LlmError);
+    assert.equal(err.kind, 'refusal');
+    assert.equal(err.fallback, 'opus');
+    assert.equal(err.stopDetails?.category, 'cyber');
+  });
+
+  it('says live what the model is doing: thinking, then calling a tool, then writing', async () => {
+    const slow = { chunkDelayMs: 5 };
+    fake.enqueue(
+      { ...editA('  return a + b;', `${GUARD}  return a + b;`), ...slow },
+      { ...textReply('Done, with the guard in place.'), ...slow },
+    );
+    const phases: string[] = [];
+    await runWorker({
+      ...input,
+      onUsage: (u) => {
+        const phase = 'phase' in u ? String(u.phase) : 'none';
+        if (phases.at(-1) !== phase) {
+          phases.push(phase);
+        }
+      },
+    });
+    assert.deepEqual(phases, ['starting', 'thinking', 'tool', 'starting', 'thinking', 'writing']);
+  });
+
   it('sums usage over the run, live and in the ledger', async () => {
     fake.enqueue(
       toolUseReply([{ name: TOOL, input: { command: 'view', path: 'src/a.ts' } }], {
@@ -256,7 +332,7 @@ describe('worker over the local Messages API', () => {
     const result = await runWorker({ ...input, attempt: 2, onUsage: (u) => live.push(u) });
     const expected = { input: 1200, output: 80, cacheRead: 900, cacheWrite: 900 };
     assert.deepEqual(result.usage, expected);
-    assert.deepEqual(live.at(-1), expected);
+    assert.deepEqual(live.at(-1), { ...expected, phase: 'writing' }, 'the last live figure is the final count');
     for (let i = 1; i < live.length; i += 1) {
       assert.ok((live[i]?.output ?? 0) >= (live[i - 1]?.output ?? 0), 'the live count never goes down');
     }

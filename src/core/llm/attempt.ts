@@ -1,7 +1,9 @@
 import type { Anthropic } from '@anthropic-ai/sdk';
-import type { Message, MessageCreateParamsBase } from '@anthropic-ai/sdk/resources/messages/messages';
-import type { Usage } from '../usage/usage';
+import type { ContentBlock, Message, MessageCreateParamsBase } from '@anthropic-ai/sdk/resources/messages/messages';
+import type { LivePhase, LiveUsage, Usage } from '../usage/usage';
 import { estimateTokens } from '../usage/usage';
+import type { Stall, StreamTimeouts } from './watchdog';
+import { StreamWatchdog } from './watchdog';
 
 /** The API's usage counters (message_start, message_delta, Message) in the ledger's shape. */
 export function usageFromApi(u: {
@@ -20,7 +22,8 @@ export function usageFromApi(u: {
 
 export interface AttemptHooks {
   signal?: AbortSignal;
-  onUsage?: (live: Usage) => void;
+  /** Live usage, with what the model is doing (`phase`). */
+  onUsage?: (live: LiveUsage) => void;
   onText?: (delta: string) => void;
 }
 
@@ -34,23 +37,48 @@ export type AttemptOutcome =
       requestId?: string;
       /** Whether any content block had started: a retry would then repeat visible output. */
       sawContent: boolean;
+      /** Set when the watchdog ended the request: no response, or no content for too long. */
+      stalled?: Stall;
     };
 
 /** Between two estimated gauge updates: keeps a fast stream from flooding listeners. */
 const ESTIMATE_INTERVAL_MS = 100;
 
+function phaseOf(block: ContentBlock): LivePhase {
+  switch (block.type) {
+    case 'thinking':
+    case 'redacted_thinking':
+      return 'thinking';
+    case 'text':
+      return 'writing';
+    default:
+      return 'tool';
+  }
+}
+
 /**
  * One streamed request. The API reports output tokens only at the start and the end of a message, so while content
  * streams the live output count is estimated from the streamed characters (never below what the API reported); the
- * message_delta figure then replaces it.
+ * message_delta figure then replaces it. Every live figure says what the model is doing, because with the default
+ * thinking display a thinking model streams no characters at all until it has finished thinking.
  */
 export async function streamOnce(
   client: Anthropic,
   params: MessageCreateParamsBase,
   hooks: AttemptHooks,
+  timeouts: StreamTimeouts,
 ): Promise<AttemptOutcome> {
-  const stream = client.messages.stream(params, { signal: hooks.signal });
+  // The watchdog aborts through its own controller so its stop is not mistaken for the user's cancel.
+  const controller = new AbortController();
+  const cancel = (): void => controller.abort();
+  hooks.signal?.addEventListener('abort', cancel, { once: true });
+  if (hooks.signal?.aborted) {
+    controller.abort();
+  }
+  const watchdog = new StreamWatchdog(timeouts, cancel);
+  const stream = client.messages.stream(params, { signal: controller.signal, middleware: [watchdog.middleware] });
   let live: Usage | undefined;
+  let phase: LivePhase = 'starting';
   let reportedOutput = 0;
   let streamed = '';
   let lastEstimate = 0;
@@ -69,16 +97,21 @@ export async function streamOnce(
     live = u;
     if (hooks.onUsage) {
       const onUsage = hooks.onUsage;
-      guarded(() => onUsage({ ...u }));
+      guarded(() => onUsage({ ...u, phase }));
     }
   };
   stream.on('streamEvent', (event, snapshot) => {
+    watchdog.progress();
     if (event.type === 'message_start' || event.type === 'message_delta') {
       const u = usageFromApi(snapshot.usage);
       reportedOutput = u.output;
       publish(u);
     } else if (event.type === 'content_block_start') {
       sawContent = true;
+      phase = phaseOf(event.content_block);
+      if (live) {
+        publish(live);
+      }
     } else if (event.type === 'content_block_delta' && live) {
       const d = event.delta;
       streamed += d.type === 'text_delta' ? d.text : d.type === 'input_json_delta' ? d.partial_json : '';
@@ -105,6 +138,11 @@ export async function streamOnce(
     if (hookError !== undefined) {
       throw hookError;
     }
-    return { ok: false, error, partial: live, requestId: stream.request_id ?? undefined, sawContent };
+    const requestId = stream.request_id ?? undefined;
+    const stalled = hooks.signal?.aborted ? undefined : watchdog.stalled;
+    return { ok: false, error, partial: live, requestId, sawContent, ...(stalled ? { stalled } : {}) };
+  } finally {
+    watchdog.stop();
+    hooks.signal?.removeEventListener('abort', cancel);
   }
 }

@@ -11,7 +11,7 @@ import type {
 } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { ModelInfo } from '../models';
 import type { Ledger } from '../usage/ledger';
-import type { Usage } from '../usage/usage';
+import type { LiveUsage, Usage } from '../usage/usage';
 import { costOfCall } from '../usage/usage';
 import type { AnthropicOptions } from './anthropic';
 import { createAnthropic } from './anthropic';
@@ -22,6 +22,9 @@ import { rememberConfiguredSecret } from '../secrets/known';
 import type { Redactor } from '../secrets/redactor';
 import { sharedRedactor } from '../secrets/redactor';
 import { redactRequest } from '../secrets/request';
+import { stopError, truncation } from './stops';
+import type { StreamTimeouts } from './watchdog';
+import { DEFAULT_STREAM_TIMEOUTS, stallMessage } from './watchdog';
 
 export interface LlmRequest {
   model: ModelInfo;
@@ -36,8 +39,11 @@ export interface LlmRequest {
 
 export interface CallOptions {
   signal?: AbortSignal;
-  /** Live cumulative usage: at message_start, estimated while content streams, authoritative at message_delta. */
-  onUsage?: (live: Usage) => void;
+  /**
+   * Live cumulative usage: at message_start, estimated while content streams, authoritative at message_delta; with
+   * what the model is doing now (`phase`), which moves even while a thought streams no text.
+   */
+  onUsage?: (live: LiveUsage) => void;
   onText?: (delta: string) => void;
   /** Receives one entry per billed request, including internal retries and calls that failed mid-stream. */
   ledger?: Ledger;
@@ -56,24 +62,33 @@ export interface LlmResult {
   text: string;
 }
 
+export interface LlmClientOptions extends AnthropicOptions {
+  /** Limits on a stream that stops making progress; defaults in DEFAULT_STREAM_TIMEOUTS. */
+  streamTimeouts?: Partial<StreamTimeouts>;
+}
+
 /**
  * Every model call goes through here. The SDK retries 408/409/429/5xx/529 and connection failures (honouring
- * retry-after); on top of that this retries once a stream the API abandons as overloaded before any content, and
- * once with a doubled output budget a response cut off inside a tool call or a structured-output document.
+ * retry-after); on top of that this retries once: a stream the API abandons as overloaded before any content, a
+ * stream that stalls (no response, or no content for the idle timeout), and, with a doubled output budget, a
+ * response cut off by max_tokens before it held a complete answer (inside thinking, a tool call or a structured
+ * document). Refusals and context-window stops are never repeated on the same model.
  */
 export class LlmClient {
   private client: Anthropic | undefined;
   private readonly options: AnthropicOptions;
   /** Sweeps every outgoing request for secrets; its counts per owner are what the user is shown. */
   redactor: Redactor = sharedRedactor();
+  private timeouts: StreamTimeouts = { ...DEFAULT_STREAM_TIMEOUTS };
 
   /** With options, the SDK client (and the key check) is made at the first call, so a missing key fails that call. */
-  constructor(clientOrOptions: Anthropic | AnthropicOptions = {}) {
+  constructor(clientOrOptions: Anthropic | LlmClientOptions = {}) {
     if (clientOrOptions instanceof Anthropic) {
       this.client = clientOrOptions;
       this.options = {};
     } else {
       this.options = clientOrOptions;
+      this.setStreamTimeouts(clientOrOptions.streamTimeouts);
     }
   }
 
@@ -82,47 +97,43 @@ export class LlmClient {
     return this.client;
   }
 
+  /** Changes the stall limits for the calls that start from now on (a setting changed); missing ones are defaults. */
+  setStreamTimeouts(timeouts: Partial<StreamTimeouts> = {}): void {
+    this.timeouts = { ...DEFAULT_STREAM_TIMEOUTS, ...timeouts };
+  }
+
   async call(request: LlmRequest, opts: CallOptions = {}): Promise<LlmResult> {
     const client = this.anthropic;
     const req = await this.sweep(request, opts.owner);
+    const ctx = { model: req.model, tools: (req.tools?.length ?? 0) > 0, structured: req.outputFormat !== undefined };
     let maxTokens = req.maxTokens;
-    let overloadRetried = false;
-    let truncationRetried = false;
+    const retried = { overload: false, stall: false, truncation: false };
     for (;;) {
-      const outcome = await streamOnce(client, buildParams(req, maxTokens), opts);
+      const outcome = await streamOnce(client, buildParams(req, maxTokens), opts, this.timeouts);
       if (!outcome.ok) {
         const error = this.failure(req, opts, outcome);
         const brokeBeforeContent = error.status === undefined && !outcome.sawContent;
-        if (error.kind === 'overloaded' && brokeBeforeContent && !overloadRetried) {
-          overloadRetried = true;
-          continue;
+        const again =
+          (error.kind === 'stalled' && !retried.stall) ||
+          (error.kind === 'overloaded' && brokeBeforeContent && !retried.overload);
+        if (!again) {
+          throw error;
         }
-        throw error;
+        retried[error.kind === 'stalled' ? 'stall' : 'overload'] = true;
+        continue;
       }
       const result = toResult(outcome);
       this.record(req, opts, result.usage, result.requestId);
-      if (result.stopReason === 'refusal') {
-        throw new LlmError(
-          'refusal',
-          withId('The model declined this request; rephrase the task and try again.', result),
-          {
-            requestId: result.requestId,
-            retryable: false,
-          },
-        );
+      const cut = truncation(result.message, ctx);
+      const larger = Math.min(maxTokens * 2, req.model.maxOutput);
+      if (cut && !retried.truncation && larger > maxTokens) {
+        retried.truncation = true;
+        maxTokens = larger;
+        continue;
       }
-      if (result.stopReason === 'max_tokens' && isCutOff(result.message, req)) {
-        const larger = Math.min(maxTokens * 2, req.model.maxOutput);
-        if (!truncationRetried && larger > maxTokens) {
-          truncationRetried = true;
-          maxTokens = larger;
-          continue;
-        }
-        const what = req.outputFormat ? 'its structured answer' : 'a tool call';
-        const message =
-          `The model ran out of output tokens (max_tokens ${maxTokens}) while writing ${what}. ` +
-          'Raise opusOrchestrator.maxOutputTokens or split the subtask into smaller ones.';
-        throw new LlmError('max_tokens', withId(message, result), { requestId: result.requestId, retryable: false });
+      const error = stopError(result.message, { ...ctx, owner: opts.owner, maxTokens }, result.requestId, cut);
+      if (error) {
+        throw error;
       }
       return result;
     }
@@ -161,12 +172,14 @@ export class LlmClient {
 
   private failure(req: LlmRequest, opts: CallOptions, outcome: Extract<AttemptOutcome, { ok: false }>): LlmError {
     const client = this.anthropic;
-    const error = toLlmError(outcome.error, {
-      model: req.model.id,
-      apiKey: client.apiKey,
-      requestId: outcome.requestId,
-      maxRetries: client.maxRetries,
-    });
+    const error = outcome.stalled
+      ? new LlmError('stalled', withId(stallMessage(outcome.stalled), outcome), { requestId: outcome.requestId })
+      : toLlmError(outcome.error, {
+          model: req.model.id,
+          apiKey: client.apiKey,
+          requestId: outcome.requestId,
+          maxRetries: client.maxRetries,
+        });
     if (outcome.partial) {
       this.record(req, opts, outcome.partial, error.requestId ?? outcome.requestId);
     }
@@ -202,12 +215,6 @@ function toResult(outcome: Extract<AttemptOutcome, { ok: true }>): LlmResult {
   const { message } = outcome;
   const text = message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
   return { message, usage: outcome.usage, requestId: outcome.requestId, stopReason: message.stop_reason, text };
-}
-
-/** A max_tokens stop that leaves nothing usable: a half-written tool call, or half a structured-output document. */
-function isCutOff(message: Message, req: LlmRequest): boolean {
-  const last = message.content.at(-1);
-  return last?.type === 'tool_use' || (req.outputFormat !== undefined && last?.type === 'text');
 }
 
 function withId(message: string, result: { requestId?: string }): string {

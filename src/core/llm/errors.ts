@@ -6,6 +6,8 @@ import {
   AnthropicError,
 } from '@anthropic-ai/sdk';
 import { scrubConfigured } from '../secrets/known';
+import type { RefusalStopDetails } from '@anthropic-ai/sdk/resources/messages/messages';
+import type { ModelRole } from '../models';
 
 export type LlmErrorKind =
   | 'auth'
@@ -20,9 +22,22 @@ export type LlmErrorKind =
   | 'cancelled'
   | 'refusal'
   | 'max_tokens'
+  /** The prompt and the answer filled the model's context window: a bigger output budget cannot help. */
+  | 'context_window'
+  /** The stream stopped making progress (no response, or no content for the idle timeout), twice. */
+  | 'stalled'
   | 'malformed';
 
-const RETRYABLE: ReadonlySet<LlmErrorKind> = new Set(['rate_limit', 'overloaded', 'server', 'connection']);
+const RETRYABLE: ReadonlySet<LlmErrorKind> = new Set(['rate_limit', 'overloaded', 'server', 'connection', 'stalled']);
+
+export interface LlmErrorOptions {
+  status?: number;
+  requestId?: string;
+  retryable?: boolean;
+  cause?: unknown;
+  stopDetails?: RefusalStopDetails | null;
+  fallback?: ModelRole;
+}
 
 export const SET_KEY_HINT = 'run "Opus Orchestrator: Set Anthropic API Key" or set ANTHROPIC_API_KEY';
 
@@ -33,18 +48,27 @@ export class LlmError extends Error {
   readonly requestId?: string;
   /** Whether trying the same call again later can succeed. */
   readonly retryable: boolean;
+  /** A refusal's `stop_details` as the API sent them: the policy category and, when there is one, an explanation. */
+  readonly stopDetails?: RefusalStopDetails;
+  /**
+   * For a refusal: the role to offer the same work on (another model usually answers), or undefined when another
+   * model would decline the same way. Runners offer "Retry on <fallback>"; nothing is retried automatically.
+   */
+  readonly fallback?: ModelRole;
 
-  constructor(
-    kind: LlmErrorKind,
-    message: string,
-    opts: { status?: number; requestId?: string; retryable?: boolean; cause?: unknown } = {},
-  ) {
+  constructor(kind: LlmErrorKind, message: string, opts: LlmErrorOptions = {}) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'LlmError';
     this.kind = kind;
     this.status = opts.status;
     this.requestId = opts.requestId;
     this.retryable = opts.retryable ?? RETRYABLE.has(kind);
+    if (opts.stopDetails) {
+      this.stopDetails = opts.stopDetails;
+    }
+    if (opts.fallback) {
+      this.fallback = opts.fallback;
+    }
   }
 }
 

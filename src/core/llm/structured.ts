@@ -3,8 +3,8 @@ import type { JSONOutputFormat, MessageParam } from '@anthropic-ai/sdk/resources
 import type { z } from 'zod';
 import type { ModelInfo } from '../models';
 import type { Ledger } from '../usage/ledger';
-import type { Usage } from '../usage/usage';
-import { ZERO_USAGE, addUsage } from '../usage/usage';
+import type { LiveUsage, Usage } from '../usage/usage';
+import { ZERO_USAGE, addLive, addUsage } from '../usage/usage';
 import type { LlmClient, LlmResult } from './client';
 
 /** The checked value of an answer, or what is wrong with it (shown to the model in the repair round). */
@@ -27,8 +27,8 @@ export interface StructuredRequest<T> {
   ledger?: Ledger;
   owner: string;
   attempt: number;
-  /** Live usage summed over the calls (the repair round adds to the first). */
-  onUsage?: (u: Usage) => void;
+  /** Live usage summed over the calls (the repair round adds to the first), with what the model is doing. */
+  onUsage?: (u: LiveUsage) => void;
 }
 
 /** The answer as JSON, or the reason it is not JSON (a check's first step). */
@@ -43,7 +43,9 @@ export function parseJson(text: string): { ok: true; value: unknown } | { ok: fa
 /**
  * One structured-output call, checked; an answer that fails the check gets one repair round in the same
  * conversation (the model sees its answer and the errors), because most failures are fixed at once. Returns the
- * value, or the second answer's errors for the caller to turn into its own error. API errors pass through.
+ * value, or the second answer's errors for the caller to turn into its own error. API errors pass through, and so
+ * does an answer cut off by max_tokens (the client retries it once with a doubled budget, then fails): a cut-off
+ * answer is not something to repair.
  */
 export async function askStructured<T>(req: StructuredRequest<T>): Promise<Checked<T>> {
   // The SDK's format also carries a parse function; only the JSON part goes on the wire.
@@ -66,7 +68,7 @@ export async function askStructured<T>(req: StructuredRequest<T>): Promise<Check
         ledger: req.ledger,
         owner: req.owner,
         attempt: req.attempt,
-        onUsage: req.onUsage ? (live) => req.onUsage?.(addUsage(before, live)) : undefined,
+        onUsage: req.onUsage ? (live) => req.onUsage?.(addLive(before, live)) : undefined,
       },
     );
     spent = addUsage(before, result.usage);
@@ -77,10 +79,16 @@ export async function askStructured<T>(req: StructuredRequest<T>): Promise<Check
   if (firstCheck.errors === undefined) {
     return firstCheck;
   }
-  messages.push(
-    { role: 'assistant', content: first.text.trim() === '' ? '(no answer)' : first.text },
-    { role: 'user', content: req.repair(firstCheck.errors) },
-  );
+  if (first.text.trim() === '') {
+    // Nothing to show the model: ask again with the errors, rather than put words in its mouth.
+    messages[0] = { role: 'user', content: `${req.prompt}\n\n${req.repair(firstCheck.errors)}` };
+  } else {
+    // The answer goes back as it came, thinking blocks included: the API binds them to the conversation.
+    messages.push(
+      { role: 'assistant', content: first.message.content },
+      { role: 'user', content: req.repair(firstCheck.errors) },
+    );
+  }
   const second = await ask();
   return req.check(second.text);
 }

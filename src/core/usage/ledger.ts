@@ -12,9 +12,12 @@ export interface UsageTotal {
 /** An entry to record; `cost` is priced from the model when left out, `at` defaults to now. */
 export type NewUsageEntry = Omit<UsageEntry, 'cost' | 'at'> & { cost?: number; at?: string };
 
-/** The price of one entry: the model's own figures when known, else its role's (overridden ids keep role prices). */
+/**
+ * The price of one entry: the model's own figures when known, else its role's under the entry's model id (overridden
+ * ids keep role prices, and a price override set for that id still applies).
+ */
 export function priceEntry(entry: Pick<UsageEntry, 'model' | 'role' | 'usage'>): number {
-  return costOfCall(entry.usage, modelById(entry.model) ?? MODEL_TABLE[entry.role]);
+  return costOfCall(entry.usage, modelById(entry.model) ?? { ...MODEL_TABLE[entry.role], id: entry.model });
 }
 
 /** Every billed model call of a plan: the source of every gauge, the status bar and the cost caps. */

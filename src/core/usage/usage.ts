@@ -1,4 +1,5 @@
 import type { ModelInfo, Prices } from '../models';
+import { pricesFor } from './prices';
 
 /** Token counts of one or more API calls, as the API reports them. */
 export interface Usage {
@@ -6,6 +7,19 @@ export interface Usage {
   output: number;
   cacheRead: number;
   cacheWrite: number;
+}
+
+/** What a streaming call is doing right now, for gauges that would otherwise stand still while a model thinks. */
+export type LivePhase = 'starting' | 'thinking' | 'writing' | 'tool';
+
+/** Live usage of a call in flight, with what the model is doing. */
+export interface LiveUsage extends Usage {
+  phase?: LivePhase;
+}
+
+/** The phase carried by a live usage figure, if any (stored usage never has one). */
+export function livePhase(u: Usage | undefined): LivePhase | undefined {
+  return u && 'phase' in u ? (u as LiveUsage).phase : undefined;
 }
 
 export const ZERO_USAGE: Readonly<Usage> = Object.freeze({ input: 0, output: 0, cacheRead: 0, cacheWrite: 0 });
@@ -19,6 +33,15 @@ export function addUsage(a: Usage, b: Usage): Usage {
   };
 }
 
+/** A live figure added to what earlier calls spent, keeping what the model is doing now. */
+export function addLive(spent: Usage, live: LiveUsage): LiveUsage {
+  const sum: LiveUsage = addUsage(spent, live);
+  if (live.phase) {
+    sum.phase = live.phase;
+  }
+  return sum;
+}
+
 /** Every token the model read for a call: fresh input plus cache reads and writes. */
 export function promptTokens(u: Usage): number {
   return u.input + u.cacheRead + u.cacheWrite;
@@ -28,10 +51,10 @@ export function totalTokens(u: Usage): number {
   return promptTokens(u) + u.output;
 }
 
-/** The price of ONE call's usage in dollars (long-prompt tiers are decided per call). */
+/** The price of ONE call's usage in dollars (long-prompt tiers are decided per call), the user's overrides applied. */
 export function costOfCall(u: Usage, model: ModelInfo): number {
-  const p: Prices =
-    model.longPrompt && promptTokens(u) > model.longPrompt.threshold ? model.longPrompt.prices : model.prices;
+  const tier = model.longPrompt && promptTokens(u) > model.longPrompt.threshold ? model.longPrompt.prices : undefined;
+  const p: Prices = pricesFor(model, tier);
   return (u.input * p.input + u.output * p.output + u.cacheRead * p.cacheRead + u.cacheWrite * p.cacheWrite) / 1e6;
 }
 

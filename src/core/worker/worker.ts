@@ -10,8 +10,8 @@ import { LlmError } from '../llm/errors';
 import type { ModelInfo } from '../models';
 import type { Subtask } from '../plan/schema';
 import type { Ledger } from '../usage/ledger';
-import type { Usage } from '../usage/usage';
-import { ZERO_USAGE, addUsage, estimateTokens } from '../usage/usage';
+import type { LiveUsage, Usage } from '../usage/usage';
+import { ZERO_USAGE, addLive, addUsage, estimateTokens } from '../usage/usage';
 import { resolveInWorkspace } from '../workspace/confine';
 import type { WorkspaceRules } from '../workspace/rules';
 import { CallBudget } from './callBudget';
@@ -43,8 +43,8 @@ export interface WorkerInput {
   ledger?: Ledger;
   owner: string;
   attempt: number;
-  /** Summed over the run's calls, live while streaming. */
-  onUsage?: (cumulative: Usage) => void;
+  /** Summed over the run's calls, live while streaming, with what the model is doing now. */
+  onUsage?: (cumulative: LiveUsage) => void;
   /** Notes on a previous attempt (review findings, the user's words), given to the model with the subtask. */
   feedback?: string;
 }
@@ -206,7 +206,7 @@ export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
         ledger: input.ledger,
         owner: input.owner,
         attempt: input.attempt,
-        onUsage: input.onUsage ? (live) => input.onUsage?.(addUsage(before, live)) : undefined,
+        onUsage: input.onUsage ? (live) => input.onUsage?.(addLive(before, live)) : undefined,
       },
     );
     spent = addUsage(before, result.usage);
@@ -214,6 +214,14 @@ export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
     messages.push({ role: 'assistant', content: result.message.content });
     const calls = result.message.content.filter((b): b is ToolUseBlock => b.type === 'tool_use');
     if (calls.length === 0) {
+      // Only a turn the model ended itself is the end of the run; the client already turned cut-off, refused and
+      // overflowing turns into errors, and any other stop must not pass half-done edits off as finished.
+      if (result.stopReason !== 'end_turn' && result.stopReason !== 'stop_sequence') {
+        throw new WorkerError(
+          `The worker's turn on subtask "${input.subtask.id}" stopped (${result.stopReason ?? 'no stop reason'}) ` +
+            'before it finished. Dispatch the subtask again.',
+        );
+      }
       return { files: await overlay.changes(), turns: turn, summary: result.text.trim(), usage: spent };
     }
     const results = await runTools(calls, overlay, guard, secrets, budget);
