@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
+import { PRICES_AS_OF } from '../../src/core/models';
 import { readSettings } from '../../src/vscode/settings';
 import { startFakeAnthropic } from '../fake-anthropic/server';
 import {
@@ -9,6 +10,8 @@ import {
   planReply,
   planWith,
   subtaskItem,
+  tooltipOf,
+  waitFor,
   workerEdits,
   workspaceRoot,
   useSuiteFixture,
@@ -66,6 +69,38 @@ describe('Trust: an untrusted workspace runs and applies nothing, and cannot pic
         fs.rmSync(path.dirname(settingsFile), { recursive: true, force: true });
       }
       await other.close();
+    }
+  });
+
+  it('prices from the settings reach the figures once trusted; a workspace\u2019s prices are not used untrusted', async () => {
+    const config = (): vscode.WorkspaceConfiguration => vscode.workspace.getConfiguration('opusOrchestrator');
+    const settingsFile = path.join(workspaceRoot(), '.vscode', 'settings.json');
+    const hadSettings = fs.existsSync(settingsFile);
+    try {
+      await config().update(
+        'prices',
+        { sonnet: { cacheRead: 0.1 }, haiku: { output: -1 } },
+        vscode.ConfigurationTarget.Workspace,
+      );
+      const untrusted = readSettings(config(), false);
+      assert.deepEqual(untrusted.prices, {}, 'a workspace could switch the cost caps off with prices of zero');
+      const trusted = readSettings(config(), true);
+      assert.deepEqual(trusted.prices, { sonnet: { cacheRead: 0.1 } });
+      assert.match(trusted.priceErrors.join('\n'), /opusOrchestrator\.prices: haiku\.output: must be ≥ 0/);
+
+      // The test runs its own copy of the core: what the extension applied is read off the tree.
+      await planWith(fx.fake, 'Bump alpha', [{ id: 'alpha', files: ['e1/alpha.txt'] }]);
+      await waitFor('the tooltip to name the overridden prices', async () =>
+        tooltipOf(await subtaskItem(fx.api, 'alpha')).includes(`list prices of ${PRICES_AS_OF}, overridden for sonnet`),
+      );
+      fx.api.controller.setTrusted(false);
+      assert.match(tooltipOf(await subtaskItem(fx.api, 'alpha')), new RegExp(`list prices of ${PRICES_AS_OF}\\n`));
+      fx.api.controller.setTrusted(true);
+    } finally {
+      await config().update('prices', undefined, vscode.ConfigurationTarget.Workspace);
+      if (!hadSettings) {
+        fs.rmSync(path.dirname(settingsFile), { recursive: true, force: true });
+      }
     }
   });
 
