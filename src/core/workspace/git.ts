@@ -98,6 +98,23 @@ async function recentCommits(git: SimpleGit, max: number): Promise<GitCommit[]> 
   }
 }
 
+/**
+ * The files git would list for `root`: tracked ones plus untracked ones no ignore rule excludes (`.gitignore` at
+ * every depth, `.git/info/exclude`, the user's `core.excludesFile`), relative to `root` with forward slashes.
+ * Undefined when `root` is not inside a git work tree or git cannot run, so the caller can walk the folder instead.
+ * Entries may name files deleted since they were staged, submodule folders and nested repositories (`dir/`).
+ */
+export async function gitListFiles(root: string, pathspec: string[] = []): Promise<string[] | undefined> {
+  const git = open(root);
+  try {
+    // -z: names as they are (no quoting of spaces or non-ASCII characters), NUL-separated.
+    const out = await git.raw(['ls-files', '-z', '--cached', '--others', '--exclude-standard', '--', ...pathspec]);
+    return [...new Set(out.split('\0').filter((p) => p !== ''))];
+  } catch {
+    return undefined; // not a repository, git missing, or a repository git refuses: the caller walks the folder
+  }
+}
+
 /** The facts as a few lines of plain text for a prompt. */
 export function formatGitFacts(facts: GitFacts, maxChangedLines = 20): string {
   const lines: string[] = [];

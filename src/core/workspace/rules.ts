@@ -1,10 +1,11 @@
 import { promises as fs } from 'node:fs';
-import type { Dirent } from 'node:fs';
 import path from 'node:path';
 import ignore from 'ignore';
 import type { Ignore } from 'ignore';
-import { isCredentialPath } from './secrets';
 import { gitExcludeFiles } from './excludes';
+import { gitListFiles } from './git';
+import { listWorkspace, readDir } from './listing';
+import { isCredentialPath } from './secrets';
 
 /** The folder where plans and proposals are stored; never shown to a model, never written by one. */
 export const STORE_DIR = '.opus-orchestrator';
@@ -17,8 +18,8 @@ const ALWAYS_IGNORED = ['.git', 'node_modules/', `${STORE_DIR}/`];
 const alwaysMatcher = ignore({ ignorecase: true }).add(ALWAYS_IGNORED);
 // git matches ignore patterns case-insensitively where the file system is (core.ignorecase), so follow the platform.
 const GIT_IGNORECASE = process.platform === 'win32' || process.platform === 'darwin';
-/** Nested .gitignore discovery stops after this many directories so that loading stays cheap on huge trees. */
-const MAX_DIRS_FOR_NESTED = 20_000;
+/** Outside git, nested .gitignore discovery stops after this many directories so that a runaway tree cannot stall. */
+const MAX_DIRS_FOR_NESTED = 200_000;
 
 /** Turns a workspace-relative path into the form the ignore matchers take, or undefined when it is not one. */
 function normalizeRel(rel: string): string | undefined {
@@ -112,6 +113,21 @@ export class WorkspaceRules {
 
   /** Picks up .gitignore files below the root, skipping ignored directories as git does. */
   private async loadNested(): Promise<void> {
+    // git knows every .gitignore it reads, however deep the tree: ask it rather than walk.
+    const fromGit = await gitListFiles(this.root, [':(glob)**/.gitignore']);
+    if (fromGit) {
+      // Shallow to deep, the order of precedence; a file the levels loaded so far ignore is one git does not read.
+      const nested = fromGit
+        .filter((rel) => rel.endsWith('/.gitignore'))
+        .sort((a, b) => a.split('/').length - b.split('/').length || (a < b ? -1 : 1));
+      for (const rel of nested) {
+        if (!this.isIgnored(rel)) {
+          const matcher = ignore({ ignorecase: GIT_IGNORECASE }).add(await readIfExists(path.join(this.root, rel)));
+          this.levels.push({ dir: rel.slice(0, -'/.gitignore'.length), matcher });
+        }
+      }
+      return;
+    }
     // Breadth-first, so that levels end up ordered shallow to deep: the order of precedence.
     const queue = [''];
     let visited = 0;
@@ -139,60 +155,11 @@ async function readIfExists(file: string): Promise<string> {
   }
 }
 
-async function readDir(dir: string): Promise<Dirent[]> {
-  try {
-    return await fs.readdir(dir, { withFileTypes: true });
-  } catch {
-    return []; // unreadable or vanished while walking: skip it rather than fail the whole walk
-  }
-}
-
-function isInside(root: string, target: string): boolean {
-  const rel = path.relative(root, target);
-  return rel !== '' && !rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel);
-}
-
 /**
- * Every file a prompt may see, as sorted workspace-relative paths with forward slashes. Ignored directories are never
- * entered; symbolic links to directories are not followed, links to files only when they stay inside the workspace.
+ * Every file a prompt may see, as sorted workspace-relative paths with forward slashes: the files git would list
+ * (tracked, and untracked but not ignored), or in a folder that is not a git repository a walk that honours the same
+ * ignore files; less ignored and credential files, third-party trees and caches (see `listWorkspace`).
  */
 export async function listFiles(root: string, rules: WorkspaceRules, opts: { limit?: number } = {}): Promise<string[]> {
-  const limit = opts.limit ?? Number.POSITIVE_INFINITY;
-  const realRoot = await fs.realpath(root);
-  const out: string[] = [];
-  const stack = [''];
-  for (let dir = stack.pop(); dir !== undefined && out.length < limit; dir = stack.pop()) {
-    const entries = (await readDir(path.join(root, dir))).sort((a, b) => (a.name < b.name ? -1 : 1));
-    const subdirs: string[] = [];
-    for (const entry of entries) {
-      const rel = dir === '' ? entry.name : `${dir}/${entry.name}`;
-      if (entry.isDirectory()) {
-        if (!rules.isIgnored(`${rel}/`)) {
-          subdirs.push(rel);
-        }
-      } else if (out.length < limit && rules.mayRead(rel)) {
-        if (
-          entry.isFile() ||
-          (entry.isSymbolicLink() && (await linkMayBeRead(realRoot, rules, path.join(root, rel))))
-        ) {
-          out.push(rel);
-        }
-      }
-    }
-    stack.push(...subdirs.reverse());
-  }
-  return out.sort();
-}
-
-/** A link is listed only when its target is a readable file inside the workspace (a link to `.env` is a secret). */
-async function linkMayBeRead(realRoot: string, rules: WorkspaceRules, link: string): Promise<boolean> {
-  try {
-    const real = await fs.realpath(link);
-    if (!isInside(realRoot, real) || !(await fs.stat(real)).isFile()) {
-      return false;
-    }
-    return rules.mayRead(path.relative(realRoot, real).split(path.sep).join('/'));
-  } catch {
-    return false;
-  }
+  return (await listWorkspace(root, rules, opts)).files;
 }

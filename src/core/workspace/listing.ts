@@ -1,0 +1,147 @@
+import { promises as fs } from 'node:fs';
+import type { Dirent } from 'node:fs';
+import path from 'node:path';
+import { gitListFiles } from './git';
+import type { WorkspaceRules } from './rules';
+import { leftOutReason, splitThirdParty, VENV_MARKER, venvDirsOf } from './thirdParty';
+import type { LeftOutTree } from './thirdParty';
+
+/** The files of a workspace a planner may be shown, and what was left out of them. */
+export interface WorkspaceListing {
+  /** Readable files, sorted, workspace-relative with forward slashes; third-party trees and caches excluded. */
+  files: string[];
+  /** Size in bytes of each listed file (of its target, for a link). */
+  sizes: Map<string, number>;
+  /** Third-party trees, virtual environments and caches that were left out, with their file counts where known. */
+  leftOut: LeftOutTree[];
+  /** True when git gave the list; false when the folder was walked. */
+  fromGit: boolean;
+}
+
+/** Files checked at once (lstat), enough to keep the disk busy without thousands of open requests. */
+const STAT_CONCURRENCY = 64;
+
+/**
+ * The files git would list (`git ls-files --cached --others --exclude-standard`: tracked, and untracked but not
+ * ignored by any .gitignore, `.git/info/exclude` or the user's excludes file), filtered by the workspace's rules
+ * (`.opus-orchestratorignore`, extra globs, credentials, always-ignored folders), with third-party trees, virtual
+ * environments and caches counted apart. Outside a git repository, a walk that never enters an ignored folder.
+ * Links are listed only when they point at a readable file inside the workspace; links to folders are not followed.
+ */
+export async function listWorkspace(
+  root: string,
+  rules: WorkspaceRules,
+  opts: { limit?: number } = {},
+): Promise<WorkspaceListing> {
+  const limit = opts.limit ?? Number.POSITIVE_INFINITY;
+  const realRoot = await fs.realpath(root);
+  const listed = await gitListFiles(root);
+  const sizes = new Map<string, number>();
+  if (listed === undefined) {
+    return walk(root, realRoot, rules, limit);
+  }
+  // A nested repository shows up as `dir/`, a submodule as a folder: neither is a file of this one.
+  const readable = listed.filter((rel) => !rel.endsWith('/') && rules.mayRead(rel));
+  const { own, leftOut } = splitThirdParty(readable, venvDirsOf(listed));
+  own.sort();
+  const files: string[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let i = next++; i < own.length; i = next++) {
+      const rel = own[i] as string;
+      const size = await fileSize(realRoot, rules, root, rel);
+      if (size !== undefined) {
+        sizes.set(rel, size);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(STAT_CONCURRENCY, own.length) }, worker));
+  for (const rel of own) {
+    if (sizes.has(rel) && files.length < limit) {
+      files.push(rel);
+    }
+  }
+  return { files, sizes, leftOut, fromGit: true };
+}
+
+/** The size of a listed file, or undefined when it is gone, not a file, or a link that may not be followed. */
+async function fileSize(
+  realRoot: string,
+  rules: WorkspaceRules,
+  root: string,
+  rel: string,
+): Promise<number | undefined> {
+  try {
+    const st = await fs.lstat(path.join(root, rel));
+    if (st.isFile()) {
+      return st.size;
+    }
+    return st.isSymbolicLink() ? await linkedFileSize(realRoot, rules, path.join(root, rel)) : undefined;
+  } catch {
+    return undefined; // deleted since it was staged, or vanished while listing
+  }
+}
+
+async function walk(root: string, realRoot: string, rules: WorkspaceRules, limit: number): Promise<WorkspaceListing> {
+  const files: string[] = [];
+  const sizes = new Map<string, number>();
+  const leftOut: LeftOutTree[] = [];
+  const stack = [''];
+  for (let dir = stack.pop(); dir !== undefined && files.length < limit; dir = stack.pop()) {
+    const entries = (await readDir(path.join(root, dir))).sort((a, b) => (a.name < b.name ? -1 : 1));
+    if (dir !== '' && entries.some((e) => e.isFile() && e.name === VENV_MARKER)) {
+      leftOut.push({ dir, reason: 'virtual environment', files: undefined });
+      continue;
+    }
+    const subdirs: string[] = [];
+    for (const entry of entries) {
+      const rel = dir === '' ? entry.name : `${dir}/${entry.name}`;
+      if (entry.isDirectory()) {
+        const reason = leftOutReason(entry.name);
+        if (rules.isIgnored(`${rel}/`)) {
+          continue;
+        }
+        if (reason) {
+          leftOut.push({ dir: rel, reason, files: undefined }); // not walked: counting it would cost what leaving it out saves
+        } else {
+          subdirs.push(rel);
+        }
+      } else if (files.length < limit && (entry.isFile() || entry.isSymbolicLink()) && rules.mayRead(rel)) {
+        const size = await fileSize(realRoot, rules, root, rel);
+        if (size !== undefined) {
+          files.push(rel);
+          sizes.set(rel, size);
+        }
+      }
+    }
+    stack.push(...subdirs.reverse());
+  }
+  return { files: files.sort(), sizes, leftOut: leftOut.sort((a, b) => (a.dir < b.dir ? -1 : 1)), fromGit: false };
+}
+
+function isInside(root: string, target: string): boolean {
+  const rel = path.relative(root, target);
+  return rel !== '' && !rel.startsWith(`..${path.sep}`) && rel !== '..' && !path.isAbsolute(rel);
+}
+
+/** A link counts only when its target is a readable file inside the workspace (a link to `.env` is a secret). */
+async function linkedFileSize(realRoot: string, rules: WorkspaceRules, link: string): Promise<number | undefined> {
+  try {
+    const real = await fs.realpath(link);
+    const st = await fs.stat(real);
+    if (!isInside(realRoot, real) || !st.isFile()) {
+      return undefined;
+    }
+    return rules.mayRead(path.relative(realRoot, real).split(path.sep).join('/')) ? st.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function readDir(dir: string): Promise<Dirent[]> {
+  try {
+    return await fs.readdir(dir, { withFileTypes: true });
+  } catch {
+    return []; // unreadable or vanished while walking: skip it rather than fail the whole walk
+  }
+}
