@@ -5,6 +5,8 @@ import path from 'node:path';
 import { simpleGit } from 'simple-git';
 import { dependentsOf, findCycle, scopesOverlap, topoOrder } from '../../src/core/plan/graph';
 import type { Plan, Subtask } from '../../src/core/plan/schema';
+import { effortOf, focusOf } from '../../src/core/plan/schema';
+import { PlanStateSchema } from '../../src/core/store/schemas';
 import { validatePlan } from '../../src/core/plan/validate';
 import { WorkspaceRules } from '../../src/core/workspace/rules';
 
@@ -69,7 +71,9 @@ describe('plan validation', () => {
       result.plan.subtasks[0]?.files.map((f) => f.path),
       ['src/a.ts', 'src/b.ts', 'src/parser.ts'],
     );
-    assert.deepEqual(result.plan.subtasks[1]?.files, [{ path: 'src/b.ts', create: false }]);
+    assert.deepEqual(result.plan.subtasks[1]?.files, [
+      { path: 'src/b.ts', create: false, focus: { symbols: [], lines: [] } },
+    ]);
   });
 
   it('reports schema errors with the field path', async () => {
@@ -234,6 +238,122 @@ describe('plan validation', () => {
       });
       assert.equal(ok.ok, true, ok.ok ? '' : ok.errors.join('\n'));
     });
+  });
+});
+
+describe('plan validation of what each worker sees', () => {
+  let root: string;
+  let rules: WorkspaceRules;
+  const PARSER = [
+    'export interface Options {',
+    '  strict: boolean;',
+    '}',
+    '',
+    'export function parseArgs(argv: string[]): Options {',
+    '  return { strict: argv.includes("--strict") };',
+    '}',
+    '',
+    'export class Lexer {',
+    '  next(): string {',
+    "    return '';",
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+
+  before(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), 'plan-focus-'));
+    await simpleGit(root).init();
+    await fs.mkdir(path.join(root, 'src'));
+    await fs.writeFile(path.join(root, 'src', 'parser.ts'), PARSER);
+    await fs.writeFile(path.join(root, 'notes.txt'), 'one\ntwo\n');
+    rules = await WorkspaceRules.load(root);
+  });
+  after(async () => {
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  const focused = (focus: unknown, p = 'src/parser.ts', create = false): unknown =>
+    plan(subtask('edit', { files: [{ path: p, create, focus } as never] }));
+
+  it('accepts named symbols and ranges within the file, and keeps them', async () => {
+    const focus = { symbols: ['parseArgs', 'Lexer'], lines: [{ start: 1, end: 3 }] };
+    const result = await validatePlan(focused(focus), { root, rules });
+    assert.ok(result.ok, result.ok ? '' : result.errors.join('\n'));
+    assert.deepEqual(result.plan.subtasks[0]?.files[0]?.focus, focus);
+  });
+
+  it('names the symbols a file does define when the plan names one it does not', async () => {
+    const result = await validatePlan(focused({ symbols: ['parseArguments'], lines: [] }), { root, rules });
+    assert.equal(result.ok, false);
+    const [error] = result.ok ? [] : result.errors;
+    assert.match(error ?? '', /^subtask "edit": "src\/parser\.ts" defines no "parseArguments"; its definitions are: /);
+    for (const name of ['Options', 'parseArgs', 'Lexer']) {
+      assert.ok(error?.includes(name), `${name} is not offered in: ${error}`);
+    }
+  });
+
+  it('refuses line ranges outside the file, saying how long it is', async () => {
+    const result = await validatePlan(
+      focused({
+        symbols: [],
+        lines: [
+          { start: 10, end: 40 },
+          { start: 5, end: 2 },
+          { start: 0, end: 3 },
+        ],
+      }),
+      { root, rules },
+    );
+    const errors = result.ok ? [] : result.errors;
+    assert.equal(errors.length, 3, errors.join('\n'));
+    assert.match(errors[0] ?? '', /lines 10-40: the file has 13 lines; give 1-based ranges within 1-13/);
+    assert.match(errors[1] ?? '', /lines 5-2: the range ends before it starts/);
+  });
+
+  it('refuses a focus on a file the subtask creates', async () => {
+    const result = await validatePlan(focused({ symbols: ['x'], lines: [] }, 'src/new.ts', true), { root, rules });
+    assert.match(result.ok ? '' : (result.errors[0] ?? ''), /"src\/new\.ts" does not exist yet.*leave its focus empty/);
+  });
+
+  it('asks for line ranges where the file has no outline', async () => {
+    const result = await validatePlan(focused({ symbols: ['one'], lines: [] }, 'notes.txt'), { root, rules });
+    assert.match(result.ok ? '' : (result.errors[0] ?? ''), /give focus\.lines instead of symbols/);
+    const lines = await validatePlan(focused({ symbols: [], lines: [{ start: 1, end: 2 }] }, 'notes.txt'), {
+      root,
+      rules,
+    });
+    assert.ok(lines.ok);
+  });
+
+  it('loads a plan stored before focus and effort existed, defaulting them', async () => {
+    const stored = {
+      goal: 'Old plan.',
+      subtasks: [
+        { ...subtask('a', { files: [{ path: 'src/parser.ts', create: false }] }), model: 'haiku' },
+        { ...subtask('b', { files: [{ path: 'src/parser.ts', create: false }], dependsOn: ['a'] }), model: 'opus' },
+      ],
+    };
+    const state = PlanStateSchema.parse({
+      id: 'p1',
+      task: 'old',
+      createdAt: new Date(0).toISOString(),
+      plan: stored,
+      subtasks: {},
+      ledger: [],
+      opusOnlyEstimate: { inputTokens: 0, outputTokens: 0, cost: 0 },
+    });
+    assert.deepEqual(focusOf(state.plan.subtasks[0]!.files[0]!), { symbols: [], lines: [] });
+    assert.deepEqual(state.plan.subtasks.map(effortOf), ['low', 'high']);
+    const result = await validatePlan(state.plan, { root, rules });
+    assert.ok(result.ok, result.ok ? '' : result.errors.join('\n'));
+    assert.deepEqual(
+      result.plan.subtasks.map((s) => [s.effort, s.files[0]?.focus]),
+      [
+        ['low', { symbols: [], lines: [] }],
+        ['high', { symbols: [], lines: [] }],
+      ],
+    );
   });
 });
 

@@ -13,7 +13,8 @@ import type { Plan } from '../../src/core/plan/schema';
 import { Ledger } from '../../src/core/usage/ledger';
 import type { Usage } from '../../src/core/usage/usage';
 import { WorkspaceRules } from '../../src/core/workspace/rules';
-import { jsonReply, refusalReply, textReply, truncatedThinkingReply } from '../fake-anthropic/replies';
+import type { PlannerToolEvent } from '../../src/core/plan/tools';
+import { jsonReply, refusalReply, textReply, toolUseReply, truncatedThinkingReply } from '../fake-anthropic/replies';
 import type { FakeAnthropic } from '../fake-anthropic/server';
 import { startFakeAnthropic } from '../fake-anthropic/server';
 
@@ -97,7 +98,7 @@ describe('planner over the local Messages API', () => {
 
   const bodies = (): Body[] => fake.requests.map((r) => r.body as unknown as Body);
 
-  it('asks Opus for structured output without forcing a tool, and returns the validated plan', async () => {
+  it('asks Opus for structured output with its read-only tools offered, and returns the validated plan', async () => {
     fake.enqueue(jsonReply(GOOD_PLAN, { input: 900, output: 300 }));
     const live: Usage[] = [];
     const plan = await planTask({ ...input, onUsage: (u) => live.push(u) });
@@ -108,6 +109,12 @@ describe('planner over the local Messages API', () => {
       ['add-flag', 'document-flag'],
     );
     assert.equal(plan.subtasks[0]?.files[0]?.path, 'src/cli.ts', 'paths come back workspace-relative');
+    assert.deepEqual(plan.subtasks[0]?.files[0]?.focus, { symbols: [], lines: [] }, 'no focus: the whole file');
+    assert.deepEqual(
+      plan.subtasks.map((s) => s.effort),
+      ['medium', 'low'],
+      'an answer without efforts gets the ones its models suggest',
+    );
 
     assert.equal(fake.requests.length, 1);
     const body = bodies()[0];
@@ -115,9 +122,15 @@ describe('planner over the local Messages API', () => {
     assert.equal(body.model, 'claude-opus-5-5');
     assert.equal(body.output_config?.format?.type, 'json_schema');
     assert.equal(typeof body.output_config?.format?.schema, 'object');
-    assert.equal(body.tool_choice, undefined);
-    assert.equal(body.tools, undefined);
+    assert.equal(body.tool_choice, undefined, 'the model chooses whether to look');
+    assert.deepEqual(
+      (body.tools as Array<{ name: string }>).map((t) => t.name),
+      ['list_folder', 'search', 'read_file'],
+    );
     assert.equal(body.system, plannerSystemPrompt());
+    const schema = JSON.stringify(body.output_config?.format?.schema);
+    assert.match(schema, /"focus"/);
+    assert.match(schema, /"effort"/);
     const userText = String(body.messages[0]?.content);
     assert.ok(userText.includes(TASK) && userText.includes('log.ts: export function log'));
 
@@ -126,6 +139,102 @@ describe('planner over the local Messages API', () => {
       [['plan', 'claude-opus-5-5', 900, 300]],
     );
     assert.deepEqual(live.at(-1), { input: 900, output: 300, cacheRead: 0, cacheWrite: 0, phase: 'writing' });
+  });
+
+  it('looks with its tools, then answers; every call is reported with the budget left', async () => {
+    fake.enqueue(
+      toolUseReply([
+        { name: 'search', input: { pattern: 'function main', path: '', ignore_case: false } },
+        { name: 'read_file', input: { path: 'src/cli.ts', start_line: 1, end_line: 5 } },
+      ]),
+      jsonReply(GOOD_PLAN),
+    );
+    const events: PlannerToolEvent[] = [];
+    const plan = await planTask({ ...input, tools: { onEvent: (e) => events.push(e) } });
+    assert.equal(plan.subtasks.length, 2);
+    assert.equal(fake.requests.length, 2);
+    const second = bodies()[1];
+    assert.ok(second);
+    assert.equal(second.messages.length, 3);
+    assert.equal(second.messages[1]?.role, 'assistant');
+    const results = second.messages[2]?.content as Array<{ type: string; content: string; cache_control?: unknown }>;
+    assert.deepEqual(
+      results.map((r) => r.type),
+      ['tool_result', 'tool_result'],
+    );
+    assert.match(results[0]?.content ?? '', /^1 matching lines in 1 files:\nsrc\/cli\.ts:1: export function main/);
+    assert.match(results[1]?.content ?? '', /^src\/cli\.ts lines 1-1:\n1 {2}export function main\(argv/);
+    assert.deepEqual(results[1]?.cache_control, { type: 'ephemeral' }, 'the conversation so far is cached');
+    assert.equal(bodies()[0]?.messages.length, 1);
+    assert.equal(second.output_config?.format?.type, 'json_schema', 'the answer is still structured output');
+    assert.deepEqual(
+      events.map((e) => [e.tool, e.calls, e.maxCalls, e.maxTokens]),
+      [
+        ['search', 1, 5, 12_000],
+        ['read_file', 2, 5, 12_000],
+      ],
+    );
+    assert.equal(events[1]?.summary, 'read_file src/cli.ts L1-1');
+    assert.ok((events[1]?.tokensUsed ?? 0) > (events[0]?.tokensUsed ?? 0));
+    assert.equal(ledger.entries().length, 2, 'both calls are billed to the plan');
+  });
+
+  it('asks for the plan without tools once the budget is spent', async () => {
+    fake.enqueue(
+      toolUseReply([{ name: 'list_folder', input: { path: '' } }]),
+      toolUseReply([{ name: 'list_folder', input: { path: 'src' } }]),
+      jsonReply(GOOD_PLAN),
+    );
+    const events: PlannerToolEvent[] = [];
+    await planTask({ ...input, tools: { budget: { maxCalls: 1 }, onEvent: (e) => events.push(e) } });
+    assert.equal(fake.requests.length, 3);
+    assert.equal(bodies()[0]?.tool_choice, undefined);
+    assert.deepEqual(bodies()[1]?.tool_choice, { type: 'none' });
+    const refused = bodies()[2]?.messages[4]?.content as Array<{ is_error?: boolean; content: string }>;
+    assert.equal(refused[0]?.is_error, true);
+    assert.match(refused[0]?.content ?? '', /tool budget of this plan is used up \(1 calls/);
+    assert.deepEqual(
+      events.map((e) => [e.summary, e.refused]),
+      [
+        ['list_folder .', undefined],
+        ['list_folder', 'budget used up'],
+      ],
+    );
+  });
+
+  it('answers a path the rules refuse with an error the model can act on, never the file', async () => {
+    await fs.writeFile(path.join(root, '.env'), 'TOKEN=planner-secret-42\n');
+    try {
+      fake.enqueue(
+        toolUseReply([{ name: 'read_file', input: { path: '.env', start_line: 1, end_line: 3 } }]),
+        jsonReply(GOOD_PLAN),
+      );
+      await planTask(input);
+      const result = (bodies()[1]?.messages[2]?.content as Array<{ is_error?: boolean; content: string }>)[0];
+      assert.equal(result?.is_error, true);
+      assert.match(result?.content ?? '', /credential file/);
+      assert.ok(!JSON.stringify(fake.requests.map((r) => r.body)).includes('planner-secret-42'));
+    } finally {
+      await fs.rm(path.join(root, '.env'));
+    }
+  });
+
+  it('plans from the map alone in one call when tools are off', async () => {
+    fake.enqueue(jsonReply(GOOD_PLAN));
+    await planTask({ ...input, tools: false });
+    assert.equal(bodies()[0]?.tools, undefined);
+    assert.equal(bodies()[0]?.system, plannerSystemPrompt({ tools: false }));
+  });
+
+  it('repairs a plan that names a symbol the file does not define, offering the ones it does', async () => {
+    const wrong = structuredClone(GOOD_PLAN);
+    wrong.subtasks[0]!.files[0] = { path: 'src/cli.ts', create: false, focus: { symbols: ['parseFlags'], lines: [] } };
+    fake.enqueue(jsonReply(wrong), jsonReply(GOOD_PLAN));
+    await planTask(input);
+    assert.match(
+      String(bodies()[1]?.messages[2]?.content),
+      /"src\/cli\.ts" defines no "parseFlags"; its definitions are: main/,
+    );
   });
 
   it('repairs an invalid plan once, quoting the validator in the last user message', async () => {

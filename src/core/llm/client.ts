@@ -7,6 +7,7 @@ import type {
   StopReason,
   TextBlockParam,
   ThinkingConfigParam,
+  ToolChoice,
   ToolUnion,
 } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { ModelInfo } from '../models';
@@ -31,6 +32,8 @@ export interface LlmRequest {
   system?: string | TextBlockParam[];
   messages: MessageParam[];
   tools?: ToolUnion[];
+  /** How the model may use `tools`; `none` asks for an answer while the conversation still holds tool calls. */
+  toolChoice?: ToolChoice;
   maxTokens: number;
   /** Structured output; the JSON document comes back as the message's text. */
   outputFormat?: JSONOutputFormat;
@@ -206,6 +209,7 @@ function buildParams(req: LlmRequest, maxTokens: number): MessageCreateParamsBas
     messages: req.messages,
     ...(req.system !== undefined ? { system: req.system } : {}),
     ...(req.tools && req.tools.length > 0 ? { tools: req.tools } : {}),
+    ...(req.toolChoice && req.tools && req.tools.length > 0 ? { tool_choice: req.toolChoice } : {}),
     ...(req.thinking ? { thinking: req.thinking } : {}),
     ...(req.outputFormat ? { output_config: { format: req.outputFormat } } : {}),
   };

@@ -5,6 +5,8 @@ import path from 'node:path';
 export interface SymbolInfo {
   name: string;
   signature: string;
+  /** 1-based line of the declaration. */
+  line: number;
 }
 
 type Language = 'ts' | 'python' | 'go' | 'rust' | 'jvm';
@@ -77,11 +79,17 @@ export function extractSymbols(rel: string, text: string, max = 24): SymbolInfo[
   const local: SymbolInfo[] = [];
   // Java and C# nest classes in packages and namespaces, so only there does an indented line count.
   const topLevelOnly = language !== 'jvm';
-  for (const line of text.split('\n')) {
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n] as string;
     if (line.trim() === '' || (topLevelOnly && (line.startsWith(' ') || line.startsWith('\t')))) {
       continue;
     }
+    const [e, l] = [exported.length, local.length];
     collect(language, line, exported, local);
+    for (const s of [...exported.slice(e), ...local.slice(l)]) {
+      s.line = n + 1;
+    }
   }
   const chosen = language === 'ts' && exported.length > 0 ? exported : [...exported, ...local];
   const seen = new Set<string>();
@@ -116,7 +124,7 @@ function collect(language: Language, line: string, exported: SymbolInfo[], local
             .pop()
             ?.trim();
           if (name && name !== 'default' && /^[A-Za-z_$][\w$]*$/.test(name)) {
-            exported.push({ name, signature: `export { ${name} }` });
+            exported.push({ name, signature: `export { ${name} }`, line: 0 });
           }
         }
       } else if (TS_EXPORT_DEFAULT.test(line)) {
@@ -160,7 +168,8 @@ function symbol(name: string, line: string): SymbolInfo {
   if (signature.length > SIGNATURE_LIMIT) {
     signature = `${signature.slice(0, SIGNATURE_LIMIT - 1)}…`;
   }
-  return { name: name.length > 60 ? `${name.slice(0, 59)}…` : name, signature };
+  // The line is filled in by the caller, which knows where it is in the file.
+  return { name: name.length > 60 ? `${name.slice(0, 59)}…` : name, signature, line: 0 };
 }
 
 const STOPWORDS = new Set(

@@ -4,8 +4,17 @@ import { resolveInWorkspace } from '../workspace/confine';
 import type { WorkspaceRules } from '../workspace/rules';
 import { findCycle } from './graph';
 import { checkPlanLimits, checkScopeFiles } from './limits';
+import { checkFocus } from './focus';
+import type { OutlineSource } from './outline';
 import type { FileInScope, Plan, Subtask } from './schema';
-import { PlanSchema } from './schema';
+import { effortOf, focusOf, PlanSchema } from './schema';
+
+export interface ValidateContext {
+  root: string;
+  rules: WorkspaceRules;
+  /** Definitions of a file, to check the symbols a focus names; defaults to the map's outline. */
+  outline?: OutlineSource;
+}
 
 export type PlanValidation = { ok: true; plan: Plan } | { ok: false; errors: string[] };
 
@@ -93,11 +102,7 @@ interface ResolvedFile {
 }
 
 /** Resolves one subtask's paths; files repeated with the same `create` flag are merged. */
-async function resolveFiles(
-  s: Subtask,
-  ctx: { root: string; rules: WorkspaceRules },
-  errors: string[],
-): Promise<ResolvedFile[]> {
+async function resolveFiles(s: Subtask, ctx: ValidateContext, errors: string[]): Promise<ResolvedFile[]> {
   const out = new Map<string, ResolvedFile>();
   if (s.files.length === 0) {
     errors.push(`subtask "${s.id}": no files in scope; list every file it reads or changes.`);
@@ -118,7 +123,7 @@ async function resolveFiles(
       }
       continue;
     }
-    out.set(rel, { file: { path: rel, create: f.create }, abs, exists: await kindOf(abs) });
+    out.set(rel, { file: { path: rel, create: f.create, focus: focusOf(f) }, abs, exists: await kindOf(abs) });
   }
   return [...out.values()];
 }
@@ -126,14 +131,14 @@ async function resolveFiles(
 /**
  * Checks a plan the model returned before anything runs on it: the schema, then what JSON Schema cannot say (unique
  * ids, known and acyclic dependencies), then every file against the workspace (confined, not secret or ignored,
- * existing or not as `create` claims). A file that does not exist yet is accepted without `create` when a subtask it
- * depends on creates it. Counts and lengths past PLAN_LIMITS are refused first, without touching the disk; existing
- * files in scope must be text a model can read and edit (not binary, not over the size limit). The returned plan carries workspace-relative paths, so later steps compare them as strings.
+ * existing or not as `create` claims), then each file's focus (the symbols it names exist in the file, its line
+ * ranges lie within it). A file that does not exist yet is accepted without `create` when a subtask it depends on
+ * creates it. Counts and lengths past PLAN_LIMITS are refused first, without touching the disk; existing files in
+ * scope must be text a model can read and edit (not binary, not over the size limit). The returned plan carries
+ * workspace-relative paths, so later steps compare them as strings, and every file's focus and every subtask's
+ * effort, defaulted where a stored plan from before them has none.
  */
-export async function validatePlan(
-  raw: unknown,
-  ctx: { root: string; rules: WorkspaceRules },
-): Promise<PlanValidation> {
+export async function validatePlan(raw: unknown, ctx: ValidateContext): Promise<PlanValidation> {
   const parsed = PlanSchema.safeParse(raw);
   if (!parsed.success) {
     return { ok: false, errors: zodErrors(parsed.error) };
@@ -182,9 +187,19 @@ export async function validatePlan(
       .map((r) => ({ subtaskId: s.id, rel: r.file.path, abs: r.abs })),
   );
   errors.push(...(await checkScopeFiles(existing)));
+  for (const s of plan.subtasks) {
+    for (const r of resolved.get(s.id) ?? []) {
+      const problems = await checkFocus(r.file, r.exists === 'file' ? r.abs : undefined, ctx.outline);
+      errors.push(...problems.map((p) => `subtask "${s.id}": ${p}`));
+    }
+  }
   if (errors.length > 0) {
     return { ok: false, errors };
   }
-  const subtasks = plan.subtasks.map((s) => ({ ...s, files: (resolved.get(s.id) ?? []).map((r) => r.file) }));
+  const subtasks = plan.subtasks.map((s) => ({
+    ...s,
+    files: (resolved.get(s.id) ?? []).map((r) => r.file),
+    effort: effortOf(s),
+  }));
   return { ok: true, plan: { ...plan, subtasks } };
 }
