@@ -1,21 +1,39 @@
+import { existsSync, promises as fs } from 'node:fs';
+import path from 'node:path';
 import type { Redactor } from '../secrets/redactor';
 import { sharedRedactor } from '../secrets/redactor';
 import { estimateTokens } from '../usage/usage';
 import { PathError, resolveInWorkspace } from '../workspace/confine';
 import { formatGitFacts, gitFacts } from '../workspace/git';
-import { listFiles, WorkspaceRules } from '../workspace/rules';
-import { pathScore, rankFiles, readSymbols, wordsOf } from './symbols';
-import type { SymbolInfo } from './symbols';
+import type { WorkspaceListing } from '../workspace/listing';
+import { listWorkspace } from '../workspace/listing';
+import { WorkspaceRules } from '../workspace/rules';
+import type { LowValueKind } from './fileKinds';
+import { lowValueKind } from './fileKinds';
+import { scanCacheFor } from './mapCache';
+import { MapLayout } from './mapLayout';
+import type { MapFile } from './mapLayout';
+import { defaultOutline } from './outline';
+import type { OutlineSource } from './outline';
+import { rankFiles } from './ranking';
+import { scanFiles } from './scanFiles';
+import { seedFiles } from './seeds';
+import { symbolsOf } from './symbolRank';
 
 export interface RepoMapOptions {
   root: string;
   task: string;
   selection?: { path: string; text: string };
   activeFile?: string;
+  /** A ceiling: a repository whose whole map is smaller gets its whole map. */
   budgetTokens?: number;
   extraIgnore?: string[];
   /** Rules already loaded by the caller (then `extraIgnore` is not read again). */
   rules?: WorkspaceRules;
+  /** Keep the file scans under `.opus-orchestrator/cache/` between runs (the CLI; the extension keeps them in memory). */
+  persistCache?: boolean;
+  /** Definitions of a source file; defaults to the parser. */
+  outline?: OutlineSource;
   /** Replaces secrets in declaration lines and the selection; default: the process's shared redactor. */
   redactor?: Redactor;
 }
@@ -23,90 +41,121 @@ export interface RepoMapOptions {
 export interface RepoMap {
   text: string;
   tokens: number;
-  /** Every readable file of the workspace. */
+  /** Every readable file of the workspace, third-party trees aside. */
   fileCount: number;
-  /** Files named one by one in `text` (the rest are inside collapsed folders or "+N more" lines). */
+  /** Files named one by one in `text` (the rest are inside collapsed folders, "+N more" lines or counts). */
   listedFiles: number;
-  /** Listed files shown with at least one symbol. */
+  /** Listed files shown with at least one definition. */
   symbolFiles: number;
-  /** True when something was left out or shortened to stay within the budget. */
+  /** True when something was left out to stay within the budget. */
   truncated: boolean;
   /** Every readable file path, for checking the paths a plan names. */
   files: string[];
+  /** The listing the map was made from: the planner's tools look at the same files. */
+  listing: WorkspaceListing;
+  /** The files named in `text`, and the definitions shown under each. */
+  shownFiles: string[];
+  shownSymbols: Map<string, string[]>;
+  /** A file's definitions in one line with their lines, for the planner's list_folder. */
+  describe(rel: string): string | undefined;
 }
 
 export const DEFAULT_MAP_BUDGET_TOKENS = 20_000;
 
-const MAX_SYMBOLS_SHOWN = 12;
-const FEW_SYMBOLS = 3;
-/** The most relevant files get their declaration lines before anyone else gets symbol names. */
-const TOP_WITH_SIGNATURES = 10;
-/** When folders must be collapsed, room is kept for the symbols of up to this many files relevant to the task... */
-const RESERVE_FILES = 40;
-/** ...but never more than this share of the budget. */
-const RESERVE_SHARE = 0.25;
 const SELECTION_SHARE = 0.2;
+/** Third-party trees and caches named in the header; a tree of `__pycache__` folders is summed up after these. */
+const LEFT_OUT_NAMED = 8;
 const SMALL_BUDGET = 5_000;
 const MAX_FILES = 200_000;
-
-/** 1: name only; 2: name and a few symbol names; 3: name and all symbol names; 4: name and declaration lines. */
-type Level = 1 | 2 | 3 | 4;
-
-interface FileNode {
-  rel: string;
-  name: string;
-  dir: DirNode;
-  score: number;
-  symbols: SymbolInfo[];
-  level: Level;
-  hidden: boolean;
-}
-
-interface DirNode {
-  rel: string;
-  depth: number;
-  parent: DirNode | undefined;
-  files: FileNode[];
-  dirs: DirNode[];
-  fileCount: number;
-  relevance: number;
-  collapsed: boolean;
-  hiddenFiles: number;
-  /** Characters this folder takes when shown expanded, and what it takes as shown now. */
-  expandedCost: number;
-  cost: number;
-}
+/** Files parsed for their definitions per map, best ranked first; the rest show what the line scan found. */
+const MAX_PARSED = 400;
+/** Files past this rank are shown by name only: no budget reaches their definitions. */
+const MAX_SYMBOL_FILES = 1_000;
+/** Parsing stops here on a cold start; cached outlines are free, so a re-plan parses on from where it stopped. */
+const PARSE_TIME_MS = 1_200;
 
 /**
- * The compact picture of a repository the planner works from: git state, a tree of files with the top-level symbols
- * of source files, the active file and the selection. It never exceeds `budgetTokens`; when the full map does not
- * fit, files less relevant to the task lose symbols first, then folders least relevant to it are collapsed.
+ * The compact picture of a repository the planner works from: git state, and the files git lists ranked for the
+ * task (a personalised PageRank over which file uses what another declares, seeded by the task, the active file and
+ * the selection), named and shown with their definitions and line ranges by rank until the budget is spent. Folders
+ * with nothing worth their text stay collapsed to one line; lockfiles, binaries and huge files are counted per
+ * folder; third-party trees are named once. A repository whose whole map is small gets its whole map.
  */
 export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
   const budget = opts.budgetTokens ?? DEFAULT_MAP_BUDGET_TOKENS;
+  const redactor = opts.redactor ?? sharedRedactor();
   const budgetChars = Math.floor(budget * 3.5);
   const rules = opts.rules ?? (await WorkspaceRules.load(opts.root, opts.extraIgnore ?? []));
-  const [files, facts, active, selection] = await Promise.all([
-    listFiles(opts.root, rules, { limit: MAX_FILES }),
-    // A changed file's name is no secret's content, but the planner has no use for names it may not open either.
-    gitFacts(opts.root, { mayShow: (rel) => rules.mayRead(rel) }),
+  const cache = scanCacheFor(opts.root);
+  const [listing, active, selection] = await Promise.all([
+    listWorkspace(opts.root, rules, { limit: MAX_FILES }),
     opts.activeFile ? confined(opts.root, opts.activeFile, rules) : undefined,
     opts.selection ? confined(opts.root, opts.selection.path, rules) : undefined,
+    opts.persistCache && cache.size === 0 ? cache.load(opts.root) : undefined,
   ]);
-
-  const { root, dirs, nodes } = buildTree(files);
-  const taskWords = new Set(wordsOf(opts.task));
-  const context = {
-    taskWords,
-    task: opts.task.toLowerCase(),
-    active: active && 'rel' in active ? active.rel : undefined,
-    selected: selection && 'rel' in selection ? selection.rel : undefined,
-    changed: new Set(facts?.changedPaths ?? []),
-  };
-  for (const f of nodes) {
-    f.score = pathScore(f.rel, context);
+  const listed = new Set(listing.files);
+  const rankable: string[] = [];
+  const counted: Array<{ rel: string; kind: LowValueKind }> = [];
+  for (const rel of listing.files) {
+    const kind = lowValueKind(rel, listing.sizes.get(rel));
+    if (kind) {
+      counted.push({ rel, kind });
+    } else {
+      rankable.push(rel);
+    }
   }
-  await readSymbols(opts.root, nodes, taskWords);
+  const [scans, facts] = await Promise.all([
+    scanFiles(opts.root, rankable, listing, cache),
+    // Only what the map itself may show: no third-party trees, links out or ignored files; deletions stay.
+    gitFacts(opts.root, {
+      mayShow: (rel) => rules.mayRead(rel) && (listed.has(rel) || !existsSync(path.join(opts.root, rel))),
+    }),
+  ]);
+  cache.keepOnly(listed);
+  if (opts.persistCache) {
+    await cache.save(opts.root).catch(() => undefined); // a cache that cannot be written costs time, not the plan
+  }
+
+  const activeRel = active && 'rel' in active ? active.rel : undefined;
+  const selectedRel = selection && 'rel' in selection ? selection.rel : undefined;
+  const seeding = seedFiles(rankable, scans, {
+    task: opts.task,
+    active: activeRel,
+    selected: selectedRel,
+    selectionText: opts.selection?.text,
+    changed: new Set(facts?.changedPaths ?? []),
+  });
+  const ranking = rankFiles({
+    files: rankable,
+    scans,
+    seeds: seeding.seeds,
+    mentioned: seeding.mentioned,
+    focusFiles: new Set([activeRel, selectedRel].filter((x): x is string => x !== undefined)),
+  });
+  const score = new Map(rankable.map((rel) => [rel, (ranking.rank.get(rel) ?? 0) * seeding.kindWeight(rel)]));
+  const top = Math.max(...score.values(), Number.MIN_VALUE);
+  const ordered = [...rankable].sort((a, b) => (score.get(b) ?? 0) - (score.get(a) ?? 0) || (a < b ? -1 : 1));
+  const outlines = await parseTop(opts.root, ordered, opts.outline ?? defaultOutline);
+
+  const usage = new Map<string, number>();
+  const withSymbols = new Set(ordered.slice(0, MAX_SYMBOL_FILES));
+  const mapFiles: MapFile[] = rankable.map((rel) => {
+    const priority = (score.get(rel) ?? 0) / top;
+    if (!withSymbols.has(rel)) {
+      return { rel, priority, symbols: [] };
+    }
+    const symbols = symbolsOf(priority, {
+      parsed: outlines.get(rel),
+      scanned: scans.get(rel),
+      taskWords: seeding.taskWords,
+      mentioned: seeding.mentioned,
+      users: ranking.users,
+      score,
+      top,
+      usage,
+    });
+    return { rel, priority, symbols };
+  });
 
   let truncated = false;
   const sections: string[] = [];
@@ -120,7 +169,7 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
   if (opts.selection && selection) {
     const cap = Math.floor(budgetChars * SELECTION_SHARE);
     const from = 'rel' in selection ? selection.rel : opts.selection.path;
-    let text = await (opts.redactor ?? sharedRedactor()).redact(opts.selection.text, { owner: 'plan', file: from });
+    let text = await redactor.redact(opts.selection.text, { owner: 'plan', file: from });
     if (text.length > cap) {
       text = `${text.slice(0, cap)}\n… (selection cut to fit the map)`;
       truncated = true;
@@ -132,45 +181,91 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
         : `## Selection\n(left out: ${selection.error})`,
     );
   }
-  const headerReserve = header(files.length, files.length, files.length, true).length;
-  const fixed = sections.reduce((n, s) => n + s.length + 2, 0) + '## Files\n'.length + headerReserve + 2;
-  const layout = new Layout(root);
-  layout.fit(budgetChars - fixed, dirs, rankFiles(nodes));
-
-  const visible = nodes.filter((f) => layout.visible(f));
-  await redactSignatures(visible, opts.redactor ?? sharedRedactor());
-  const [fileCount, listedFiles] = [files.length, visible.length];
-  const symbolFiles = visible.filter((f) => f.level > 1 && f.symbols.length > 0).length;
-  truncated ||= listedFiles < fileCount || visible.some((f) => f.level < 3 && f.symbols.length > 0);
-  const parts = [header(fileCount, listedFiles, symbolFiles, listedFiles < fileCount), `## Files\n${render(root)}`];
-  let text = [...parts, ...sections].join('\n\n');
+  const head = header(listing, true);
+  const fixed = sections.reduce((n, s) => n + s.length + 2, 0) + '## Files\n'.length + head.length + 2;
+  const layout = new MapLayout(mapFiles, counted);
+  layout.fill(budgetChars - fixed);
+  await redactSymbols(layout, redactor);
+  const shown = layout.render();
+  const symbolCount = mapFiles.reduce((n, f) => n + f.symbols.length, 0);
+  const shownSymbolCount = [...shown.shownSymbols.values()].reduce((n, s) => n + s.length, 0);
+  truncated ||= shown.shownFiles.length < rankable.length || shownSymbolCount < symbolCount;
+  let text = [header(listing, truncated), `## Files\n${shown.text}`, ...sections].join('\n\n');
   if (estimateTokens(text) > budget) {
     text = cutToBudget(text, budget);
     truncated = true;
   }
   // Git facts (commit subjects, branch names) are text from the repository too.
-  text = await (opts.redactor ?? sharedRedactor()).redact(text, { owner: 'plan', file: 'repository map' });
-  return { text, tokens: estimateTokens(text), fileCount, listedFiles, symbolFiles, truncated, files };
+  text = await redactor.redact(text, { owner: 'plan', file: 'repository map' });
+  return {
+    text,
+    tokens: estimateTokens(text),
+    fileCount: listing.files.length,
+    listedFiles: shown.shownFiles.length,
+    symbolFiles: shown.shownSymbols.size,
+    truncated,
+    files: listing.files,
+    listing,
+    shownFiles: shown.shownFiles,
+    shownSymbols: shown.shownSymbols,
+    describe: (rel) => describe(rel, outlines.get(rel), scans.get(rel)),
+  };
 }
 
 /**
- * Declaration lines print values (`export const AWS_SECRET = "…"`): the shown ones are scanned in one pass and secrets
+ * Declaration lines are the repository's own text: the shown ones are scanned in one pass per file and secrets
  * replaced before the map is stored or sent, so the log can name the file.
  */
-async function redactSignatures(visible: FileNode[], redactor: Redactor): Promise<void> {
-  const shown = visible.filter((f) => f.level === 4 && f.symbols.length > 0);
+async function redactSymbols(layout: MapLayout, redactor: Redactor): Promise<void> {
+  const shown = layout.shownSymbolItems();
   const texts = await redactor.redactMany(
-    shown.map((f) => ({ text: f.symbols.map((s) => s.signature).join('\n'), file: f.rel })),
+    shown.map(({ rel, symbols }) => ({ text: symbols.map((s) => s.text).join('\n'), file: rel })),
     'plan',
   );
-  shown.forEach((f, i) => {
+  shown.forEach(({ symbols }, i) => {
     const lines = texts[i]?.split('\n') ?? [];
-    if (lines.length === f.symbols.length) {
-      f.symbols = f.symbols.map((s, j) => ({ ...s, signature: lines[j] ?? s.signature }));
-    } else {
-      f.level = 3; // a secret spanning lines: show the names alone
-    }
+    symbols.forEach((s, j) => {
+      // A secret spanning lines leaves the counts unequal: then only the names stay.
+      s.text = lines.length === symbols.length ? (lines[j] ?? s.text) : `${s.key} L${s.startLine}`;
+    });
   });
+}
+
+/** Outlines of the best-ranked source files, within a count and (for uncached files) a time limit. */
+async function parseTop(
+  root: string,
+  ordered: string[],
+  outline: OutlineSource,
+): Promise<Map<string, Awaited<ReturnType<OutlineSource>>>> {
+  const out = new Map<string, Awaited<ReturnType<OutlineSource>>>();
+  const started = Date.now();
+  for (const rel of ordered) {
+    if (out.size >= MAX_PARSED || Date.now() - started > PARSE_TIME_MS) {
+      break;
+    }
+    if (!/\.(tsx?|[mc][jt]s|jsx?|pyi?|go|rs|java|cs)$/i.test(rel)) {
+      continue;
+    }
+    const text = await fs.readFile(path.join(root, rel), 'utf8').catch(() => undefined);
+    if (text !== undefined && !text.includes('\0')) {
+      out.set(rel, await outline(rel, text));
+    }
+  }
+  return out;
+}
+
+function describe(
+  rel: string,
+  parsed: Awaited<ReturnType<OutlineSource>>,
+  scanned: { defs: Array<{ name: string; line: number }> } | undefined,
+): string | undefined {
+  const parts = parsed
+    ? parsed.map((d) => `${d.container ? `${d.container}.` : ''}${d.name} L${d.startLine}-${d.endLine}`)
+    : (scanned?.defs ?? []).map((d) => `${d.name} L${d.line}`);
+  if (parts.length === 0) {
+    return undefined;
+  }
+  return parts.length > 12 ? `${parts.slice(0, 12).join(', ')} (+${parts.length - 12})` : parts.join(', ');
 }
 
 type Confined = { rel: string } | { error: string };
@@ -186,11 +281,26 @@ async function confined(root: string, p: string, rules: WorkspaceRules): Promise
   }
 }
 
-function header(fileCount: number, listed: number, symbolFiles: number, collapsed: boolean): string {
-  const note = collapsed
-    ? ' Lines "dir/ (N files)" and "… +N more files" stand for files left out to keep the map short.'
-    : '';
-  return `# Repository map\n${fileCount} files; ${listed} listed, ${symbolFiles} with their top-level symbols.${note}`;
+function header(listing: WorkspaceListing, truncated: boolean): string {
+  const lines = [
+    '# Repository map',
+    `${listing.files.length} files, ranked for this task. Definitions show the lines they span (L12-40).` +
+      (truncated
+        ? ' "dir/ (N files)" is a folder left collapsed and "… +N more files" files left out: open them with' +
+          ' list_folder.'
+        : ''),
+  ];
+  if (listing.leftOut.length > 0) {
+    const trees = listing.leftOut
+      .slice(0, LEFT_OUT_NAMED)
+      .map(
+        (t) =>
+          `${t.dir}/ (${t.reason}${t.files === undefined ? '' : `, ${t.files} ${t.files === 1 ? 'file' : 'files'}`})`,
+      );
+    const more = listing.leftOut.length - trees.length;
+    lines.push(`Left out of the map: ${trees.join(', ')}${more > 0 ? ` and ${more} more` : ''}.`);
+  }
+  return lines.join('\n');
 }
 
 function cutToBudget(text: string, budget: number): string {
@@ -200,221 +310,4 @@ function cutToBudget(text: string, budget: number): string {
     keep -= 8;
   }
   return keep > 0 ? text.slice(0, keep) + marker : '';
-}
-
-function buildTree(files: string[]): { root: DirNode; dirs: DirNode[]; nodes: FileNode[] } {
-  const newDir = (rel: string, parent: DirNode | undefined): DirNode => ({
-    rel,
-    depth: parent ? parent.depth + 1 : 0,
-    parent,
-    files: [],
-    dirs: [],
-    fileCount: 0,
-    relevance: 0,
-    collapsed: false,
-    hiddenFiles: 0,
-    expandedCost: 0,
-    cost: 0,
-  });
-  const root = newDir('', undefined);
-  const byRel = new Map<string, DirNode>([['', root]]);
-  const dirOf = (rel: string): DirNode => {
-    const found = byRel.get(rel);
-    if (found) {
-      return found;
-    }
-    const slash = rel.lastIndexOf('/');
-    const parent = dirOf(slash < 0 ? '' : rel.slice(0, slash));
-    const dir = newDir(rel, parent);
-    parent.dirs.push(dir);
-    byRel.set(rel, dir);
-    return dir;
-  };
-  const nodes = files.map((rel): FileNode => {
-    const slash = rel.lastIndexOf('/');
-    const dir = dirOf(slash < 0 ? '' : rel.slice(0, slash));
-    const node: FileNode = { rel, name: rel.slice(slash + 1), dir, score: 0, symbols: [], level: 1, hidden: false };
-    dir.files.push(node);
-    return node;
-  });
-  return { root, dirs: [...byRel.values()], nodes };
-}
-
-function fileLine(f: FileNode, level: Level): string {
-  const indent = f.dir.rel === '' ? '' : '  ';
-  const syms = f.symbols;
-  if (level === 1 || syms.length === 0) {
-    return `${indent}${f.name}`;
-  }
-  const shown = syms.slice(0, level === 2 ? FEW_SYMBOLS : MAX_SYMBOLS_SHOWN);
-  const more = syms.length - shown.length > 0 ? ` (+${syms.length - shown.length})` : '';
-  if (level === 4) {
-    return [`${indent}${f.name}${more}`, ...shown.map((s) => `${indent}  ${s.signature}`)].join('\n');
-  }
-  return `${indent}${f.name}: ${shown.map((s) => s.name).join(', ')}${more}`;
-}
-
-const fileCost = (f: FileNode, level: Level = f.level): number => fileLine(f, level).length + 1;
-const headerCost = (d: DirNode): number => (d.rel !== '' && d.files.length > 0 ? d.rel.length + 2 : 0);
-const moreLine = (d: DirNode, n: number): string => `${d.rel === '' ? '' : '  '}… +${n} more files`;
-const moreCost = (d: DirNode, n: number): number => (n > 0 ? moreLine(d, n).length + 1 : 0);
-const collapsedLine = (d: DirNode): string => `${d.rel}/ (${d.fileCount} ${d.fileCount === 1 ? 'file' : 'files'})`;
-
-/** The tree's text size, kept up to date incrementally so that fitting a 5,000-file tree stays linear. */
-class Layout {
-  constructor(private readonly root: DirNode) {
-    this.measure(root);
-  }
-
-  private measure(d: DirNode): void {
-    d.fileCount = d.files.length;
-    d.relevance = d.files.reduce((m, f) => Math.max(m, f.score), 0);
-    d.expandedCost = headerCost(d) + d.files.reduce((n, f) => n + fileCost(f), 0);
-    for (const child of d.dirs) {
-      this.measure(child);
-      d.fileCount += child.fileCount;
-      d.relevance = Math.max(d.relevance, child.relevance);
-      d.expandedCost += child.cost;
-    }
-    d.cost = d.expandedCost;
-  }
-
-  visible(f: FileNode): boolean {
-    return !f.hidden && !this.collapsedAbove(f.dir);
-  }
-
-  private collapsedAbove(d: DirNode | undefined): boolean {
-    for (let x = d; x; x = x.parent) {
-      if (x.collapsed) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private bubble(start: DirNode | undefined, delta: number): void {
-    for (let d = start; d && delta !== 0; d = d.parent) {
-      d.expandedCost += delta;
-      if (d.collapsed) {
-        return;
-      }
-      d.cost += delta;
-    }
-  }
-
-  private collapse(d: DirNode): void {
-    const collapsedCost = collapsedLine(d).length + 1;
-    if (collapsedCost < d.cost) {
-      const delta = collapsedCost - d.cost;
-      d.collapsed = true;
-      d.cost = collapsedCost;
-      this.bubble(d.parent, delta);
-    }
-  }
-
-  private hide(f: FileNode): void {
-    const d = f.dir;
-    const delta = moreCost(d, d.hiddenFiles + 1) - moreCost(d, d.hiddenFiles) - fileCost(f);
-    f.hidden = true;
-    d.hiddenFiles++;
-    this.bubble(d, delta);
-  }
-
-  /** Raises the file to the first of `levels` (best first) that still fits; never lowers it. */
-  private upgradeToFirst(f: FileNode, levels: Level[], avail: number): void {
-    if (f.symbols.length === 0 || !this.visible(f)) {
-      return;
-    }
-    for (const level of levels) {
-      if (f.level >= level) {
-        return;
-      }
-      const delta = fileCost(f, level) - fileCost(f);
-      if (this.root.cost + delta <= avail) {
-        f.level = level;
-        this.bubble(f.dir, delta);
-        return;
-      }
-    }
-  }
-
-  /** Collapses and hides until names fit, keeping room for the most relevant symbols; then adds symbols by rank. */
-  fit(avail: number, dirs: DirNode[], ranked: FileNode[]): void {
-    if (this.root.cost > avail) {
-      // Symbols of files unrelated to the task are worth less than the names of more files, so room is kept only for
-      // relevant ones.
-      const relevant = ranked.filter((f) => f.score > 0).slice(0, RESERVE_FILES);
-      const wanted = relevant.reduce((n, f) => n + fileCost(f, 3) - fileCost(f, 1), 0);
-      const target = avail - Math.min(avail * RESERVE_SHARE, wanted);
-      const order = [...dirs].sort(
-        (a, b) =>
-          a.relevance - b.relevance || b.depth - a.depth || b.fileCount - a.fileCount || (a.rel < b.rel ? -1 : 1),
-      );
-      for (const d of order) {
-        if (this.root.cost <= target) {
-          break;
-        }
-        if (this.collapsedAbove(d)) {
-          continue;
-        }
-        if (d.relevance === 0 && d !== this.root) {
-          this.collapse(d);
-        } else {
-          // A folder with something relevant keeps its relevant files and sums up the rest.
-          d.files.filter((f) => f.score === 0).forEach((f) => this.hide(f));
-        }
-      }
-      for (const d of order) {
-        if (this.root.cost <= target) {
-          break;
-        }
-        if (d !== this.root && !this.collapsedAbove(d)) {
-          this.collapse(d);
-        }
-      }
-      for (const f of rankFiles(this.root.files).reverse()) {
-        if (this.root.cost <= target) {
-          break;
-        }
-        if (!f.hidden) {
-          this.hide(f);
-        }
-      }
-    }
-    for (const f of ranked.filter((x) => x.score > 0).slice(0, TOP_WITH_SIGNATURES)) {
-      this.upgradeToFirst(f, [4, 3, 2], avail);
-    }
-    for (const f of ranked) {
-      this.upgradeToFirst(f, [3, 2], avail);
-    }
-    for (const f of ranked) {
-      this.upgradeToFirst(f, [4], avail);
-    }
-  }
-}
-
-function render(d: DirNode): string {
-  const lines: string[] = [];
-  const walk = (dir: DirNode): void => {
-    if (dir.collapsed) {
-      lines.push(collapsedLine(dir));
-      return;
-    }
-    if (headerCost(dir) > 0) {
-      lines.push(`${dir.rel}/`);
-    }
-    for (const f of dir.files) {
-      if (!f.hidden) {
-        lines.push(fileLine(f, f.level));
-      }
-    }
-    if (dir.hiddenFiles > 0) {
-      lines.push(moreLine(dir, dir.hiddenFiles));
-    }
-    for (const child of dir.dirs) {
-      walk(child);
-    }
-  };
-  walk(d);
-  return lines.join('\n');
 }

@@ -1,6 +1,7 @@
-import { promises as fs } from 'node:fs';
+import { lstatSync, promises as fs, realpathSync, statSync } from 'node:fs';
 import type { Dirent } from 'node:fs';
 import path from 'node:path';
+import { setImmediate } from 'node:timers/promises';
 import { gitListFiles } from './git';
 import type { WorkspaceRules } from './rules';
 import { leftOutReason, splitThirdParty, VENV_MARKER, venvDirsOf } from './thirdParty';
@@ -12,14 +13,19 @@ export interface WorkspaceListing {
   files: string[];
   /** Size in bytes of each listed file (of its target, for a link). */
   sizes: Map<string, number>;
+  /** Last modification time of each listed file, in milliseconds: with the size, what caches key on. */
+  mtimes: Map<string, number>;
   /** Third-party trees, virtual environments and caches that were left out, with their file counts where known. */
   leftOut: LeftOutTree[];
   /** True when git gave the list; false when the folder was walked. */
   fromGit: boolean;
 }
 
-/** Files checked at once (lstat), enough to keep the disk busy without thousands of open requests. */
-const STAT_CONCURRENCY = 64;
+/**
+ * Files checked (lstat) between two yields. Synchronous checks: ten thousand of them take tens of milliseconds,
+ * where as many promises would take ten times that.
+ */
+const STAT_CHUNK = 1_000;
 
 /**
  * The files git would list (`git ls-files --cached --others --exclude-standard`: tracked, and untracked but not
@@ -37,6 +43,7 @@ export async function listWorkspace(
   const realRoot = await fs.realpath(root);
   const listed = await gitListFiles(root);
   const sizes = new Map<string, number>();
+  const mtimes = new Map<string, number>();
   if (listed === undefined) {
     return walk(root, realRoot, rules, limit);
   }
@@ -45,38 +52,35 @@ export async function listWorkspace(
   const { own, leftOut } = splitThirdParty(readable, venvDirsOf(listed));
   own.sort();
   const files: string[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < own.length; i = next++) {
-      const rel = own[i] as string;
-      const size = await fileSize(realRoot, rules, root, rel);
-      if (size !== undefined) {
-        sizes.set(rel, size);
-      }
+  for (let i = 0; i < own.length; i++) {
+    const rel = own[i] as string;
+    const st = fileStat(realRoot, rules, root, rel);
+    if (st !== undefined) {
+      sizes.set(rel, st.size);
+      mtimes.set(rel, st.mtimeMs);
     }
-  };
-  await Promise.all(Array.from({ length: Math.min(STAT_CONCURRENCY, own.length) }, worker));
+    if (i % STAT_CHUNK === STAT_CHUNK - 1) {
+      await setImmediate(); // let other work run between chunks: an extension host must stay responsive
+    }
+  }
   for (const rel of own) {
     if (sizes.has(rel) && files.length < limit) {
       files.push(rel);
     }
   }
-  return { files, sizes, leftOut, fromGit: true };
+  return { files, sizes, mtimes, leftOut, fromGit: true };
 }
 
-/** The size of a listed file, or undefined when it is gone, not a file, or a link that may not be followed. */
-async function fileSize(
-  realRoot: string,
-  rules: WorkspaceRules,
-  root: string,
-  rel: string,
-): Promise<number | undefined> {
+type FileStat = { size: number; mtimeMs: number };
+
+/** Size and time of a listed file, or undefined when it is gone, not a file, or a link that may not be followed. */
+function fileStat(realRoot: string, rules: WorkspaceRules, root: string, rel: string): FileStat | undefined {
   try {
-    const st = await fs.lstat(path.join(root, rel));
+    const st = lstatSync(path.join(root, rel));
     if (st.isFile()) {
-      return st.size;
+      return { size: st.size, mtimeMs: st.mtimeMs };
     }
-    return st.isSymbolicLink() ? await linkedFileSize(realRoot, rules, path.join(root, rel)) : undefined;
+    return st.isSymbolicLink() ? linkedFileStat(realRoot, rules, path.join(root, rel)) : undefined;
   } catch {
     return undefined; // deleted since it was staged, or vanished while listing
   }
@@ -85,6 +89,7 @@ async function fileSize(
 async function walk(root: string, realRoot: string, rules: WorkspaceRules, limit: number): Promise<WorkspaceListing> {
   const files: string[] = [];
   const sizes = new Map<string, number>();
+  const mtimes = new Map<string, number>();
   const leftOut: LeftOutTree[] = [];
   const stack = [''];
   for (let dir = stack.pop(); dir !== undefined && files.length < limit; dir = stack.pop()) {
@@ -107,16 +112,18 @@ async function walk(root: string, realRoot: string, rules: WorkspaceRules, limit
           subdirs.push(rel);
         }
       } else if (files.length < limit && (entry.isFile() || entry.isSymbolicLink()) && rules.mayRead(rel)) {
-        const size = await fileSize(realRoot, rules, root, rel);
-        if (size !== undefined) {
+        const st = fileStat(realRoot, rules, root, rel);
+        if (st !== undefined) {
           files.push(rel);
-          sizes.set(rel, size);
+          sizes.set(rel, st.size);
+          mtimes.set(rel, st.mtimeMs);
         }
       }
     }
     stack.push(...subdirs.reverse());
   }
-  return { files: files.sort(), sizes, leftOut: leftOut.sort((a, b) => (a.dir < b.dir ? -1 : 1)), fromGit: false };
+  leftOut.sort((a, b) => (a.dir < b.dir ? -1 : 1));
+  return { files: files.sort(), sizes, mtimes, leftOut, fromGit: false };
 }
 
 function isInside(root: string, target: string): boolean {
@@ -125,14 +132,15 @@ function isInside(root: string, target: string): boolean {
 }
 
 /** A link counts only when its target is a readable file inside the workspace (a link to `.env` is a secret). */
-async function linkedFileSize(realRoot: string, rules: WorkspaceRules, link: string): Promise<number | undefined> {
+function linkedFileStat(realRoot: string, rules: WorkspaceRules, link: string): FileStat | undefined {
   try {
-    const real = await fs.realpath(link);
-    const st = await fs.stat(real);
+    const real = realpathSync(link);
+    const st = statSync(real);
     if (!isInside(realRoot, real) || !st.isFile()) {
       return undefined;
     }
-    return rules.mayRead(path.relative(realRoot, real).split(path.sep).join('/')) ? st.size : undefined;
+    const readable = rules.mayRead(path.relative(realRoot, real).split(path.sep).join('/'));
+    return readable ? { size: st.size, mtimeMs: st.mtimeMs } : undefined;
   } catch {
     return undefined;
   }

@@ -1,0 +1,165 @@
+import { DirectedGraph } from 'graphology';
+import pagerank from 'graphology-metrics/centrality/pagerank';
+import type { FileScan } from './scan';
+
+/**
+ * Which files matter to a task: a personalised PageRank over the graph of "file A uses a name file B declares",
+ * restarting at the files the task points to (named paths and identifiers, the active file, the selection, matching
+ * words). Files the rest of the code leans on rank high even when the task does not name them; files nothing points
+ * to rank by how well they match alone.
+ */
+export interface RankInput {
+  /** Every file that can be ranked (listed, not a lockfile or binary). */
+  files: string[];
+  /** Cheap scans of the source files among them. */
+  scans: Map<string, FileScan>;
+  /** Restart weights: how strongly the task points at each file (absent = not at all). */
+  seeds: Map<string, number>;
+  /** Identifiers the task or selection names: edges through them count ten times. */
+  mentioned: Set<string>;
+  /** Files whose own uses count more (the active file): what it uses is what the user is looking at. */
+  focusFiles?: Set<string>;
+}
+
+export interface Ranking {
+  /** A score per file, summing to 1 over all files. */
+  rank: Map<string, number>;
+  /** Files declaring each name (top-level declarations of the scans). */
+  definers: Map<string, string[]>;
+  /** Files using each name. */
+  users: Map<string, string[]>;
+}
+
+/** A name declared in this many files or more links nothing in particular (`index`, `render`, `Props`). */
+const MAX_DEFINERS = 40;
+/** A file's strongest links kept: past these, links are too weak to move a rank and cost graph building time. */
+const MAX_LINKS = 30;
+/** Share of each step that restarts at the task's seeds. */
+const RESTART = 0.15;
+/** The library's own uniform jump; small, so that the restarts go to the seeds rather than anywhere. */
+const UNIFORM_JUMP = 0.01;
+const TELEPORT = '\0teleport';
+
+function nameWeight(name: string, definers: number, mentioned: Set<string>): number {
+  let w = 1;
+  if (mentioned.has(name)) {
+    w *= 10;
+  }
+  // A long, specific name (parseDocument, MESSAGE_LIMIT) says more about a link than a short one (run, get).
+  if (name.length >= 8 && /[a-z][A-Z]|_/.test(name)) {
+    w *= 3;
+  }
+  if (name.startsWith('_')) {
+    w *= 0.1;
+  }
+  if (definers > 5) {
+    w *= 0.1;
+  }
+  return w;
+}
+
+export function rankFiles(input: RankInput): Ranking {
+  if (input.files.length === 0) {
+    return { rank: new Map(), definers: new Map(), users: new Map() };
+  }
+  const definers = new Map<string, string[]>();
+  for (const [rel, scan] of input.scans) {
+    for (const d of scan.defs) {
+      const list = definers.get(d.name);
+      if (!list) {
+        definers.set(d.name, [rel]);
+      } else if (list.at(-1) !== rel) {
+        list.push(rel);
+      }
+    }
+  }
+  const users = new Map<string, string[]>();
+  const weights = new Map<string, Map<string, number>>();
+  for (const [rel, scan] of input.scans) {
+    const boost = input.focusFiles?.has(rel) ? 5 : 1;
+    let out: Map<string, number> | undefined;
+    for (const name of scan.refs) {
+      const defs = definers.get(name);
+      if (!defs || defs.length >= MAX_DEFINERS) {
+        continue;
+      }
+      const list = users.get(name);
+      if (list) {
+        list.push(rel);
+      } else {
+        users.set(name, [rel]);
+      }
+      const w = (boost * nameWeight(name, defs.length, input.mentioned)) / defs.length;
+      out ??= weights.get(rel) ?? new Map<string, number>();
+      for (const target of defs) {
+        if (target !== rel) {
+          out.set(target, (out.get(target) ?? 0) + w);
+        }
+      }
+    }
+    if (out && out.size > MAX_LINKS) {
+      out = new Map([...out].sort((a, b) => b[1] - a[1]).slice(0, MAX_LINKS));
+    }
+    if (out && out.size > 0) {
+      weights.set(rel, out);
+    }
+  }
+  return { rank: personalisedPageRank(input.files, weights, input.seeds), definers, users };
+}
+
+/**
+ * graphology's PageRank jumps uniformly; personalisation is built into the graph instead: every file also links to
+ * a teleport node with a share RESTART of its outgoing weight (all of it for a file that links nowhere), and the
+ * teleport node links to the seeds in proportion to their weights. The teleport node's own score is dropped.
+ */
+function personalisedPageRank(
+  files: string[],
+  weights: Map<string, Map<string, number>>,
+  seeds: Map<string, number>,
+): Map<string, number> {
+  const graph = new DirectedGraph();
+  for (const f of files) {
+    graph.addNode(f);
+  }
+  graph.addNode(TELEPORT);
+  for (const f of files) {
+    const out = weights.get(f);
+    let total = 0;
+    if (out) {
+      for (const [target, w] of out) {
+        if (graph.hasNode(target)) {
+          graph.addDirectedEdge(f, target, { weight: w });
+          total += w;
+        }
+      }
+    }
+    graph.addDirectedEdge(f, TELEPORT, { weight: total > 0 ? (total * RESTART) / (1 - RESTART) : 1 });
+  }
+  const targets = [...seeds].filter(([f, w]) => w > 0 && graph.hasNode(f));
+  if (targets.length === 0) {
+    for (const f of files) {
+      targets.push([f, 1]); // nothing to start from: every file alike, a plain PageRank
+    }
+  }
+  for (const [f, w] of targets) {
+    graph.addDirectedEdge(TELEPORT, f, { weight: w });
+  }
+  let scores: Record<string, number>;
+  try {
+    scores = pagerank(graph, { getEdgeWeight: 'weight', alpha: 1 - UNIFORM_JUMP, maxIterations: 300, tolerance: 1e-9 });
+  } catch {
+    // Not converged (it should, with a restart on every step): rank by the seeds alone rather than fail the plan.
+    scores = Object.fromEntries(targets);
+  }
+  const rank = new Map<string, number>();
+  let sum = 0;
+  for (const f of files) {
+    const s = scores[f] ?? 0;
+    rank.set(f, s);
+    sum += s;
+  }
+  for (const [f, s] of rank) {
+    rank.set(f, sum > 0 ? s / sum : 1 / files.length);
+  }
+  return rank;
+}

@@ -1,0 +1,134 @@
+import { supportKind } from './fileKinds';
+import type { FileScan } from './scan';
+import { identifiersIn, supportTargets, wordsOf } from './words';
+
+/** What the task points at, as the ranking takes it. */
+export interface Seeding {
+  /** Restart weight per file. */
+  seeds: Map<string, number>;
+  /** Identifiers the task or the selection names that some file declares. */
+  mentioned: Set<string>;
+  /** Stemmed words of the task. */
+  taskWords: Set<string>;
+  /** 1 for the project's code; 0.1 for tests, fixtures, snapshots, examples and generated code the task is not about. */
+  kindWeight(rel: string): number;
+}
+
+export interface SeedContext {
+  task: string;
+  active?: string;
+  selected?: string;
+  selectionText?: string;
+  changed: Set<string>;
+}
+
+/** Supporting code the task is not about counts a tenth: its paths repeat the task's words without being the work. */
+const SUPPORT_WEIGHT = 0.1;
+
+/**
+ * Scores how directly the task points at each file: its path named in the task, the active file and the
+ * selection, a declaration of an identifier the task names, words of its path and declarations shared with the task
+ * (split and stemmed: "printer" meets `print.ts`, "messages" meets `message.ts`), a change in git.
+ */
+export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: SeedContext): Seeding {
+  const taskWords = new Set(wordsOf(ctx.task));
+  const targets = supportTargets(ctx.task);
+  const kindWeight = (rel: string): number => {
+    const kind = supportKind(rel);
+    return kind === undefined || targets.has(kind) || (kind === 'snapshot' && targets.has('test')) ? 1 : SUPPORT_WEIGHT;
+  };
+  const declared = new Set<string>();
+  for (const scan of scans.values()) {
+    for (const d of scan.defs) {
+      declared.add(d.name);
+    }
+  }
+  const inTask = [...identifiersIn(ctx.task)].filter((n) => declared.has(n));
+  const inSelection = [...identifiersIn(ctx.selectionText ?? '')].filter((n) => declared.has(n));
+  const mentioned = new Set([...inTask, ...inSelection]);
+  const taskLower = ctx.task.toLowerCase();
+  const prefixes = [...taskWords].map((w) => w.slice(0, 4));
+  const activeDir = ctx.active === undefined ? undefined : dirOf(ctx.active);
+  const seeds = new Map<string, number>();
+  for (const rel of files) {
+    let s = 0;
+    const base = rel.slice(rel.lastIndexOf('/') + 1);
+    if (taskLower.includes(rel.toLowerCase())) {
+      s += 10;
+    } else if (
+      base.length >= 5 &&
+      base.includes('.') &&
+      new RegExp(`\\b${escape(base.toLowerCase())}\\b`).test(taskLower)
+    ) {
+      s += 6;
+    }
+    if (rel === ctx.active || rel === ctx.selected) {
+      s += 10;
+    } else if (activeDir !== undefined && dirOf(rel) === activeDir) {
+      s += 1;
+    }
+    const scan = scans.get(rel);
+    if (scan) {
+      const defs = new Set(scan.defs.map((d) => d.name));
+      const uses = new Set(scan.refs);
+      for (const name of inTask) {
+        s += defs.has(name) ? 5 : uses.has(name) ? 1 : 0;
+      }
+      for (const name of inSelection) {
+        s += defs.has(name) ? 2 : 0;
+      }
+      s += Math.min(
+        3,
+        overlap(
+          scan.defs.flatMap((d) => wordsOf(d.name)),
+          taskWords,
+        ),
+      );
+    }
+    s += 1.5 * overlap(wordsOf(base.replace(/\.[^.]+$/, '')), taskWords);
+    s +=
+      0.5 *
+      overlap(
+        dirOf(rel)
+          .split('/')
+          .flatMap((d) => wordsOf(d)),
+        taskWords,
+      );
+    if (ctx.changed.has(rel)) {
+      s += 0.5;
+    }
+    if (s > 0) {
+      seeds.set(rel, s * kindWeight(rel));
+    }
+  }
+  return { seeds, mentioned, taskWords, kindWeight };
+}
+
+/**
+ * A quick test before splitting and stemming a name: it can share a word with the task only if it contains the
+ * first letters of one (a stem's first four letters survive in every form: retri/retry, messag/message).
+ */
+function mayShare(name: string, prefixes: string[]): boolean {
+  const lower = name.toLowerCase();
+  return prefixes.some((p) => lower.includes(p));
+}
+
+/** How many distinct words of `words` are task words. */
+function overlap(words: string[], taskWords: Set<string>): number {
+  let n = 0;
+  for (const w of new Set(words)) {
+    if (taskWords.has(w)) {
+      n++;
+    }
+  }
+  return n;
+}
+
+function dirOf(rel: string): string {
+  const slash = rel.lastIndexOf('/');
+  return slash < 0 ? '' : rel.slice(0, slash);
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,87 @@
+import type { MapSymbol } from './mapLayout';
+import type { Definition } from './outline';
+import { qualifiedName } from './outline';
+import type { FileScan } from './scan';
+import { wordsOf } from './words';
+
+/** What ranking a file's definitions looks at. */
+export interface SymbolContext {
+  /** The parsed definitions, when the file was parsed (undefined: not parsed or no parser for it). */
+  parsed: Definition[] | undefined;
+  scanned: FileScan | undefined;
+  taskWords: Set<string>;
+  mentioned: Set<string>;
+  /** Files using each name. */
+  users: Map<string, string[]>;
+  score: Map<string, number>;
+  top: number;
+  /** Memo of how much the ranked files use each name (summed scores over the top score). */
+  usage: Map<string, number>;
+}
+
+/** A definition's priority is its file's, scaled between these by how much the task and the other files need it. */
+const FLOOR = 0.2;
+const SPAN = 0.75;
+/** The line scan's definitions (no line ranges, no members) are worth less than parsed ones. */
+const SCANNED_SCALE = 0.6;
+
+/**
+ * The definitions of a file as map items, best first: those the task names or whose words it shares, then those
+ * the best-ranked files use, exported and top-level before private and members. Each item's text is its declaration
+ * with the lines it spans.
+ */
+export function symbolsOf(filePriority: number, ctx: SymbolContext): MapSymbol[] {
+  if (ctx.parsed) {
+    const keys = new Set(ctx.parsed.map(qualifiedName));
+    const scored = ctx.parsed.map((d) => {
+      let s = need(d.name, ctx);
+      s *= d.exported ? 1 : 0.5;
+      s *= d.container ? 0.8 : 1;
+      return { d, s };
+    });
+    const best = Math.max(...scored.map((x) => x.s), Number.MIN_VALUE);
+    return scored
+      .map(({ d, s }) => ({
+        key: qualifiedName(d),
+        ...(d.container && keys.has(d.container) ? { containerKey: d.container } : {}),
+        text: `${d.signature} L${d.startLine}-${d.endLine}`,
+        startLine: d.startLine,
+        priority: filePriority * (FLOOR + (SPAN * s) / best),
+      }))
+      .sort((a, b) => b.priority - a.priority || a.startLine - b.startLine);
+  }
+  const defs = ctx.scanned?.defs ?? [];
+  const scored = defs.map((d) => ({ d, s: need(d.name, ctx) }));
+  const best = Math.max(...scored.map((x) => x.s), Number.MIN_VALUE);
+  return scored
+    .map(({ d, s }) => ({
+      key: d.name,
+      text: `${d.name} L${d.line}`,
+      startLine: d.line,
+      priority: filePriority * SCANNED_SCALE * (FLOOR + (SPAN * s) / best),
+    }))
+    .sort((a, b) => b.priority - a.priority || a.startLine - b.startLine);
+}
+
+/** How much the task and the rest of the code need a name: named by the task, sharing its words, used by others. */
+function need(name: string, ctx: SymbolContext): number {
+  let s = 1;
+  if (ctx.mentioned.has(name)) {
+    s += 6;
+  }
+  for (const w of new Set(wordsOf(name))) {
+    if (ctx.taskWords.has(w)) {
+      s += 2;
+    }
+  }
+  let total = ctx.usage.get(name);
+  if (total === undefined) {
+    total = 0;
+    for (const user of ctx.users.get(name) ?? []) {
+      total += (ctx.score.get(user) ?? 0) / ctx.top;
+    }
+    ctx.usage.set(name, total);
+  }
+  // A file's scan leaves out the names it declares, so its own uses do not count here.
+  return s + Math.min(3, total);
+}
