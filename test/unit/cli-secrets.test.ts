@@ -211,12 +211,9 @@ describe('secrets never reach a model (dist/cli.js end to end)', function () {
     }
     const map = JSON.stringify(planner[0]?.body);
     assert.ok(!map.includes('scratch/local.ts') && !map.includes('global.ts'), 'excluded files are not in the map');
-    assert.match(
-      map,
-      /AWS_SECRET = \\"«secret redacted: secret-assignment»\\"/,
-      'the declaration is kept, not its value',
-    );
-    assert.match(map, /AWS_KEY_ID = \\"«secret redacted: aws-access-key»\\"/);
+    // The map shows a declaration with its lines and never its value.
+    assert.match(map, /export const AWS_SECRET L\d+-\d+/, 'the declaration is kept, not its value');
+    assert.match(map, /export const AWS_KEY_ID L\d+-\d+/);
     assertNothingLeaked();
     assert.deepEqual(leaks(await storeText(repo)), []);
   });

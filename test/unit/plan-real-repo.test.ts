@@ -26,7 +26,7 @@ const PLAN = {
       model: 'sonnet',
       effort: 'medium',
       files: [
-        { path: 'packages/core/src/index.ts', create: false, focus: { symbols: ['Parser'], lines: [] } },
+        { path: 'packages/core/src/index.ts', create: false, focus: { symbols: ['Parser.parseDocument'], lines: [] } },
         { path: 'src/naïve ünïcode.ts', create: false, focus: { symbols: [], lines: [{ start: 1, end: 1 }] } },
       ],
       acceptanceCriteria: ['parseDocument("a\\n\\nb") returns two lines'],

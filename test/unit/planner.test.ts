@@ -10,6 +10,7 @@ import { PlanError, planTask } from '../../src/core/plan/planner';
 import type { PlannerInput } from '../../src/core/plan/planner';
 import { plannerSystemPrompt } from '../../src/core/plan/prompts';
 import type { Plan } from '../../src/core/plan/schema';
+import { effortOf, focusOf } from '../../src/core/plan/schema';
 import { Ledger } from '../../src/core/usage/ledger';
 import type { Usage } from '../../src/core/usage/usage';
 import { WorkspaceRules } from '../../src/core/workspace/rules';
@@ -109,9 +110,9 @@ describe('planner over the local Messages API', () => {
       ['add-flag', 'document-flag'],
     );
     assert.equal(plan.subtasks[0]?.files[0]?.path, 'src/cli.ts', 'paths come back workspace-relative');
-    assert.deepEqual(plan.subtasks[0]?.files[0]?.focus, { symbols: [], lines: [] }, 'no focus: the whole file');
+    assert.deepEqual(focusOf(plan.subtasks[0]!.files[0]!), { symbols: [], lines: [] }, 'no focus: the whole file');
     assert.deepEqual(
-      plan.subtasks.map((s) => s.effort),
+      plan.subtasks.map(effortOf),
       ['medium', 'low'],
       'an answer without efforts gets the ones its models suggest',
     );

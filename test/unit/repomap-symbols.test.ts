@@ -3,7 +3,8 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { buildRepoMap } from '../../src/core/plan/repoMap';
-import { extractSymbols, wordsOf } from '../../src/core/plan/symbols';
+import { extractSymbols } from '../../src/core/plan/symbols';
+import { stemOf, supportTargets, wordsOf } from '../../src/core/plan/words';
 
 const names = (rel: string, text: string): string[] => extractSymbols(rel, text).map((s) => s.name);
 
@@ -86,8 +87,23 @@ describe('repository map symbols', () => {
   });
 
   it('splits identifiers and sentences into comparable words', () => {
-    assert.deepEqual(wordsOf('parseHTTPHeaders'), ['parse', 'http', 'header']);
-    assert.deepEqual(wordsOf('Add retries to the refund_calculator'), ['retry', 'refund', 'calculator']);
+    assert.deepEqual(wordsOf('parseHTTPHeaders'), ['pars', 'http', 'head']);
+    assert.deepEqual(wordsOf('Add retries to the refund_calculator'), ['retri', 'refund', 'calcul']);
+    const pairs: Array<[string, string]> = [
+      ['messages', 'message'],
+      ['printer', 'print'],
+      ['printing', 'print'],
+      ['parser', 'parse'],
+      ['formatter', 'format'],
+      ['retries', 'retry'],
+    ];
+    for (const [a, b] of pairs) {
+      assert.equal(stemOf(a), stemOf(b), `${a} / ${b}`);
+    }
+    assert.notEqual(stemOf('order'), stemOf('ord'));
+    // "add tests" says the task is about tests; the word itself matches no path.
+    assert.deepEqual(wordsOf('add tests for the parser'), ['pars']);
+    assert.deepEqual([...supportTargets('add tests for the parser')], ['test']);
   });
 
   describe('reading files', () => {
@@ -99,12 +115,12 @@ describe('repository map symbols', () => {
       await fs.rm(root, { recursive: true, force: true });
     });
 
-    it('reads only the first 64 KB of a large file', async () => {
+    it('outlines the whole of a 100 KB file, with the lines of each definition', async () => {
       const filler = `// ${'x'.repeat(100)}\n`.repeat(1000);
       await fs.writeFile(path.join(root, 'big.ts'), `export function early() {}\n${filler}export function late() {}\n`);
       const map = await buildRepoMap({ root, task: 'early and late' });
-      assert.match(map.text, /early/);
-      assert.doesNotMatch(map.text, /late\(/);
+      assert.match(map.text, /export function early\(\) L1-1/);
+      assert.match(map.text, /export function late\(\) L1002-1002/);
     });
 
     it('maps an empty folder without failing', async () => {

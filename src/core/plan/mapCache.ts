@@ -9,6 +9,8 @@ import type { FileScan } from './scan';
 export const SCAN_FORMAT = 1;
 /** Where the CLI keeps scans between runs (inside the store folder, which ignores itself in git). */
 export const CACHE_FILE = path.join(STORE_DIR, 'cache', 'map-scans.json');
+/** And the parser's outlines of the files the map showed, by content hash. */
+export const OUTLINE_CACHE_FILE = path.join(STORE_DIR, 'cache', 'map-outlines.json');
 
 interface Entry {
   size: number;
@@ -83,12 +85,7 @@ export class ScanCache {
 
   /** Reads a cache saved by `save`; a missing, damaged or older cache leaves this one as it is. Never throws. */
   async load(root: string): Promise<number> {
-    let data: unknown;
-    try {
-      data = JSON.parse(await fs.readFile(path.join(root, CACHE_FILE), 'utf8'));
-    } catch {
-      return 0;
-    }
+    const data = await readCacheFile(root, CACHE_FILE);
     const parsed = FileSchema.safeParse(data);
     if (!parsed.success) {
       return 0;
@@ -114,19 +111,8 @@ export class ScanCache {
       const defs = e.scan.defs.map((d): [string, number] => [d.name, d.line]);
       entries[rel] = { size: e.size, mtimeMs: e.mtimeMs, hash: e.hash, defs, refs: e.scan.refs.join(' ') };
     }
-    const file = path.join(root, CACHE_FILE);
-    await fs.mkdir(path.dirname(file), { recursive: true });
-    // As the store does: `*` keeps the folder out of git without touching the workspace's own .gitignore.
-    await fs.writeFile(path.join(root, STORE_DIR, '.gitignore'), '*\n', { flag: 'wx' }).catch(() => undefined);
-    const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-    try {
-      await fs.writeFile(tmp, JSON.stringify({ format: SCAN_FORMAT, entries }));
-      await fs.rename(tmp, file);
-      this.changed = false;
-    } catch (err) {
-      await fs.rm(tmp, { force: true });
-      throw err;
-    }
+    await writeCacheFile(root, CACHE_FILE, { format: SCAN_FORMAT, entries });
+    this.changed = false;
   }
 }
 
@@ -140,4 +126,29 @@ export function scanCacheFor(root: string): ScanCache {
     caches.set(root, cache);
   }
   return cache;
+}
+
+/** Writes one cache file through a temporary file and a rename: never half a file. */
+export async function writeCacheFile(root: string, rel: string, data: unknown): Promise<void> {
+  const file = path.join(root, rel);
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  // As the store does: `*` keeps the folder out of git without touching the workspace's own .gitignore.
+  await fs.writeFile(path.join(root, STORE_DIR, '.gitignore'), '*\n', { flag: 'wx' }).catch(() => undefined);
+  const tmp = `${file}.${randomBytes(6).toString('hex')}.tmp`;
+  try {
+    await fs.writeFile(tmp, JSON.stringify(data));
+    await fs.rename(tmp, file);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/** Reads a cache file as JSON; undefined when it is missing or damaged. */
+export async function readCacheFile(root: string, rel: string): Promise<unknown> {
+  try {
+    return JSON.parse(await fs.readFile(path.join(root, rel), 'utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
 }

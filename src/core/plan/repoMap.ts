@@ -10,7 +10,9 @@ import { listWorkspace } from '../workspace/listing';
 import { WorkspaceRules } from '../workspace/rules';
 import type { LowValueKind } from './fileKinds';
 import { lowValueKind } from './fileKinds';
-import { scanCacheFor } from './mapCache';
+import { sharedOutlineCache } from '../code/outline';
+import { OUTLINE_CACHE_FILE, readCacheFile, scanCacheFor, writeCacheFile } from './mapCache';
+import type { ScanCache } from './mapCache';
 import { MapLayout } from './mapLayout';
 import type { MapFile } from './mapLayout';
 import { defaultOutline } from './outline';
@@ -91,7 +93,7 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
     listWorkspace(opts.root, rules, { limit: MAX_FILES }),
     opts.activeFile ? confined(opts.root, opts.activeFile, rules) : undefined,
     opts.selection ? confined(opts.root, opts.selection.path, rules) : undefined,
-    opts.persistCache && cache.size === 0 ? cache.load(opts.root) : undefined,
+    opts.persistCache && cache.size === 0 ? loadCaches(opts.root, cache) : undefined,
   ]);
   const listed = new Set(listing.files);
   const rankable: string[] = [];
@@ -112,9 +114,6 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
     }),
   ]);
   cache.keepOnly(listed);
-  if (opts.persistCache) {
-    await cache.save(opts.root).catch(() => undefined); // a cache that cannot be written costs time, not the plan
-  }
 
   const activeRel = active && 'rel' in active ? active.rel : undefined;
   const selectedRel = selection && 'rel' in selection ? selection.rel : undefined;
@@ -136,6 +135,9 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
   const top = Math.max(...score.values(), Number.MIN_VALUE);
   const ordered = [...rankable].sort((a, b) => (score.get(b) ?? 0) - (score.get(a) ?? 0) || (a < b ? -1 : 1));
   const outlines = await parseTop(opts.root, ordered, opts.outline ?? defaultOutline);
+  if (opts.persistCache) {
+    await saveCaches(opts.root, cache);
+  }
 
   const usage = new Map<string, number>();
   const withSymbols = new Set(ordered.slice(0, MAX_SYMBOL_FILES));
@@ -229,6 +231,19 @@ async function redactSymbols(layout: MapLayout, redactor: Redactor): Promise<voi
       s.text = lines.length === symbols.length ? (lines[j] ?? s.text) : `${s.key} L${s.startLine}`;
     });
   });
+}
+
+async function loadCaches(root: string, cache: ScanCache): Promise<void> {
+  const [, outlines] = await Promise.all([cache.load(root), readCacheFile(root, OUTLINE_CACHE_FILE)]);
+  sharedOutlineCache().restore(outlines);
+}
+
+/** A cache that cannot be written costs time on the next run, never the plan. */
+async function saveCaches(root: string, cache: ScanCache): Promise<void> {
+  await Promise.all([
+    cache.save(root).catch(() => undefined),
+    writeCacheFile(root, OUTLINE_CACHE_FILE, sharedOutlineCache().serialise()).catch(() => undefined),
+  ]);
 }
 
 /** Outlines of the best-ranked source files, within a count and (for uncached files) a time limit. */

@@ -69,31 +69,21 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
     }
     const scan = scans.get(rel);
     if (scan) {
-      const defs = new Set(scan.defs.map((d) => d.name));
-      const uses = new Set(scan.refs);
-      for (const name of inTask) {
-        s += defs.has(name) ? 5 : uses.has(name) ? 1 : 0;
+      for (const name of mentioned) {
+        const declares = scan.defs.some((d) => d.name === name);
+        if (inTask.includes(name)) {
+          s += declares ? 5 : scan.refs.includes(name) ? 1 : 0;
+        } else if (declares) {
+          s += 2;
+        }
       }
-      for (const name of inSelection) {
-        s += defs.has(name) ? 2 : 0;
-      }
-      s += Math.min(
-        3,
-        overlap(
-          scan.defs.flatMap((d) => wordsOf(d.name)),
-          taskWords,
-        ),
-      );
+      const named = scan.defs.filter((d) => mayShare(d.name, prefixes)).flatMap((d) => wordsOf(d.name));
+      s += Math.min(3, overlap(named, taskWords));
     }
-    s += 1.5 * overlap(wordsOf(base.replace(/\.[^.]+$/, '')), taskWords);
-    s +=
-      0.5 *
-      overlap(
-        dirOf(rel)
-          .split('/')
-          .flatMap((d) => wordsOf(d)),
-        taskWords,
-      );
+    if (mayShare(rel, prefixes)) {
+      s += 1.5 * overlap(wordsOf(base.replace(/\.[^.]+$/, '')), taskWords);
+      s += 0.5 * overlap(dirOf(rel).split('/').flatMap(wordsOf), taskWords);
+    }
     if (ctx.changed.has(rel)) {
       s += 0.5;
     }

@@ -1,6 +1,3 @@
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-
 /** A top-level declaration found in a source file: its name and its declaration line, shortened. */
 export interface SymbolInfo {
   name: string;
@@ -28,9 +25,6 @@ const LANGUAGE_BY_EXTENSION: Record<string, Language> = {
 };
 
 const SIGNATURE_LIMIT = 110;
-const READ_BYTES = 64 * 1024;
-const MAX_SYMBOL_READS = 8_000;
-const READ_CONCURRENCY = 32;
 
 /** True for files whose top-level symbols can be extracted (TS/JS, Python, Go, Rust, Java, C#). */
 export function hasSymbols(rel: string): boolean {
@@ -170,125 +164,4 @@ function symbol(name: string, line: string): SymbolInfo {
   }
   // The line is filled in by the caller, which knows where it is in the file.
   return { name: name.length > 60 ? `${name.slice(0, 59)}…` : name, signature, line: 0 };
-}
-
-const STOPWORDS = new Set(
-  (
-    'a an and are as at be by can do does each for from has have how i if in into is it its make makes me my new ' +
-    'no not of on or our should so some than that the their them then there these this to up use used uses using ' +
-    'was we were what when where which while will with would you your add adds change changes fix fixes update ' +
-    'file files code please also all any'
-  ).split(' '),
-);
-
-function stem(word: string): string {
-  if (word.length <= 4) {
-    return word;
-  }
-  if (word.endsWith('ies')) {
-    return `${word.slice(0, -3)}y`;
-  }
-  for (const suffix of ['ing', 'ed', 'es', 's']) {
-    if (word.endsWith(suffix) && word.length - suffix.length >= 3) {
-      return word.slice(0, -suffix.length);
-    }
-  }
-  return word;
-}
-
-/** Lower-case, stemmed words of an identifier, path or sentence: `parseHTTPHeaders` → parse, http, header. */
-export function wordsOf(text: string): string[] {
-  return text
-    .replace(/([a-z0-9])([A-Z])/g, '$1 $2')
-    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
-    .toLowerCase()
-    .split(/[^a-z0-9]+/)
-    .filter((w) => w.length >= 2 && !STOPWORDS.has(w))
-    .map(stem);
-}
-
-/** What a file's relevance to the task is judged against. */
-export interface RankContext {
-  taskWords: Set<string>;
-  task: string;
-  active: string | undefined;
-  selected: string | undefined;
-  changed: Set<string>;
-}
-
-/** How much a file's path says it matters to the task: shared words, a mention, nearness to the active file. */
-export function pathScore(rel: string, ctx: RankContext): number {
-  const words = new Set(wordsOf(rel.replace(/\.[^./]+$/, '')));
-  let score = 0;
-  for (const w of words) {
-    if (ctx.taskWords.has(w)) {
-      score += 3;
-    }
-  }
-  const base = rel.slice(rel.lastIndexOf('/') + 1).toLowerCase();
-  if (ctx.task.includes(rel.toLowerCase()) || (base.length >= 4 && ctx.task.includes(base))) {
-    score += 8;
-  }
-  const dir = dirOf(rel);
-  for (const near of [ctx.active, ctx.selected]) {
-    if (near === rel) {
-      score += 10;
-    } else if (near !== undefined && dirOf(near) === dir) {
-      score += 4; // the user is working next to it
-    } else if (near !== undefined && dir !== '' && dirOf(near).startsWith(`${dir}/`)) {
-      score += 1;
-    }
-  }
-  return score + (ctx.changed.has(rel) ? 2 : 0);
-}
-
-function dirOf(rel: string): string {
-  const slash = rel.lastIndexOf('/');
-  return slash < 0 ? '' : rel.slice(0, slash);
-}
-
-/** A file as ranking sees it; `score` starts as the path score and gains the symbol-word overlap. */
-export interface ScoredFile {
-  rel: string;
-  score: number;
-  symbols: SymbolInfo[];
-}
-
-/**
- * Fills in the symbols of source files, reading each once (its first 64 KB) with a few reads in flight, most
- * path-relevant first so that a cap on reads drops the least relevant; adds each file's symbol-word overlap.
- */
-export async function readSymbols(root: string, files: ScoredFile[], taskWords: Set<string>): Promise<void> {
-  const queue = rankFiles(files.filter((f) => hasSymbols(f.rel))).slice(0, MAX_SYMBOL_READS);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    for (let f = queue[next++]; f !== undefined; f = queue[next++]) {
-      const text = await readHead(path.join(root, f.rel));
-      f.symbols = extractSymbols(f.rel, text);
-      const words = new Set(f.symbols.flatMap((s) => wordsOf(s.name)));
-      f.score += Math.min(4, [...words].filter((w) => taskWords.has(w)).length);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, queue.length) }, worker));
-}
-
-async function readHead(file: string): Promise<string> {
-  try {
-    const handle = await fs.open(file, 'r');
-    try {
-      const buffer = Buffer.alloc(READ_BYTES);
-      const { bytesRead } = await handle.read(buffer, 0, READ_BYTES, 0);
-      const text = buffer.toString('utf8', 0, bytesRead);
-      return text.includes('\0') ? '' : text; // binary: no symbols
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return ''; // vanished or unreadable since it was listed: list it without symbols
-  }
-}
-
-/** Most relevant first; equal scores in path order, so the map is the same from run to run. */
-export function rankFiles<T extends { rel: string; score: number }>(files: T[]): T[] {
-  return [...files].sort((a, b) => b.score - a.score || (a.rel < b.rel ? -1 : 1));
 }

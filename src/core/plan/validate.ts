@@ -7,7 +7,7 @@ import { checkPlanLimits, checkScopeFiles } from './limits';
 import { checkFocus } from './focus';
 import type { OutlineSource } from './outline';
 import type { FileInScope, Plan, Subtask } from './schema';
-import { effortOf, focusOf, PlanSchema } from './schema';
+import { PlanSchema } from './schema';
 
 export interface ValidateContext {
   root: string;
@@ -123,7 +123,11 @@ async function resolveFiles(s: Subtask, ctx: ValidateContext, errors: string[]):
       }
       continue;
     }
-    out.set(rel, { file: { path: rel, create: f.create, focus: focusOf(f) }, abs, exists: await kindOf(abs) });
+    out.set(rel, {
+      file: { path: rel, create: f.create, ...(f.focus ? { focus: f.focus } : {}) },
+      abs,
+      exists: await kindOf(abs),
+    });
   }
   return [...out.values()];
 }
@@ -135,8 +139,8 @@ async function resolveFiles(s: Subtask, ctx: ValidateContext, errors: string[]):
  * ranges lie within it). A file that does not exist yet is accepted without `create` when a subtask it depends on
  * creates it. Counts and lengths past PLAN_LIMITS are refused first, without touching the disk; existing files in
  * scope must be text a model can read and edit (not binary, not over the size limit). The returned plan carries
- * workspace-relative paths, so later steps compare them as strings, and every file's focus and every subtask's
- * effort, defaulted where a stored plan from before them has none.
+ * workspace-relative paths, so later steps compare them as strings. A focus or effort left out (a plan stored before
+ * they existed) stays out: `focusOf` and `effortOf` give their defaults.
  */
 export async function validatePlan(raw: unknown, ctx: ValidateContext): Promise<PlanValidation> {
   const parsed = PlanSchema.safeParse(raw);
@@ -196,10 +200,6 @@ export async function validatePlan(raw: unknown, ctx: ValidateContext): Promise<
   if (errors.length > 0) {
     return { ok: false, errors };
   }
-  const subtasks = plan.subtasks.map((s) => ({
-    ...s,
-    files: (resolved.get(s.id) ?? []).map((r) => r.file),
-    effort: effortOf(s),
-  }));
+  const subtasks = plan.subtasks.map((s) => ({ ...s, files: (resolved.get(s.id) ?? []).map((r) => r.file) }));
   return { ok: true, plan: { ...plan, subtasks } };
 }

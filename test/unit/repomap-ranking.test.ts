@@ -1,0 +1,174 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { simpleGit } from 'simple-git';
+import { CACHE_FILE } from '../../src/core/plan/mapCache';
+import { buildRepoMap } from '../../src/core/plan/repoMap';
+
+async function makeRepo(files: Record<string, string>): Promise<string> {
+  const root = await fs.mkdtemp(path.join(os.tmpdir(), 'repomap-rank-'));
+  for (const [rel, text] of Object.entries(files)) {
+    await fs.mkdir(path.dirname(path.join(root, rel)), { recursive: true });
+    await fs.writeFile(path.join(root, rel), text);
+  }
+  await simpleGit(root).init();
+  return root;
+}
+
+/** Lines of the map's file tree that fall under `prefix` (a folder line, a file or a definition under it). */
+function linesUnder(text: string, prefix: string): number {
+  const files = text.slice(text.indexOf('## Files'), text.indexOf('## Git') < 0 ? undefined : text.indexOf('## Git'));
+  let inside = false;
+  let n = 0;
+  for (const line of files.split('\n')) {
+    if (!line.startsWith(' ')) {
+      inside = line.startsWith(prefix);
+    }
+    n += inside ? 1 : 0;
+  }
+  return n;
+}
+
+describe('repository map ranking', function () {
+  this.timeout(60_000);
+  const roots: string[] = [];
+  after(async () => {
+    await Promise.all(roots.map((r) => fs.rm(r, { recursive: true, force: true })));
+  });
+  async function repo(files: Record<string, string>): Promise<string> {
+    const root = await makeRepo(files);
+    roots.push(root);
+    return root;
+  }
+
+  it('puts the printer code above hundreds of fixture folders whose paths repeat the task words', async () => {
+    const files: Record<string, string> = {
+      'src/printer/printer.ts': [
+        "import { hasComment } from '../comments/attach';",
+        '',
+        'export function printDocument(doc: Doc): string {',
+        '  return doc.parts.map((p) => printNode(p)).join("");',
+        '}',
+        '',
+        'export function printComments(node: Node): string {',
+        '  return hasComment(node) ? "/* */" : "";',
+        '}',
+        '',
+        'export function printArray(node: Node): string {',
+        '  return printComments(node);',
+        '}',
+        '',
+      ].join('\n'),
+      'src/comments/attach.ts': 'export function hasComment(node: Node): boolean {\n  return !!node;\n}\n',
+      'src/main/core.ts':
+        "import { printDocument } from '../printer/printer';\nexport function format(text: string) {\n  return printDocument(parse(text));\n}\n",
+      'src/language-js/parse.ts': 'export function parse(text: string): Doc {\n  return { parts: [] };\n}\n',
+    };
+    for (let i = 0; i < 40; i++) {
+      files[`src/language-js/utils/util${i}.ts`] = `export function helper${i}(x: number): number {\n  return x;\n}\n`;
+    }
+    for (let i = 0; i < 300; i++) {
+      const dir = `tests/format/js/comments-printer/array-comments-${i}`;
+      files[`${dir}/jsfmt.spec.js`] = `runFormatTest(import.meta, ["babel"]);\n`;
+      files[`${dir}/format.test.js`] = `// printer comments arrays ${i}\nconst a = [1, /* c */ 2];\n`;
+    }
+    const root = await repo(files);
+    const map = await buildRepoMap({
+      root,
+      task: 'Fix how the printer prints comments inside arrays',
+      budgetTokens: 4_000,
+    });
+    assert.match(
+      map.text,
+      /src\/printer\/\n {2}printer\.ts\n(?: {4}.*\n)* {4}export function printComments\(node: Node\): string L7-9/,
+    );
+    const fixtureLines = linesUnder(map.text, 'tests/');
+    assert.ok(fixtureLines <= 10, `${fixtureLines} lines of fixtures:\n${map.text}`);
+    assert.ok(map.shownFiles.indexOf('src/printer/printer.ts') >= 0);
+  });
+
+  it('opens the implementation, the message sources and the generator script, not 700 sample folders', async () => {
+    const files: Record<string, string> = {
+      'packages/compiler/src/diagnostics/messages.ts': [
+        'export const UNUSED_VARIABLE = "\'{0}\' is declared but its value is never read.";',
+        'export const UNREACHABLE_CODE = "Unreachable code detected.";',
+        '',
+      ].join('\n'),
+      'packages/compiler/src/diagnostics/report.ts':
+        "import { UNUSED_VARIABLE } from './messages';\nexport function reportUnusedVariable(name: string): string {\n  return UNUSED_VARIABLE.replace('{0}', name);\n}\n",
+      'packages/compiler/src/checker.ts':
+        "import { reportUnusedVariable } from './diagnostics/report';\nexport function checkVariables(names: string[]) {\n  names.forEach(reportUnusedVariable);\n}\n",
+      'packages/compiler/scripts/generate-messages.ts':
+        "import { writeFileSync } from 'node:fs';\nexport function generateMessages(source: string) {\n  writeFileSync('src/diagnostics/messages.ts', source);\n}\n",
+    };
+    for (let i = 0; i < 30; i++) {
+      files[`packages/compiler/src/emit/emitter${i}.ts`] =
+        `export function emitNode${i}(n: number) {\n  return n;\n}\n`;
+    }
+    for (let i = 0; i < 700; i++) {
+      const dir = `packages/compiler/tests/samples/unused-variable-message-${i}`;
+      files[`${dir}/input.ts`] = `let unused${i} = 1;\n`;
+      files[`${dir}/expected.txt`] = `'unused${i}' is declared but its value is never read.\n`;
+    }
+    const root = await repo(files);
+    const map = await buildRepoMap({
+      root,
+      task: 'Reword the diagnostic message for unused variables',
+      budgetTokens: 4_000,
+    });
+    for (const rel of [
+      'packages/compiler/src/diagnostics/messages.ts',
+      'packages/compiler/src/diagnostics/report.ts',
+      'packages/compiler/scripts/generate-messages.ts',
+    ]) {
+      assert.ok(map.shownFiles.includes(rel), `${rel} is not in the map:\n${map.text}`);
+    }
+    assert.match(map.text, /export const UNUSED_VARIABLE L1-1/);
+    const sampleLines = linesUnder(map.text, 'packages/compiler/tests/');
+    assert.ok(sampleLines <= 10, `${sampleLines} lines of samples`);
+  });
+
+  it('lifts the tests of what the task names when it asks for tests, not every test', async () => {
+    const files: Record<string, string> = {
+      'src/args.ts': 'export function parseArgs(argv: string[]): string[] {\n  return argv;\n}\n',
+      'test/args.test.ts': "import { parseArgs } from '../src/args';\nit('parses', () => parseArgs([]));\n",
+    };
+    for (let i = 0; i < 120; i++) {
+      files[`src/feature${i}.ts`] = `export function feature${i}() {\n  return ${i};\n}\n`;
+      files[`test/feature${i}.test.ts`] =
+        `import { feature${i} } from '../src/feature${i}';\nit('works', () => feature${i}());\n`;
+    }
+    const root = await repo(files);
+    const map = await buildRepoMap({ root, task: 'Add tests for parseArgs', budgetTokens: 2_000 });
+    const order = map.shownFiles;
+    assert.ok(order.includes('src/args.ts') && order.includes('test/args.test.ts'), map.text);
+    const otherTests = order.filter((f) => f.startsWith('test/feature')).length;
+    assert.ok(otherTests < 20, `${otherTests} unrelated tests named`);
+  });
+
+  it('keeps a small repository map small: no padding up to the budget', async () => {
+    const root = await repo({
+      'src/a.ts': 'export function alpha(): number {\n  return 1;\n}\n',
+      'src/b.ts': "import { alpha } from './a';\nexport class Beta {\n  run(): number {\n    return alpha();\n  }\n}\n",
+      'README.md': '# tiny\n',
+    });
+    const map = await buildRepoMap({ root, task: 'Make Beta.run return two', budgetTokens: 20_000 });
+    assert.equal(map.truncated, false);
+    assert.ok(map.tokens < 200, `${map.tokens} tokens for three files`);
+    assert.match(map.text, /export class Beta L2-6\n {6}run\(\): number L3-5/);
+  });
+
+  it('keeps its scans between runs when asked, and never shows a definition a file no longer has', async () => {
+    const root = await repo({ 'src/a.ts': 'export function before(): void {}\n' });
+    const first = await buildRepoMap({ root, task: 'rename before', persistCache: true });
+    assert.match(first.text, /before\(\)/);
+    const saved = JSON.parse(await fs.readFile(path.join(root, CACHE_FILE), 'utf8')) as { entries: object };
+    assert.deepEqual(Object.keys(saved.entries), ['src/a.ts']);
+    assert.equal(await fs.readFile(path.join(root, '.opus-orchestrator', '.gitignore'), 'utf8'), '*\n');
+    await fs.writeFile(path.join(root, 'src/a.ts'), 'export function after(): void {}\n');
+    const second = await buildRepoMap({ root, task: 'rename after', persistCache: true });
+    assert.match(second.text, /after\(\)/);
+    assert.doesNotMatch(second.text, /before/);
+  });
+});
