@@ -91,7 +91,7 @@ const SUPPORT_SEGMENTS: Record<string, SupportKind> = {
   __generated__: 'generated',
 };
 
-export type SupportKind = 'test' | 'fixture' | 'snapshot' | 'example' | 'generated';
+export type SupportKind = 'test' | 'fixture' | 'snapshot' | 'example' | 'generated' | 'types';
 
 /**
  * The kind of supporting code a path is (tests, fixtures, snapshots, examples, generated code), from its folders and
@@ -111,6 +111,10 @@ export function supportKind(rel: string): SupportKind | undefined {
   }
   if (found) {
     return found;
+  }
+  // Type declarations of a JavaScript package mirror its code: every file names their types, yet the work is elsewhere.
+  if (/\.d\.[mc]?ts$/.test(base)) {
+    return 'types';
   }
   if (base.endsWith('.snap') || base.endsWith('.snap.ts')) {
     return 'snapshot';

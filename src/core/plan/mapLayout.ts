@@ -127,8 +127,12 @@ export class MapLayout {
     return this.used;
   }
 
-  /** Adds items in priority order while they fit in `budget` characters. */
-  fill(budget: number): void {
+  /**
+   * Adds items in priority order while they fit in `budget` characters. Below `floor` (a share of the top priority)
+   * only file names are added, and only while the map is under `freeChars`: a small repository is named whole, a
+   * large one stops where relevance runs out rather than padding its map up to the budget.
+   */
+  fill(budget: number, floor = 0, freeChars = budget): void {
     type Item = { priority: number; file: FileNode; symbol?: MapSymbol };
     const items: Item[] = [];
     for (const node of this.nodes.values()) {
@@ -139,7 +143,12 @@ export class MapLayout {
     }
     // Equal priorities in path order, so that the same workspace and task give the same map.
     items.sort((a, b) => b.priority - a.priority || (a.file.file.rel < b.file.file.rel ? -1 : 1));
+    const top = items[0]?.priority ?? 0;
     for (const item of items) {
+      // Below the floor only names are added, and only while the map is small: they tell what exists, cheaply.
+      if (item.priority < floor * top && (item.symbol !== undefined || this.used >= freeChars)) {
+        continue;
+      }
       if (item.symbol) {
         if (item.file.shown) {
           const cost = len(this.symbolLine(item.file, item.symbol));
@@ -209,7 +218,7 @@ export class MapLayout {
     return { text: lines.join('\n'), shownFiles, shownSymbols };
   }
 
-  /** A definition's line: under its container when that is shown, else with the container's name in front. */
+  /** A definition's line: under its container when that is shown, else followed by the container's name. */
   private symbolLine(f: FileNode, s: MapSymbol): string {
     let depth = 0;
     let key = s.containerKey;
@@ -221,7 +230,8 @@ export class MapLayout {
       depth++;
       key = outer.containerKey;
     }
-    const text = depth === 0 && s.containerKey !== undefined ? `${s.containerKey}.${s.text}` : s.text;
+    // A member shown without its container says where it belongs.
+    const text = depth === 0 && s.containerKey !== undefined ? `${s.text} (in ${s.containerKey})` : s.text;
     return `${indentOf(f.dir)}  ${'  '.repeat(depth)}${text}`;
   }
 

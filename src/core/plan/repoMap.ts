@@ -21,6 +21,7 @@ import { rankFiles } from './ranking';
 import { scanFiles } from './scanFiles';
 import { seedFiles } from './seeds';
 import { symbolsOf } from './symbolRank';
+import { identifiersIn } from './words';
 
 export interface RepoMapOptions {
   root: string;
@@ -55,6 +56,8 @@ export interface RepoMap {
   files: string[];
   /** The listing the map was made from: the planner's tools look at the same files. */
   listing: WorkspaceListing;
+  /** Every rankable file, most relevant to the task first. */
+  ranked: string[];
   /** The files named in `text`, and the definitions shown under each. */
   shownFiles: string[];
   shownSymbols: Map<string, string[]>;
@@ -71,6 +74,14 @@ const SMALL_BUDGET = 5_000;
 const MAX_FILES = 200_000;
 /** Files parsed for their definitions per map, best ranked first; the rest show what the line scan found. */
 const MAX_PARSED = 400;
+/**
+ * Past this many tokens, the map takes only what ranks at least this share of the best file: the planner's input is
+ * paid on every plan, and it can look further with its tools.
+ */
+const FREE_MAP_TOKENS = 4_000;
+const RELEVANCE_FLOOR = 0.05;
+/** Weight of the task's direct pointers (named paths and identifiers, matching words) beside the graph's rank. */
+const DIRECT_WEIGHT = 0.5;
 /** Files past this rank are shown by name only: no budget reaches their definitions. */
 const MAX_SYMBOL_FILES = 1_000;
 /** Parsing stops here on a cold start; cached outlines are free, so a re-plan parses on from where it stopped. */
@@ -131,7 +142,15 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
     mentioned: seeding.mentioned,
     focusFiles: new Set([activeRel, selectedRel].filter((x): x is string => x !== undefined)),
   });
-  const score = new Map(rankable.map((rel) => [rel, (ranking.rank.get(rel) ?? 0) * seeding.kindWeight(rel)]));
+  // What the task points at directly counts beside what the graph makes of it: a file the task names stays near
+  // the top however few files use it.
+  const seedTotal = [...seeding.seeds.values()].reduce((n, x) => n + x, 0) || 1;
+  const score = new Map(
+    rankable.map((rel) => {
+      const direct = (DIRECT_WEIGHT * (seeding.seeds.get(rel) ?? 0)) / seedTotal;
+      return [rel, ((ranking.rank.get(rel) ?? 0) + direct) * seeding.kindWeight(rel)];
+    }),
+  );
   const top = Math.max(...score.values(), Number.MIN_VALUE);
   const ordered = [...rankable].sort((a, b) => (score.get(b) ?? 0) - (score.get(a) ?? 0) || (a < b ? -1 : 1));
   const outlines = await parseTop(opts.root, ordered, opts.outline ?? defaultOutline);
@@ -140,6 +159,7 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
   }
 
   const usage = new Map<string, number>();
+  const taskIdents = identifiersIn(opts.task);
   const withSymbols = new Set(ordered.slice(0, MAX_SYMBOL_FILES));
   const mapFiles: MapFile[] = rankable.map((rel) => {
     const priority = (score.get(rel) ?? 0) / top;
@@ -151,6 +171,8 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
       scanned: scans.get(rel),
       taskWords: seeding.taskWords,
       mentioned: seeding.mentioned,
+      task: opts.task,
+      taskIdents,
       users: ranking.users,
       score,
       top,
@@ -186,7 +208,7 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
   const head = header(listing, true);
   const fixed = sections.reduce((n, s) => n + s.length + 2, 0) + '## Files\n'.length + head.length + 2;
   const layout = new MapLayout(mapFiles, counted);
-  layout.fill(budgetChars - fixed);
+  layout.fill(budgetChars - fixed, RELEVANCE_FLOOR, Math.min(budgetChars - fixed, FREE_MAP_TOKENS * 3.5));
   await redactSymbols(layout, redactor);
   const shown = layout.render();
   const symbolCount = mapFiles.reduce((n, f) => n + f.symbols.length, 0);
@@ -208,6 +230,7 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
     truncated,
     files: listing.files,
     listing,
+    ranked: ordered,
     shownFiles: shown.shownFiles,
     shownSymbols: shown.shownSymbols,
     describe: (rel) => describe(rel, outlines.get(rel), scans.get(rel)),

@@ -49,21 +49,45 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
   const taskLower = ctx.task.toLowerCase();
   const prefixes = [...taskWords].map((w) => w.slice(0, 4));
   const activeDir = ctx.active === undefined ? undefined : dirOf(ctx.active);
+  // Which task words each file's name, folders and declarations share, and in how many files each word appears:
+  // a word every rule file shares ("rule") says less than one only two files share ("placeholder").
+  const matches = new Map<string, { base: string[]; dirs: string[]; defs: string[] }>();
+  const df = new Map<string, number>();
+  for (const rel of files) {
+    if (!mayShare(rel, prefixes) && !scans.get(rel)?.defs.some((d) => mayShare(d.name, prefixes))) {
+      continue;
+    }
+    const base = rel.slice(rel.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '');
+    const m = {
+      base: shared(wordsOf(base), taskWords),
+      dirs: shared(dirOf(rel).split('/').flatMap(wordsOf), taskWords),
+      defs: shared(
+        (scans.get(rel)?.defs ?? []).filter((d) => mayShare(d.name, prefixes)).flatMap((d) => wordsOf(d.name)),
+        taskWords,
+      ),
+    };
+    matches.set(rel, m);
+    for (const w of new Set([...m.base, ...m.dirs, ...m.defs])) {
+      df.set(w, (df.get(w) ?? 0) + 1);
+    }
+  }
+  const idf = (words: string[]): number =>
+    words.reduce((n, w) => n + Math.log1p(files.length / (df.get(w) ?? 1)) / Math.log1p(files.length), 0);
   const seeds = new Map<string, number>();
   for (const rel of files) {
     let s = 0;
     const base = rel.slice(rel.lastIndexOf('/') + 1);
     if (taskLower.includes(rel.toLowerCase())) {
-      s += 10;
+      s += 20;
     } else if (
       base.length >= 5 &&
       base.includes('.') &&
       new RegExp(`\\b${escape(base.toLowerCase())}\\b`).test(taskLower)
     ) {
-      s += 6;
+      s += 12;
     }
     if (rel === ctx.active || rel === ctx.selected) {
-      s += 10;
+      s += 20;
     } else if (activeDir !== undefined && dirOf(rel) === activeDir) {
       s += 1;
     }
@@ -72,17 +96,15 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
       for (const name of mentioned) {
         const declares = scan.defs.some((d) => d.name === name);
         if (inTask.includes(name)) {
-          s += declares ? 5 : scan.refs.includes(name) ? 1 : 0;
+          s += declares ? 10 : scan.refs.includes(name) ? 1 : 0;
         } else if (declares) {
-          s += 2;
+          s += 4;
         }
       }
-      const named = scan.defs.filter((d) => mayShare(d.name, prefixes)).flatMap((d) => wordsOf(d.name));
-      s += Math.min(3, overlap(named, taskWords));
     }
-    if (mayShare(rel, prefixes)) {
-      s += 1.5 * overlap(wordsOf(base.replace(/\.[^.]+$/, '')), taskWords);
-      s += 0.5 * overlap(dirOf(rel).split('/').flatMap(wordsOf), taskWords);
+    const m = matches.get(rel);
+    if (m) {
+      s += 3 * idf(m.base) + idf(m.dirs) + Math.min(3, 2 * idf(m.defs));
     }
     if (ctx.changed.has(rel)) {
       s += 0.5;
@@ -103,15 +125,9 @@ function mayShare(name: string, prefixes: string[]): boolean {
   return prefixes.some((p) => lower.includes(p));
 }
 
-/** How many distinct words of `words` are task words. */
-function overlap(words: string[], taskWords: Set<string>): number {
-  let n = 0;
-  for (const w of new Set(words)) {
-    if (taskWords.has(w)) {
-      n++;
-    }
-  }
-  return n;
+/** The distinct words of `words` that are task words. */
+function shared(words: string[], taskWords: Set<string>): string[] {
+  return [...new Set(words)].filter((w) => taskWords.has(w));
 }
 
 function dirOf(rel: string): string {

@@ -11,6 +11,9 @@ export interface SymbolContext {
   scanned: FileScan | undefined;
   taskWords: Set<string>;
   mentioned: Set<string>;
+  /** The task as written, and the identifiers in it (declared anywhere or not: `set` in `AxiosHeaders.set`). */
+  task: string;
+  taskIdents: Set<string>;
   /** Files using each name. */
   users: Map<string, string[]>;
   score: Map<string, number>;
@@ -35,6 +38,11 @@ export function symbolsOf(filePriority: number, ctx: SymbolContext): MapSymbol[]
     const keys = new Set(ctx.parsed.map(qualifiedName));
     const scored = ctx.parsed.map((d) => {
       let s = need(d.name, ctx);
+      if (d.container && ctx.task.includes(qualifiedName(d))) {
+        s += 8; // the task names this very member
+      } else if (!ctx.mentioned.has(d.name) && ctx.taskIdents.has(d.name)) {
+        s += 3;
+      }
       s *= d.exported ? 1 : 0.5;
       s *= d.container ? 0.8 : 1;
       return { d, s };

@@ -37,6 +37,10 @@ const SUPPORT_WORDS: Record<string, string> = {
   samples: 'fixture',
   benchmark: 'test',
   benchmarks: 'test',
+  typings: 'types',
+  declaration: 'types',
+  declarations: 'types',
+  dts: 'types',
 };
 
 const DOUBLED = /([b-df-hj-kmnp-rtv-y])\1$/;
