@@ -171,8 +171,8 @@ describe('planner over the local Messages API', () => {
     assert.deepEqual(
       events.map((e) => [e.tool, e.calls, e.maxCalls, e.maxTokens]),
       [
-        ['search', 1, 5, 12_000],
-        ['read_file', 2, 5, 12_000],
+        ['search', 1, 5, 8_000],
+        ['read_file', 2, 5, 8_000],
       ],
     );
     assert.equal(events[1]?.summary, 'read_file src/cli.ts L1-1');

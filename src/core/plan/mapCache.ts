@@ -69,6 +69,18 @@ export class ScanCache {
     this.changed = true;
   }
 
+  /** A key that changes whenever these files or what is known of them change: what the link graph is kept by. */
+  fingerprint(files: string[]): string {
+    const h = createHash('sha1');
+    for (const rel of files) {
+      h.update(rel)
+        .update('\0')
+        .update(this.byPath.get(rel)?.hash ?? '-')
+        .update('\0');
+    }
+    return h.digest('base64url');
+  }
+
   /** Forgets files no longer listed, so the cache does not grow with every file that ever existed. */
   keepOnly(paths: Set<string>): void {
     for (const rel of this.byPath.keys()) {

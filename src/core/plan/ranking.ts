@@ -7,26 +7,31 @@ import type { FileScan } from './scan';
  * restarting at the files the task points to (named paths and identifiers, the active file, the selection, matching
  * words). Files the rest of the code leans on rank high even when the task does not name them; files nothing points
  * to rank by how well they match alone.
+ *
+ * The graph depends on the files alone, the restarts on the task: the graph of a workspace is kept in memory while
+ * its scans are unchanged (`key`), so a re-plan only adds the task's restart links and runs PageRank.
  */
 export interface RankInput {
   /** Every file that can be ranked (listed, not a lockfile or binary). */
   files: string[];
   /** Cheap scans of the source files among them. */
   scans: Map<string, FileScan>;
+  /** Changes whenever `files` or `scans` do: the graph built for the same key is reused. */
+  key: string;
   /** Restart weights: how strongly the task points at each file (absent = not at all). */
   seeds: Map<string, number>;
-  /** Identifiers the task or selection names: edges through them count ten times. */
-  mentioned: Set<string>;
-  /** Files whose own uses count more (the active file): what it uses is what the user is looking at. */
-  focusFiles?: Set<string>;
 }
 
 export interface Ranking {
   /** A score per file, summing to 1 over all files. */
   rank: Map<string, number>;
-  /** Files declaring each name (top-level declarations of the scans). */
-  definers: Map<string, string[]>;
   /** Files using each name. */
+  users: Map<string, string[]>;
+}
+
+interface LinkGraph {
+  key: string;
+  graph: DirectedGraph;
   users: Map<string, string[]>;
 }
 
@@ -40,11 +45,10 @@ const RESTART = 0.15;
 const UNIFORM_JUMP = 0.01;
 const TELEPORT = '\0teleport';
 
-function nameWeight(name: string, definers: number, mentioned: Set<string>): number {
+let last: LinkGraph | undefined;
+
+function nameWeight(name: string, definers: number): number {
   let w = 1;
-  if (mentioned.has(name)) {
-    w *= 10;
-  }
   // A long, specific name (parseDocument, MESSAGE_LIMIT) says more about a link than a short one (run, get).
   if (name.length >= 8 && /[a-z][A-Z]|_/.test(name)) {
     w *= 3;
@@ -60,8 +64,22 @@ function nameWeight(name: string, definers: number, mentioned: Set<string>): num
 
 export function rankFiles(input: RankInput): Ranking {
   if (input.files.length === 0) {
-    return { rank: new Map(), definers: new Map(), users: new Map() };
+    return { rank: new Map(), users: new Map() };
   }
+  if (last?.key !== input.key) {
+    last = undefined; // let the old graph go before the new one is built
+    last = linkGraph(input);
+  }
+  return { rank: personalisedPageRank(last.graph, input.files, input.seeds), users: last.users };
+}
+
+/**
+ * Every file links to the files declaring the names it uses (weighted by how specific a name is, shared among its
+ * declarers), keeping its strongest links; and to a teleport node with a share RESTART of its outgoing weight (all of
+ * it for a file that links nowhere). graphology's PageRank jumps uniformly: the teleport node's links to the seeds,
+ * added per task, make it personalised.
+ */
+function linkGraph(input: RankInput): LinkGraph {
   const definers = new Map<string, string[]>();
   for (const [rel, scan] of input.scans) {
     for (const d of scan.defs) {
@@ -74,11 +92,15 @@ export function rankFiles(input: RankInput): Ranking {
     }
   }
   const users = new Map<string, string[]>();
-  const weights = new Map<string, Map<string, number>>();
-  for (const [rel, scan] of input.scans) {
-    const boost = input.focusFiles?.has(rel) ? 5 : 1;
-    let out: Map<string, number> | undefined;
-    for (const name of scan.refs) {
+  const graph = new DirectedGraph();
+  for (const f of input.files) {
+    graph.addNode(f);
+  }
+  graph.addNode(TELEPORT);
+  for (const rel of input.files) {
+    const scan = input.scans.get(rel);
+    let out = new Map<string, number>();
+    for (const name of scan?.refs ?? []) {
       const defs = definers.get(name);
       if (!defs || defs.length >= MAX_DEFINERS) {
         continue;
@@ -89,52 +111,29 @@ export function rankFiles(input: RankInput): Ranking {
       } else {
         users.set(name, [rel]);
       }
-      const w = (boost * nameWeight(name, defs.length, input.mentioned)) / defs.length;
-      out ??= weights.get(rel) ?? new Map<string, number>();
+      const w = nameWeight(name, defs.length) / defs.length;
       for (const target of defs) {
         if (target !== rel) {
           out.set(target, (out.get(target) ?? 0) + w);
         }
       }
     }
-    if (out && out.size > MAX_LINKS) {
+    if (out.size > MAX_LINKS) {
       out = new Map([...out].sort((a, b) => b[1] - a[1]).slice(0, MAX_LINKS));
     }
-    if (out && out.size > 0) {
-      weights.set(rel, out);
-    }
-  }
-  return { rank: personalisedPageRank(input.files, weights, input.seeds), definers, users };
-}
-
-/**
- * graphology's PageRank jumps uniformly; personalisation is built into the graph instead: every file also links to
- * a teleport node with a share RESTART of its outgoing weight (all of it for a file that links nowhere), and the
- * teleport node links to the seeds in proportion to their weights. The teleport node's own score is dropped.
- */
-function personalisedPageRank(
-  files: string[],
-  weights: Map<string, Map<string, number>>,
-  seeds: Map<string, number>,
-): Map<string, number> {
-  const graph = new DirectedGraph();
-  for (const f of files) {
-    graph.addNode(f);
-  }
-  graph.addNode(TELEPORT);
-  for (const f of files) {
-    const out = weights.get(f);
     let total = 0;
-    if (out) {
-      for (const [target, w] of out) {
-        if (graph.hasNode(target)) {
-          graph.addDirectedEdge(f, target, { weight: w });
-          total += w;
-        }
+    for (const [target, w] of out) {
+      if (graph.hasNode(target)) {
+        graph.addDirectedEdge(rel, target, { weight: w });
+        total += w;
       }
     }
-    graph.addDirectedEdge(f, TELEPORT, { weight: total > 0 ? (total * RESTART) / (1 - RESTART) : 1 });
+    graph.addDirectedEdge(rel, TELEPORT, { weight: total > 0 ? (total * RESTART) / (1 - RESTART) : 1 });
   }
+  return { key: input.key, graph, users };
+}
+
+function personalisedPageRank(graph: DirectedGraph, files: string[], seeds: Map<string, number>): Map<string, number> {
   const targets = [...seeds].filter(([f, w]) => w > 0 && graph.hasNode(f));
   if (targets.length === 0) {
     for (const f of files) {
@@ -150,6 +149,9 @@ function personalisedPageRank(
   } catch {
     // Not converged (it should, with a restart on every step): rank by the seeds alone rather than fail the plan.
     scores = Object.fromEntries(targets);
+  } finally {
+    // The graph is kept for the next task: its restart links go.
+    graph.outEdges(TELEPORT).forEach((e) => graph.dropEdge(e));
   }
   const rank = new Map<string, number>();
   let sum = 0;

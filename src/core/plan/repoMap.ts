@@ -73,7 +73,7 @@ const LEFT_OUT_NAMED = 8;
 const SMALL_BUDGET = 5_000;
 const MAX_FILES = 200_000;
 /** Files parsed for their definitions per map, best ranked first; the rest show what the line scan found. */
-const MAX_PARSED = 400;
+const MAX_PARSED = 100;
 /**
  * Past this many tokens, the map takes only what ranks at least this share of the best file: the planner's input is
  * paid on every plan, and it can look further with its tools.
@@ -85,7 +85,7 @@ const DIRECT_WEIGHT = 0.5;
 /** Files past this rank are shown by name only: no budget reaches their definitions. */
 const MAX_SYMBOL_FILES = 1_000;
 /** Parsing stops here on a cold start; cached outlines are free, so a re-plan parses on from where it stopped. */
-const PARSE_TIME_MS = 1_200;
+const PARSE_TIME_MS = 400;
 
 /**
  * The compact picture of a repository the planner works from: git state, and the files git lists ranked for the
@@ -139,8 +139,7 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
     files: rankable,
     scans,
     seeds: seeding.seeds,
-    mentioned: seeding.mentioned,
-    focusFiles: new Set([activeRel, selectedRel].filter((x): x is string => x !== undefined)),
+    key: cache.fingerprint(rankable),
   });
   // What the task points at directly counts beside what the graph makes of it: a file the task names stays near
   // the top however few files use it.

@@ -30,34 +30,34 @@ const KEYWORDS = new Set(
 const IDENT = /[A-Za-z_$][\w$]{2,}/g;
 
 /** Methods of Python classes: any indented `def`. */
-const PY_MEMBER = /^[ \t]+(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)/gm;
+const PY_MEMBER = /^[ \t]+(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)/;
 /**
  * Methods of TS/JS, Java and C# classes: an indented `name(…) {` line, possibly after modifiers and a return type,
  * that is not a control statement. A call that opens a callback block can pass for one; it only adds a weak link.
  */
 const BRACE_MEMBER =
-  /^[ \t]+(?:(?:public|private|protected|static|async|readonly|abstract|override|get|set|final|virtual|internal)[ \t]+)*(?:[\w<>[\],.?]+[ \t]+)?([A-Za-z_$][\w$]*)[ \t]*(?:<[^>()\n]*>)?\([^;=\n]*\)[^;=\n]*\{[ \t]*$/gm;
+  /^[ \t]+(?:(?:public|private|protected|static|async|readonly|abstract|override|get|set|final|virtual|internal)[ \t]+)*(?:[\w<>[\],.?]+[ \t]+)?([A-Za-z_$][\w$]*)[ \t]*(?:<[^>()\n]*>)?\([^;=\n]*\)[^;=\n]*\{[ \t]*$/;
 const CONTROL = new Set(['if', 'for', 'while', 'switch', 'catch', 'function', 'return', 'else', 'do', 'try', 'with']);
 
 function memberDefs(rel: string, text: string): Array<{ name: string; line: number }> {
-  const pattern =
-    rel.endsWith('.py') || rel.endsWith('.pyi') ? PY_MEMBER : /\.(go|rs)$/.test(rel) ? undefined : BRACE_MEMBER;
-  if (!pattern) {
+  const python = rel.endsWith('.py') || rel.endsWith('.pyi');
+  if (!python && /\.(go|rs)$/.test(rel)) {
     return [];
   }
   const out: Array<{ name: string; line: number }> = [];
-  let line = 1;
-  let at = 0;
-  for (const m of text.matchAll(pattern)) {
-    const name = m[1] as string;
-    if (CONTROL.has(name) || KEYWORDS.has(name)) {
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    const line = lines[n] as string;
+    // Cheap tests first: an indented line that declares something ends with `{` (or holds `def` in Python).
+    const first = line.charCodeAt(0);
+    if ((first !== 32 && first !== 9) || (python ? !line.includes('def') : !line.trimEnd().endsWith('{'))) {
       continue;
     }
-    for (let i = text.indexOf('\n', at); i >= 0 && i < m.index; i = text.indexOf('\n', i + 1)) {
-      line++;
-      at = i + 1;
+    const m = (python ? PY_MEMBER : BRACE_MEMBER).exec(line);
+    const name = m?.[1];
+    if (name !== undefined && !CONTROL.has(name) && !KEYWORDS.has(name)) {
+      out.push({ name, line: n + 1 });
     }
-    out.push({ name, line });
   }
   return out;
 }
@@ -74,12 +74,7 @@ export function scanText(rel: string, text: string): FileScan {
   }));
   const defs = [...top, ...memberDefs(rel, text)].filter((d) => !KEYWORDS.has(d.name));
   const own = new Set(defs.map((d) => d.name));
-  const refs = new Set<string>();
-  for (const m of text.matchAll(IDENT)) {
-    const name = m[0];
-    if (!own.has(name) && !KEYWORDS.has(name)) {
-      refs.add(name);
-    }
-  }
-  return { defs, refs: [...refs] };
+  // One match call and one Set: far cheaper than a match object per token on ten thousand files.
+  const refs = [...new Set(text.match(IDENT))].filter((name) => !own.has(name) && !KEYWORDS.has(name));
+  return { defs, refs };
 }

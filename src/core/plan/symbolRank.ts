@@ -27,6 +27,8 @@ const FLOOR = 0.2;
 const SPAN = 0.75;
 /** The line scan's definitions (no line ranges, no members) are worth less than parsed ones. */
 const SCANNED_SCALE = 0.6;
+/** Definitions of one file past which each further one halves again in weight, roughly. */
+const DECAY_SPAN = 15;
 
 /**
  * The definitions of a file as map items, best first: those the task names or whose words it shares, then those
@@ -56,7 +58,8 @@ export function symbolsOf(filePriority: number, ctx: SymbolContext): MapSymbol[]
         startLine: d.startLine,
         priority: filePriority * (FLOOR + (SPAN * s) / best),
       }))
-      .sort((a, b) => b.priority - a.priority || a.startLine - b.startLine);
+      .sort((a, b) => b.priority - a.priority || a.startLine - b.startLine)
+      .map(decay);
   }
   const defs = ctx.scanned?.defs ?? [];
   const scored = defs.map((d) => ({ d, s: need(d.name, ctx) }));
@@ -68,7 +71,16 @@ export function symbolsOf(filePriority: number, ctx: SymbolContext): MapSymbol[]
       startLine: d.line,
       priority: filePriority * SCANNED_SCALE * (FLOOR + (SPAN * s) / best),
     }))
-    .sort((a, b) => b.priority - a.priority || a.startLine - b.startLine);
+    .sort((a, b) => b.priority - a.priority || a.startLine - b.startLine)
+    .map(decay);
+}
+
+/**
+ * The n-th best definition of a file counts less the further down it is: a file with five hundred definitions gets
+ * its best ones into the map, not all of them ahead of every other file.
+ */
+function decay(symbol: MapSymbol, index: number): MapSymbol {
+  return { ...symbol, priority: symbol.priority / (1 + index / DECAY_SPAN) };
 }
 
 /** How much the task and the rest of the code need a name: named by the task, sharing its words, used by others. */

@@ -23,9 +23,12 @@ export interface PlannerToolBudget {
   maxTokens: number;
 }
 
-/** Five looks of at most 4,000 tokens each, 12,000 in all: a fraction of the map, enough to open what it collapsed. */
-export const DEFAULT_TOOL_BUDGET: PlannerToolBudget = { maxCalls: 5, maxTokens: 12_000 };
-const MAX_RESULT_TOKENS = 4_000;
+/**
+ * Five looks of at most 3,000 tokens each, 8,000 in all: enough to open what the map collapsed, while the map and
+ * the looks together stay near 20,000 tokens of planner input.
+ */
+export const DEFAULT_TOOL_BUDGET: PlannerToolBudget = { maxCalls: 5, maxTokens: 8_000 };
+const MAX_RESULT_TOKENS = 3_000;
 const MAX_READ_LINES = 400;
 const LINE_CHARS = 240;
 
