@@ -6,14 +6,17 @@ import { ESTIMATE_FORMULA } from '../../src/core/usage/estimate';
 import { BASELINE_FORMULA } from './opusAlone';
 import { headerLines, machineDescription, toConsole, writeReport } from './report';
 import type { ReportHeader, Row } from './report';
+import { MAP_STEP } from './map/step';
 import { CORE_STEP, VSCODE_STEP } from './steps';
 import type { Step } from './steps';
 import type { StagedExtension } from './stage';
 import { stageExtension } from './stage';
 import { chooseCounter } from './tokens';
 
-const USAGE = `npm run bench [-- --repeats N] [-- --steps core,vscode,claude-code]
+const USAGE = `npm run bench [-- --repeats N] [-- --steps core,map,vscode,claude-code]
   core:        context, cost, scheduling and edits against the local Messages API; the production bundle and .vsix.
+  map:         repository-map recall on real npm packages' code (pinned, installed into ~/.cache/opus-orchestrator
+               on first use), and planning time and memory on a 10,000-file repository.
   vscode:      activation, gauge latency and a 300-subtask Plan view in the real VS Code (code-server + Chromium).
   claude-code: the product and Claude Code (Opus, a lean scripted session) side by side on the same job at 1×, 2×
                and 4× its size, both against the local Messages API; installs a pinned Claude Code on first use.
@@ -26,7 +29,7 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { repeats: 5, steps: ['core', 'vscode', 'claude-code'] };
+  const args: Args = { repeats: 5, steps: ['core', 'map', 'vscode', 'claude-code'] };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--repeats') {
@@ -44,7 +47,7 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-const STEPS: Step[] = [CORE_STEP, VSCODE_STEP, CLAUDE_CODE_STEP];
+const STEPS: Step[] = [CORE_STEP, MAP_STEP, VSCODE_STEP, CLAUDE_CODE_STEP];
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));

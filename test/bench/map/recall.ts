@@ -41,7 +41,9 @@ function scriptedCalls(task: string, map: RepoMap): Array<{ name: string; input:
   }
   const words = new Set(wordsOf(task));
   const collapsed = [...map.text.matchAll(/^(\S.*)\/ \(\d+ files?\)$/gm)].map((m) => m[1] as string);
-  const partial = [...map.text.matchAll(/^(\S+)\/\n(?: {2}.*\n)* {2}… \+\d+ more files?$/gm)].map((m) => m[1] as string);
+  const partial = [...map.text.matchAll(/^(\S+)\/\n(?: {2}.*\n)* {2}… \+\d+ more files?$/gm)].map(
+    (m) => m[1] as string,
+  );
   for (const dir of [...collapsed, ...partial]) {
     if (calls.length >= MAX_CALLS) {
       break;
