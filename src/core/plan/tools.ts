@@ -8,6 +8,7 @@ import { readDir } from '../workspace/listing';
 import type { WorkspaceRules } from '../workspace/rules';
 import { leftOutTreeOf } from '../workspace/thirdParty';
 import { lowValueKind } from './fileKinds';
+import type { LowValueKind } from './fileKinds';
 import { searchFiles } from './search';
 
 /**
@@ -116,8 +117,11 @@ export class PlannerTools {
   private calls = 0;
   private tokensUsed = 0;
 
+  private readonly listed: Set<string>;
+
   constructor(private readonly opts: PlannerToolsOptions) {
     this.budget = { ...DEFAULT_TOOL_BUDGET, ...opts.budget };
+    this.listed = new Set(opts.listing.files);
   }
 
   /** True once no further call will be answered: the planner should then be asked for its plan without tools. */
@@ -144,7 +148,7 @@ export class PlannerTools {
         return { text: message, summary: call.name, error: message };
       });
     }
-    const cap = Math.max(0, Math.min(MAX_RESULT_TOKENS, this.budget.maxTokens - this.tokensUsed));
+    const cap = this.roomTokens();
     const text = outcome.error ? outcome.text : fitTokens(outcome.text, cap);
     const tokens = estimateTokens(text);
     this.tokensUsed += tokens;
@@ -159,6 +163,15 @@ export class PlannerTools {
       maxTokens: this.budget.maxTokens,
     });
     return { type: 'tool_result', tool_use_id: call.id, content: text, ...(outcome.error ? { is_error: true } : {}) };
+  }
+
+  /** Tokens the next result may take: the per-call cap, or what is left of the budget. */
+  private roomTokens(): number {
+    return Math.max(0, Math.min(MAX_RESULT_TOKENS, this.budget.maxTokens - this.tokensUsed));
+  }
+
+  private roomChars(): number {
+    return Math.floor(this.roomTokens() * 3.5);
   }
 
   private async dispatch(call: Pick<ToolUseBlock, 'name' | 'input'>, signal?: AbortSignal): Promise<Outcome> {
@@ -184,6 +197,15 @@ export class PlannerTools {
     return resolveInWorkspace(this.opts.root, p.trim() === '' ? '.' : p, { rules: this.opts.rules });
   }
 
+  /** A file is named when the listing holds it; inside a left-out tree, when it is a plain file the rules allow. */
+  private mayList(rel: string, plainFile: boolean): boolean {
+    if (this.listed.has(rel)) {
+      return true;
+    }
+    const inLeftOut = this.opts.listing.leftOut.some((t) => rel.startsWith(`${t.dir}/`));
+    return inLeftOut && plainFile && this.opts.rules.mayRead(rel);
+  }
+
   /** Third-party trees and caches may be listed (so a plan can name a file there) but not read or searched. */
   private refuseLeftOut(rel: string): void {
     const tree = this.opts.listing.leftOut.find((t) => rel === t.dir || rel.startsWith(`${t.dir}/`));
@@ -206,17 +228,17 @@ export class PlannerTools {
     const counts = folderCounts(this.opts.listing, rel);
     const lines: string[] = [];
     const files: string[] = [];
-    const hidden = new Map<string, number>();
+    const hidden = new Map<LowValueKind, number>();
     for (const entry of entries) {
       const child = rel === '' ? entry.name : `${rel}/${entry.name}`;
       if (entry.isDirectory()) {
         if (!this.opts.rules.isIgnored(`${child}/`)) {
           const left = this.opts.listing.leftOut.find((t) => t.dir === child);
           const count = counts.get(entry.name);
-          const note = left ? `${left.reason}, left out of the map` : `${count ?? 0} files`;
+          const note = left ? `${left.reason}, left out of the map` : plural(count ?? 0, 'file', 'files');
           lines.push(`${entry.name}/ (${note})`);
         }
-      } else if ((entry.isFile() || entry.isSymbolicLink()) && this.opts.rules.mayRead(child)) {
+      } else if (this.mayList(child, entry.isFile())) {
         files.push(child);
       }
     }
@@ -232,7 +254,7 @@ export class PlannerTools {
       lines.push(described ? `${name}: ${described}` : name);
     }
     for (const [kind, n] of hidden) {
-      lines.push(`(${n} ${kind} ${n === 1 ? 'file' : 'files'})`);
+      lines.push(`(${plural(n, ...KIND_NAMES[kind])})`);
     }
     return { text: lines.length > 0 ? lines.join('\n') : '(empty folder)', summary };
   }
@@ -276,14 +298,29 @@ export class PlannerTools {
       lines.pop();
     }
     const first = Math.max(1, start);
-    const last = Math.min(lines.length, Math.max(first, end), first + MAX_READ_LINES - 1);
-    const summary = `read_file ${rel} L${first}-${last}`;
     if (first > lines.length) {
       throw new Error(`"${rel}" has ${lines.length} lines; start_line ${start} is past its end.`);
     }
+    let last = Math.min(lines.length, Math.max(first, end), first + MAX_READ_LINES - 1);
     const width = String(last).length;
-    const body = lines.slice(first - 1, last).map((l, i) => `${String(first + i).padStart(width)}  ${clip(l)}`);
-    const more = last < lines.length ? [`(${lines.length} lines in all; ${lines.length - last} more below)`] : [];
+    const body: string[] = [];
+    // Stop at a line boundary within what this call may return, so the note on what is left survives.
+    let chars = 0;
+    const room = this.roomChars() - 200;
+    for (let n = first; n <= last; n++) {
+      const line = `${String(n).padStart(width)}  ${clip(lines[n - 1] as string)}`;
+      if (chars + line.length + 1 > room && body.length > 0) {
+        last = n - 1;
+        break;
+      }
+      body.push(line);
+      chars += line.length + 1;
+    }
+    const summary = `read_file ${rel} L${first}-${last}`;
+    const more =
+      last < lines.length
+        ? [`(${lines.length} lines in all; ${lines.length - last} more below, from line ${last + 1})`]
+        : [];
     return { text: [`${rel} lines ${first}-${last}:`, ...body, ...more].join('\n'), summary };
   }
 }
@@ -312,6 +349,17 @@ function folderCounts(listing: WorkspaceListing, dir: string): Map<string, numbe
     }
   }
   return counts;
+}
+
+const KIND_NAMES: Record<LowValueKind, [string, string]> = {
+  lockfile: ['lockfile', 'lockfiles'],
+  binary: ['binary file', 'binary files'],
+  minified: ['minified file', 'minified files'],
+  large: ['large file', 'large files'],
+};
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
 }
 
 function clip(line: string): string {
