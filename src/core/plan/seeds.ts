@@ -125,9 +125,23 @@ function mayShare(name: string, prefixes: string[]): boolean {
   return prefixes.some((p) => lower.includes(p));
 }
 
-/** The distinct words of `words` that are task words. */
+/**
+ * The distinct words of `words` that meet a task word: the same stem, or one stem starting the other when the shorter
+ * has five letters or more (config / configur, render / renderer, valid / validat).
+ */
 function shared(words: string[], taskWords: Set<string>): string[] {
-  return [...new Set(words)].filter((w) => taskWords.has(w));
+  return [...new Set(words)].filter((w) => {
+    if (taskWords.has(w)) {
+      return true;
+    }
+    for (const t of taskWords) {
+      const [short, long] = t.length <= w.length ? [t, w] : [w, t];
+      if (short.length >= 5 && long.startsWith(short)) {
+        return true;
+      }
+    }
+    return false;
+  });
 }
 
 function dirOf(rel: string): string {
