@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { RE2JS } from 're2js';
+import vm from 'node:vm';
 
 /** What a text search found, and why it stopped early if it did. */
 export interface SearchResult {
@@ -26,12 +26,34 @@ export interface SearchOptions {
 
 const DEFAULT_MAX_MATCHES = 60;
 const DEFAULT_TIME_LIMIT_MS = 2_000;
-const READ_CONCURRENCY = 16;
+/** Files matched per run of the script: few enough that a cut-off run loses little. */
+const BATCH = 200;
 
 /**
- * Searches the given files for a regular expression, line by line. RE2 semantics (linear-time matching, no
- * backtracking), so no pattern a model writes can stall the planner; the whole search also stops at a time limit.
- * A pattern RE2 cannot compile is an error whose message says what is wrong with it.
+ * Runs inside a separate context with a timeout: V8 interrupts a regular expression that backtracks for too long
+ * there, which it cannot do on the main context, so no pattern a model writes can stall the planner. Per file: one
+ * pass over the whole text (most files have no match), then the matching lines.
+ */
+const MATCH_SCRIPT = `
+  (() => {
+    const any = new RegExp(source, flags + 'm');
+    const one = new RegExp(source, flags);
+    return texts.map((text) => {
+      if (!any.test(text)) return [];
+      const hits = [];
+      const lines = text.split(/\\r?\\n/);
+      for (let n = 0; n < lines.length; n++) {
+        if (one.test(lines[n])) hits.push([n + 1, lines[n].trim()]);
+      }
+      return hits;
+    });
+  })()
+`;
+const script = new vm.Script(MATCH_SCRIPT);
+
+/**
+ * Searches the given files for a JavaScript regular expression, line by line, within a time limit that holds even
+ * for a pattern that backtracks without end. A pattern that does not compile is an error that says why.
  */
 export async function searchFiles(
   root: string,
@@ -39,66 +61,64 @@ export async function searchFiles(
   pattern: string,
   opts: SearchOptions = {},
 ): Promise<SearchResult> {
-  let re: RE2JS;
-  let anyLine: RE2JS;
+  const flags = opts.ignoreCase ? 'iu' : 'u';
   try {
-    re = RE2JS.compile(pattern, opts.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0);
-    anyLine = RE2JS.compile(pattern, RE2JS.MULTILINE | (opts.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0));
+    new RegExp(pattern, flags);
   } catch (err) {
     throw new Error(
-      `The pattern ${JSON.stringify(pattern)} is not a valid RE2 regular expression (${(err as Error).message}); ` +
-        'lookaround and backreferences are not supported.',
-      { cause: err },
+      `The pattern ${JSON.stringify(pattern)} is not a valid regular expression (${(err as Error).message}).`,
+      {
+        cause: err,
+      },
     );
   }
   const maxMatches = opts.maxMatches ?? DEFAULT_MAX_MATCHES;
   const deadline = Date.now() + (opts.timeLimitMs ?? DEFAULT_TIME_LIMIT_MS);
-  const perFile: Array<Array<{ line: number; text: string }> | undefined> = new Array(files.length);
-  let next = 0;
-  let searched = 0;
-  let stopped: string | undefined;
-  const worker = async (): Promise<void> => {
-    for (let i = next++; i < files.length; i = next++) {
-      if (opts.signal?.aborted) {
-        stopped = 'cancelled';
-        return;
-      }
-      if (Date.now() > deadline) {
-        stopped = 'time limit';
-        return;
-      }
-      const text = await fs.readFile(path.join(root, files[i] as string), 'utf8').catch(() => '');
-      searched++;
-      // One pass over the whole text first: most files have no match, and RE2 skips ahead on a literal prefix.
-      if (text.includes('\0') || !anyLine.matcher(text).find()) {
-        continue;
-      }
-      const hits: Array<{ line: number; text: string }> = [];
-      const lines = text.split(/\r?\n/);
-      for (let n = 0; n < lines.length; n++) {
-        if (re.matcher(lines[n] as string).find()) {
-          hits.push({ line: n + 1, text: (lines[n] as string).trim() });
-        }
-      }
-      perFile[i] = hits;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, files.length) }, worker));
+  const context = vm.createContext({ source: pattern, flags, texts: [] as string[] });
   const matches: SearchResult['matches'] = [];
   let total = 0;
   let matchedFiles = 0;
-  // Reported in path order whatever order the reads finished in, so the same search gives the same answer.
-  files.forEach((rel, i) => {
-    const hits = perFile[i];
-    if (hits && hits.length > 0) {
-      matchedFiles++;
-      total += hits.length;
-      for (const h of hits) {
-        if (matches.length < maxMatches) {
-          matches.push({ path: rel, ...h });
+  let searched = 0;
+  let stopped: string | undefined;
+  for (let start = 0; start < files.length && !stopped; start += BATCH) {
+    if (opts.signal?.aborted) {
+      stopped = 'cancelled';
+      break;
+    }
+    const batch = files.slice(start, start + BATCH);
+    const texts = await Promise.all(
+      batch.map((rel) =>
+        fs.readFile(path.join(root, rel), 'utf8').then(
+          (t) => (t.includes('\0') ? '' : t),
+          () => '',
+        ),
+      ),
+    );
+    const left = deadline - Date.now();
+    if (left <= 0) {
+      stopped = 'time limit';
+      break;
+    }
+    context.texts = texts;
+    let hits: Array<Array<[number, string]>>;
+    try {
+      hits = script.runInContext(context, { timeout: left }) as Array<Array<[number, string]>>;
+    } catch {
+      stopped = 'time limit'; // the pattern backtracked past the limit on some file of this batch
+      break;
+    }
+    searched += batch.length;
+    hits.forEach((fileHits, i) => {
+      if (fileHits.length > 0) {
+        matchedFiles++;
+        total += fileHits.length;
+        for (const [line, text] of fileHits) {
+          if (matches.length < maxMatches) {
+            matches.push({ path: batch[i] as string, line, text });
+          }
         }
       }
-    }
-  });
+    });
+  }
   return { matches, total, files: matchedFiles, searched, ...(stopped ? { stopped } : {}) };
 }

@@ -63,9 +63,9 @@ export const PLANNER_TOOLS: Tool[] = [
   {
     name: 'search',
     description:
-      "Search the text of the workspace's files with a regular expression (RE2 syntax, no lookaround or " +
-      'backreferences), like grep. Returns matching lines as "path:line: text". Lockfiles, binaries, very large ' +
-      'files and third-party trees are not searched.',
+      "Search the text of the workspace's files with a JavaScript regular expression, like grep, within a time " +
+      'limit. Returns matching lines as "path:line: text". Lockfiles, binaries, very large files and third-party ' +
+      'trees are not searched.',
     input_schema: {
       type: 'object',
       properties: {
@@ -270,13 +270,13 @@ export class PlannerTools {
     );
     const found = await searchFiles(this.opts.root, scope, pattern, { ignoreCase, signal });
     const lines = found.matches.map((m) => `${m.path}:${m.line}: ${clip(m.text)}`);
+    const cut = found.stopped ? `; stopped after ${found.searched} of ${scope.length} files (${found.stopped})` : '';
     const head =
       found.matches.length === 0
-        ? `No match in ${found.searched} files.`
+        ? `No match in ${found.searched} files${cut}.`
         : `${found.total} matching lines in ${found.files} files` +
           (found.total > found.matches.length ? ` (first ${found.matches.length} shown)` : '') +
-          (found.stopped ? `; stopped after ${found.searched} of ${scope.length} files (${found.stopped})` : '') +
-          ':';
+          `${cut}:`;
     return { text: [head, ...lines].join('\n'), summary };
   }
 
