@@ -89,6 +89,8 @@ const SUPPORT_SEGMENTS: Record<string, SupportKind> = {
   bench: 'test',
   generated: 'generated',
   __generated__: 'generated',
+  // Built output committed or shipped beside the sources (a package's bundles).
+  dist: 'generated',
 };
 
 export type SupportKind = 'test' | 'fixture' | 'snapshot' | 'example' | 'generated' | 'types';

@@ -73,7 +73,7 @@ const LEFT_OUT_NAMED = 8;
 const SMALL_BUDGET = 5_000;
 const MAX_FILES = 200_000;
 /** Files parsed for their definitions per map, best ranked first; the rest show what the line scan found. */
-const MAX_PARSED = 100;
+const MAX_PARSED = 60;
 /**
  * Past this many tokens, the map takes only what ranks at least this share of the best file: the planner's input is
  * paid on every plan, and it can look further with its tools.
@@ -83,9 +83,11 @@ const RELEVANCE_FLOOR = 0.05;
 /** Weight of the task's direct pointers (named paths and identifiers, matching words) beside the graph's rank. */
 const DIRECT_WEIGHT = 0.5;
 /** Files past this rank are shown by name only: no budget reaches their definitions. */
-const MAX_SYMBOL_FILES = 1_000;
+const MAX_SYMBOL_FILES = 300;
 /** Parsing stops here on a cold start; cached outlines are free, so a re-plan parses on from where it stopped. */
-const PARSE_TIME_MS = 400;
+const PARSE_TIME_MS = 300;
+/** Larger source files are shown with what the line scan found. */
+const MAX_PARSE_BYTES = 200_000;
 
 /**
  * The compact picture of a repository the planner works from: git state, and the files git lists ranked for the
@@ -152,7 +154,7 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
   );
   const top = Math.max(...score.values(), Number.MIN_VALUE);
   const ordered = [...rankable].sort((a, b) => (score.get(b) ?? 0) - (score.get(a) ?? 0) || (a < b ? -1 : 1));
-  const outlines = await parseTop(opts.root, ordered, opts.outline ?? defaultOutline);
+  const outlines = await parseTop(opts.root, ordered, listing.sizes, opts.outline ?? defaultOutline);
   if (opts.persistCache) {
     await saveCaches(opts.root, cache);
   }
@@ -272,6 +274,7 @@ async function saveCaches(root: string, cache: ScanCache): Promise<void> {
 async function parseTop(
   root: string,
   ordered: string[],
+  sizes: Map<string, number>,
   outline: OutlineSource,
 ): Promise<Map<string, Awaited<ReturnType<OutlineSource>>>> {
   const out = new Map<string, Awaited<ReturnType<OutlineSource>>>();
@@ -280,8 +283,8 @@ async function parseTop(
     if (out.size >= MAX_PARSED || Date.now() - started > PARSE_TIME_MS) {
       break;
     }
-    if (!/\.(tsx?|[mc][jt]s|jsx?|pyi?|go|rs|java|cs)$/i.test(rel)) {
-      continue;
+    if (!/\.(tsx?|[mc][jt]s|jsx?|pyi?|go|rs|java|cs)$/i.test(rel) || (sizes.get(rel) ?? 0) > MAX_PARSE_BYTES) {
+      continue; // a bundle or generated table would take the whole parse time for one file
     }
     const text = await fs.readFile(path.join(root, rel), 'utf8').catch(() => undefined);
     if (text !== undefined && !text.includes('\0')) {

@@ -79,11 +79,7 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
     const base = rel.slice(rel.lastIndexOf('/') + 1);
     if (taskLower.includes(rel.toLowerCase())) {
       s += 20;
-    } else if (
-      base.length >= 5 &&
-      base.includes('.') &&
-      new RegExp(`\\b${escape(base.toLowerCase())}\\b`).test(taskLower)
-    ) {
+    } else if (base.length >= 5 && base.includes('.') && mentionsWord(taskLower, base.toLowerCase())) {
       s += 12;
     }
     if (rel === ctx.active || rel === ctx.selected) {
@@ -149,6 +145,14 @@ function dirOf(rel: string): string {
   return slash < 0 ? '' : rel.slice(0, slash);
 }
 
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** True when `word` occurs in `text` with no letter or digit right before or after it. */
+function mentionsWord(text: string, word: string): boolean {
+  for (let i = text.indexOf(word); i >= 0; i = text.indexOf(word, i + 1)) {
+    const before = text.charAt(i - 1);
+    const after = text.charAt(i + word.length);
+    if (!/[a-z0-9]/.test(before) && !/[a-z0-9]/.test(after)) {
+      return true;
+    }
+  }
+  return false;
 }
