@@ -10,8 +10,8 @@ import type { LlmClient, LlmResult } from '../llm/client';
 import { parseJson } from '../llm/structured';
 import type { ModelInfo } from '../models';
 import type { Ledger } from '../usage/ledger';
-import type { Usage } from '../usage/usage';
-import { ZERO_USAGE, addUsage } from '../usage/usage';
+import type { LiveUsage, Usage } from '../usage/usage';
+import { ZERO_USAGE, addLive, addUsage } from '../usage/usage';
 import type { WorkspaceListing } from '../workspace/listing';
 import { listWorkspace } from '../workspace/listing';
 import type { WorkspaceRules } from '../workspace/rules';
@@ -68,7 +68,7 @@ export interface PlannerInput {
   signal?: AbortSignal;
   ledger?: Ledger;
   /** Live usage summed over the planner's calls (tool rounds and the repair round add to the first call). */
-  onUsage?: (u: Usage) => void;
+  onUsage?: (u: LiveUsage) => void;
   /** The planner's tools; `false` plans from the map alone in one call. */
   tools?: PlannerToolsInput | false;
   /** Definitions of a file, to check the symbols a plan names (defaults to the map's parser). */
@@ -120,7 +120,7 @@ export async function planTask(input: PlannerInput): Promise<Plan> {
         ledger: input.ledger,
         owner: 'plan',
         attempt: 1,
-        onUsage: input.onUsage ? (live) => input.onUsage?.(addUsage(before, live)) : undefined,
+        onUsage: input.onUsage ? (live) => input.onUsage?.(addLive(before, live)) : undefined,
       },
     );
     spent = addUsage(before, result.usage);
@@ -148,10 +148,22 @@ export async function planTask(input: PlannerInput): Promise<Plan> {
       throw new PlanError(checked.errors);
     }
     repaired = true;
-    messages.push(
-      { role: 'assistant', content: result.text.trim() === '' ? '(no answer)' : result.text },
-      { role: 'user', content: repairMessage(checked.errors) },
-    );
+    if (result.text.trim() === '') {
+      // Nothing to show the model: ask again with the errors added to the last turn, rather than put words in its
+      // mouth.
+      const last = messages.at(-1) as MessageParam;
+      const repair = repairMessage(checked.errors);
+      messages[messages.length - 1] =
+        typeof last.content === 'string'
+          ? { role: 'user', content: `${last.content}\n\n${repair}` }
+          : { role: 'user', content: [...(last.content as ContentBlockParam[]), { type: 'text', text: repair }] };
+    } else {
+      // The answer goes back as it came, thinking blocks included: the API binds them to the conversation.
+      messages.push(
+        { role: 'assistant', content: result.message.content as ContentBlockParam[] },
+        { role: 'user', content: repairMessage(checked.errors) },
+      );
+    }
   }
   throw new PlanError([
     `the planner made ${maxRequests} requests without answering with a plan; plan again, or narrow the task.`,
