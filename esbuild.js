@@ -38,6 +38,42 @@ const withoutDoubleByteTables = {
   },
 };
 
+/**
+ * The Bedrock and Vertex clients (AWS signing and credentials, Google auth: more than the rest of the extension) are
+ * built into files of their own, loaded only when a role runs on that platform; the bundles leave their import to
+ * run time, from the file beside them.
+ * @type {import('esbuild').Plugin}
+ */
+const platformsApart = {
+  name: 'platform-clients-apart',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/(bedrock|vertex)Sdk$/ }, (args) => ({
+      path: `./providers/${args.path.slice(2, -3)}.js`,
+      external: true,
+    }));
+  },
+};
+
+/**
+ * Inside those files, the Anthropic SDK is the one of the bundle that loads them (src/core/llm/providers/sharedSdk.ts):
+ * one copy, so that its error and stream classes are the ones the bundle checks for.
+ * @type {import('esbuild').Plugin}
+ */
+const hostSdk = {
+  name: 'host-anthropic-sdk',
+  setup(build) {
+    build.onResolve({ filter: /^@anthropic-ai\/sdk(\/.*)?$/ }, (args) => ({ path: args.path, namespace: 'host-sdk' }));
+    build.onLoad({ filter: /.*/, namespace: 'host-sdk' }, (args) => ({
+      contents:
+        `const shared = globalThis[Symbol.for('opus-orchestrator.anthropic-sdk')];\n` +
+        `const m = shared && shared[${JSON.stringify(args.path)}];\n` +
+        `if (!m) { throw new Error('The platform client needs ${args.path} from the bundle that loads it.'); }\n` +
+        'module.exports = m;\n',
+      loader: 'js',
+    }));
+  },
+};
+
 /** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true,
@@ -82,6 +118,7 @@ const targets = [
     entryPoints: ['src/extension.ts'],
     outfile: 'dist/extension.js',
     external: ['vscode'],
+    plugins: [...common.plugins, platformsApart],
   },
   {
     name: 'cli',
@@ -89,9 +126,17 @@ const targets = [
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
+    plugins: [...common.plugins, platformsApart],
   },
+  ...['bedrock', 'vertex'].map((platform) => ({
+    name: platform,
+    ...common,
+    entryPoints: [`src/core/llm/providers/${platform}Sdk.ts`],
+    outfile: `dist/providers/${platform}.js`,
+    plugins: [...common.plugins, hostSdk],
+  })),
 ]
-  .filter((t) => !only || t.name === only)
+  .filter((t) => !only || t.name === only || (only === 'cli' && ['bedrock', 'vertex'].includes(t.name)))
   .map(({ name: _name, ...options }) => options);
 
 async function main() {

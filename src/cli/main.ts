@@ -11,6 +11,11 @@ import { rememberConfiguredSecret } from '../core/secrets/known';
 import { sharedRedactor } from '../core/secrets/redactor';
 import { Store, StoreError } from '../core/store/store';
 import { configureSecrets } from '../core/workspace/secrets';
+import type { ModelOverrides } from '../core/models';
+import { setRoleProviders } from '../core/models';
+import type { ProviderSettings } from '../core/llm/providers/platforms';
+import { roleProviders } from '../core/llm/providers/platforms';
+import { parseModelFlags, parseProviderFlags } from './providerFlags';
 import type { PriceOverrides } from '../core/usage/prices';
 import { parsePriceOverrides, setPriceOverrides } from '../core/usage/prices';
 import { diskIO } from './diskIO';
@@ -35,9 +40,16 @@ Options:
   --review                   dispatch: Opus reviews each proposal against its acceptance criteria
   --prices JSON              prices replacing the dated table, per model id or role, in $ per million tokens,
                              e.g. '{"claude-sonnet-5-5":{"cacheRead":0.1}}' (fields: input output cacheWrite cacheRead)
+  --provider NAME            where the models run: anthropic (default), bedrock or vertex; ROLE=NAME for one role
+                             (repeatable, e.g. --provider bedrock --provider haiku=anthropic)
+  --model ROLE=ID            the model id of a role as its provider names it (repeatable)
   -h, --help                 this text
 
-Environment: ANTHROPIC_API_KEY (required for plan and dispatch), ANTHROPIC_BASE_URL (optional),
+Environment: ANTHROPIC_API_KEY (required for plan and dispatch on the Anthropic API), ANTHROPIC_BASE_URL (optional),
+  OPUS_ORCHESTRATOR_PROVIDER (the same as --provider; the flag wins),
+  Amazon Bedrock: AWS_REGION, AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (the usual AWS chain),
+  Google Vertex AI: ANTHROPIC_VERTEX_PROJECT_ID, CLOUD_ML_REGION (default global), Google Application Default
+  Credentials (gcloud auth application-default login, or GOOGLE_APPLICATION_CREDENTIALS),
   OPUS_ORCHESTRATOR_PRICES (the same JSON as --prices; the flag wins),
   OPUS_ORCHESTRATOR_RESPONSE_TIMEOUT (seconds to wait for an answer to start, default 120),
   OPUS_ORCHESTRATOR_STREAM_IDLE_TIMEOUT (seconds an answer may stream no content, default 300).`;
@@ -56,6 +68,8 @@ interface Cli {
   review: boolean;
   prices: PriceOverrides;
   timeouts: Partial<StreamTimeouts>;
+  providers: ProviderSettings;
+  models: ModelOverrides;
 }
 
 function parse(argv: string[]): Cli | undefined {
@@ -71,6 +85,8 @@ function parse(argv: string[]): Cli | undefined {
       'allow-hard-links': { type: 'boolean', default: false },
       review: { type: 'boolean', default: false },
       prices: { type: 'string' },
+      provider: { type: 'string', multiple: true },
+      model: { type: 'string', multiple: true },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -102,6 +118,8 @@ function parse(argv: string[]): Cli | undefined {
     review: values.review ?? false,
     prices: readPrices(values.prices),
     timeouts: fromEnv.timeouts,
+    providers: providerSettings(values.provider),
+    models: parseModelFlags(values.model ?? []),
   };
 }
 
@@ -116,10 +134,24 @@ function readPrices(flag: string | undefined): PriceOverrides {
   return overrides;
 }
 
+/** Providers of --provider, else OPUS_ORCHESTRATOR_PROVIDER; the platforms' own variables are read by their SDKs. */
+function providerSettings(flags: string[] | undefined): ProviderSettings {
+  const given =
+    flags ?? (process.env.OPUS_ORCHESTRATOR_PROVIDER?.trim() ? [process.env.OPUS_ORCHESTRATOR_PROVIDER] : []);
+  const { roles, errors } = parseProviderFlags(given);
+  if (errors.length > 0) {
+    throw new UsageError(`${flags ? '--provider' : 'OPUS_ORCHESTRATOR_PROVIDER'}: ${errors.join('; ')}.`);
+  }
+  return { roles, bedrock: {}, vertex: {} };
+}
+
 /** Every credential this process was given, so that no output or log line can echo one, whatever its shape. */
 function rememberEnvironmentSecrets(): void {
   rememberConfiguredSecret(process.env.ANTHROPIC_API_KEY);
   rememberConfiguredSecret(process.env.ANTHROPIC_AUTH_TOKEN);
+  rememberConfiguredSecret(process.env.AWS_SECRET_ACCESS_KEY);
+  rememberConfiguredSecret(process.env.AWS_SESSION_TOKEN);
+  rememberConfiguredSecret(process.env.AWS_BEARER_TOKEN_BEDROCK);
   try {
     const url = new URL(process.env.ANTHROPIC_BASE_URL ?? '');
     rememberConfiguredSecret(decodeURIComponent(url.password));
@@ -156,9 +188,16 @@ async function main(argv: string[]): Promise<number> {
   };
   sharedRedactor().log = log;
   setPriceOverrides(cli.prices);
+  setRoleProviders(roleProviders(cli.providers));
+  const llm = new LlmClient({
+    streamTimeouts: cli.timeouts,
+    providers: cli.providers,
+    onNotice: (message) => log('warn', message),
+  });
   const orch = new Orchestrator({
     root: cli.workspace,
-    llm: new LlmClient({ streamTimeouts: cli.timeouts }),
+    llm,
+    models: cli.models,
     store: new Store(cli.workspace),
     io: diskIO(cli.workspace),
     concurrency: cli.concurrency,

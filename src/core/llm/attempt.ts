@@ -20,6 +20,11 @@ export function usageFromApi(u: {
   };
 }
 
+/** The part of an SDK client a streamed attempt uses: Anthropic's, Bedrock's and Vertex's clients all have it. */
+export interface StreamingClient {
+  messages: Pick<Anthropic['messages'], 'stream'>;
+}
+
 export interface AttemptHooks {
   signal?: AbortSignal;
   /** Live usage, with what the model is doing (`phase`). */
@@ -63,7 +68,7 @@ function phaseOf(block: ContentBlock): LivePhase {
  * thinking display a thinking model streams no characters at all until it has finished thinking.
  */
 export async function streamOnce(
-  client: Anthropic,
+  client: StreamingClient,
   params: MessageCreateParamsBase,
   hooks: AttemptHooks,
   timeouts: StreamTimeouts,

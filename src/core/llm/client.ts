@@ -10,15 +10,20 @@ import type {
   ToolChoice,
   ToolUnion,
 } from '@anthropic-ai/sdk/resources/messages/messages';
-import type { ModelInfo } from '../models';
+import type { ModelInfo, ProviderId } from '../models';
+import { PROVIDER_LABELS } from '../models';
 import type { Ledger } from '../usage/ledger';
 import type { LiveUsage, Usage } from '../usage/usage';
-import { costOfCall } from '../usage/usage';
+import { costOfCall, estimateTokens } from '../usage/usage';
 import type { AnthropicOptions } from './anthropic';
-import { createAnthropic } from './anthropic';
+import { DEFAULT_MAX_RETRIES, createAnthropic } from './anthropic';
 import type { AttemptOutcome } from './attempt';
-import { streamOnce } from './attempt';
-import { LlmError, toLlmError } from './errors';
+import { LlmError } from './errors';
+import type { ProviderSettings } from './providers/platforms';
+import { CAPABILITIES, DEFAULT_PROVIDERS, bedrockTransport, vertexTransport } from './providers/platforms';
+import { extractJson, plainJsonSystem, refusesStructuredOutput } from './providers/plainJson';
+import { SdkTransport } from './providers/sdkTransport';
+import type { ModelTransport } from './transport';
 import { rememberConfiguredSecret } from '../secrets/known';
 import type { Redactor } from '../secrets/redactor';
 import { sharedRedactor } from '../secrets/redactor';
@@ -65,9 +70,18 @@ export interface LlmResult {
   text: string;
 }
 
+/** Makes the transport of a provider that core cannot build itself (the editor's language models). */
+export type TransportFactory = () => ModelTransport | Promise<ModelTransport>;
+
 export interface LlmClientOptions extends AnthropicOptions {
   /** Limits on a stream that stops making progress; defaults in DEFAULT_STREAM_TIMEOUTS. */
   streamTimeouts?: Partial<StreamTimeouts>;
+  /** Bedrock and Vertex settings (which provider a role uses is the model's `provider`, from models.ts). */
+  providers?: Pick<ProviderSettings, 'bedrock' | 'vertex'>;
+  /** Transports made outside core, by provider: the editor registers VS Code's language models here. */
+  transports?: Partial<Record<ProviderId, TransportFactory>>;
+  /** Told once when the client falls back for a platform (e.g. a plan asked as plain JSON); for the log. */
+  onNotice?: (message: string) => void;
 }
 
 /**
@@ -78,8 +92,12 @@ export interface LlmClientOptions extends AnthropicOptions {
  * document). Refusals and context-window stops are never repeated on the same model.
  */
 export class LlmClient {
-  private client: Anthropic | undefined;
-  private readonly options: AnthropicOptions;
+  private readonly injected: Anthropic | undefined;
+  private options: LlmClientOptions;
+  /** One transport per provider, made at its first call; a failed construction is tried again next call. */
+  private readonly made = new Map<ProviderId, Promise<ModelTransport>>();
+  /** `provider model` pairs whose platform refused structured output: asked as plain JSON from then on. */
+  private readonly plainJson = new Set<string>();
   /** Sweeps every outgoing request for secrets; its counts per owner are what the user is shown. */
   redactor: Redactor = sharedRedactor();
   private timeouts: StreamTimeouts = { ...DEFAULT_STREAM_TIMEOUTS };
@@ -87,7 +105,7 @@ export class LlmClient {
   /** With options, the SDK client (and the key check) is made at the first call, so a missing key fails that call. */
   constructor(clientOrOptions: Anthropic | LlmClientOptions = {}) {
     if (clientOrOptions instanceof Anthropic) {
-      this.client = clientOrOptions;
+      this.injected = clientOrOptions;
       this.options = {};
     } else {
       this.options = clientOrOptions;
@@ -95,9 +113,14 @@ export class LlmClient {
     }
   }
 
-  get anthropic(): Anthropic {
-    this.client ??= createAnthropic(this.options);
-    return this.client;
+  /**
+   * New settings (key, endpoint, platforms, editor models) for the calls that start from now on; calls in flight
+   * finish on the transport they started with.
+   */
+  configure(options: LlmClientOptions): void {
+    this.options = options;
+    this.setStreamTimeouts(options.streamTimeouts);
+    this.made.clear();
   }
 
   /** Changes the stall limits for the calls that start from now on (a setting changed); missing ones are defaults. */
@@ -105,16 +128,36 @@ export class LlmClient {
     this.timeouts = { ...DEFAULT_STREAM_TIMEOUTS, ...timeouts };
   }
 
+  /** The transport a model's calls go through (made on first use). */
+  transportFor(model: Pick<ModelInfo, 'provider'>): Promise<ModelTransport> {
+    const provider = model.provider ?? 'anthropic';
+    let made = this.made.get(provider);
+    if (!made) {
+      made = Promise.resolve().then(() => this.makeTransport(provider));
+      this.made.set(provider, made);
+      made.catch(() => this.made.get(provider) === made && this.made.delete(provider));
+    }
+    return made;
+  }
+
   async call(request: LlmRequest, opts: CallOptions = {}): Promise<LlmResult> {
-    const client = this.anthropic;
-    const req = await this.sweep(request, opts.owner);
-    const ctx = { model: req.model, tools: (req.tools?.length ?? 0) > 0, structured: req.outputFormat !== undefined };
+    const transport = await this.transportFor(request.model);
+    let req = this.fitToPlatform(await this.sweep(request, transport, opts.owner), transport);
+    const ctx = {
+      model: req.model,
+      tools: (req.tools?.length ?? 0) > 0,
+      structured: request.outputFormat !== undefined,
+    };
     let maxTokens = req.maxTokens;
     const retried = { overload: false, stall: false, truncation: false };
     for (;;) {
-      const outcome = await streamOnce(client, buildParams(req, maxTokens), opts, this.timeouts);
+      const outcome = await transport.stream(buildParams(req, maxTokens), opts, this.timeouts);
       if (!outcome.ok) {
-        const error = this.failure(req, opts, outcome);
+        const error = this.failure(req, opts, outcome, transport);
+        if (this.refusedStructured(req, error, transport)) {
+          req = this.fitToPlatform(req, transport);
+          continue;
+        }
         const brokeBeforeContent = error.status === undefined && !outcome.sawContent;
         const again =
           (error.kind === 'stalled' && !retried.stall) ||
@@ -125,7 +168,7 @@ export class LlmClient {
         retried[error.kind === 'stalled' ? 'stall' : 'overload'] = true;
         continue;
       }
-      const result = toResult(outcome);
+      const result = toResult(outcome, request.outputFormat !== undefined && req.outputFormat === undefined);
       this.record(req, opts, result.usage, result.requestId);
       const cut = truncation(result.message, ctx);
       const larger = Math.min(maxTokens * 2, req.model.maxOutput);
@@ -142,47 +185,111 @@ export class LlmClient {
     }
   }
 
-  /** Input tokens of a request as the API counts them (system, messages and tools), without running it. */
+  /**
+   * Input tokens of a request (system, messages and tools), without running it: as the platform counts them, or the
+   * offline estimate where it cannot count (Bedrock).
+   */
   async countTokens(request: Omit<LlmRequest, 'maxTokens'>, signal?: AbortSignal): Promise<number> {
-    const client = this.anthropic;
-    const req = await this.sweep(request);
+    const transport = await this.transportFor(request.model);
+    const req = await this.sweep(request, transport);
+    const params = {
+      model: req.model.id,
+      messages: req.messages,
+      ...(req.system !== undefined ? { system: req.system } : {}),
+      ...(req.tools && req.tools.length > 0 ? { tools: req.tools } : {}),
+      ...(req.thinking ? { thinking: req.thinking } : {}),
+      ...(req.outputFormat && transport.capabilities.structuredOutput === 'native'
+        ? { output_config: { format: req.outputFormat } }
+        : {}),
+    };
     try {
-      const res = await client.messages.countTokens(
-        {
-          model: req.model.id,
-          messages: req.messages,
-          ...(req.system !== undefined ? { system: req.system } : {}),
-          ...(req.tools && req.tools.length > 0 ? { tools: req.tools } : {}),
-          ...(req.thinking ? { thinking: req.thinking } : {}),
-          ...(req.outputFormat ? { output_config: { format: req.outputFormat } } : {}),
-        },
-        { signal },
-      );
-      return res.input_tokens;
+      const counted = await transport.countTokens(params, signal);
+      return counted ?? estimateTokens(JSON.stringify(params));
     } catch (err) {
-      throw toLlmError(err, { model: req.model.id, apiKey: client.apiKey, maxRetries: client.maxRetries });
+      throw transport.toError(err, { model: req.model.id });
     }
+  }
+
+  private async makeTransport(provider: ProviderId): Promise<ModelTransport> {
+    const o = this.options;
+    const platform = { maxRetries: o.maxRetries ?? DEFAULT_MAX_RETRIES, timeoutMs: o.timeoutMs };
+    const settings = o.providers ?? DEFAULT_PROVIDERS;
+    const made = o.transports?.[provider];
+    if (made) {
+      return made();
+    }
+    switch (provider) {
+      case 'anthropic': {
+        const sdk = this.injected ?? createAnthropic(o);
+        return new SdkTransport('anthropic', sdk, CAPABILITIES.anthropic, sdk.apiKey ? [sdk.apiKey] : []);
+      }
+      case 'bedrock':
+        return bedrockTransport(settings.bedrock, platform);
+      case 'vertex':
+        return vertexTransport(settings.vertex, platform);
+      default:
+        throw new LlmError(
+          'bad_request',
+          `${PROVIDER_LABELS[provider]}s are reached through VS Code only: choose another provider for the command line.`,
+          { retryable: false },
+        );
+    }
+  }
+
+  /** The request as this platform takes it: without structured output where the platform has none (or refused it). */
+  private fitToPlatform<R extends LlmRequest>(req: R, transport: ModelTransport): R {
+    if (!req.outputFormat) {
+      return req;
+    }
+    const mode = transport.capabilities.structuredOutput;
+    if (mode === 'native' || (mode === 'try' && !this.plainJson.has(`${transport.provider} ${req.model.id}`))) {
+      return req;
+    }
+    const { outputFormat, ...rest } = req;
+    return { ...rest, system: plainJsonSystem(req.system, outputFormat) } as R;
+  }
+
+  /** A 400 refusing the structured-output field: remembered, said once, and the call is asked again as plain JSON. */
+  private refusedStructured(req: LlmRequest, error: LlmError, transport: ModelTransport): boolean {
+    const key = `${transport.provider} ${req.model.id}`;
+    if (!req.outputFormat || error.kind !== 'bad_request' || transport.capabilities.structuredOutput !== 'try') {
+      return false;
+    }
+    if (this.plainJson.has(key) || !refusesStructuredOutput(error.message)) {
+      return false;
+    }
+    this.plainJson.add(key);
+    this.options.onNotice?.(
+      `${PROVIDER_LABELS[transport.provider]} refused structured output for ${req.model.id} (${error.message}); ` +
+        'answers that need it are asked as plain JSON and checked against the schema instead.',
+    );
+    return true;
   }
 
   /**
    * The secrets hook: whatever path built the request (map, files, tool results, diffs, feedback), no secret and no
    * configured key leaves the process. Sources that know file names redact earlier; this catches everything else.
    */
-  private async sweep<R extends LlmRequest | Omit<LlmRequest, 'maxTokens'>>(req: R, owner?: string): Promise<R> {
-    rememberConfiguredSecret(this.anthropic.apiKey);
+  private async sweep<R extends LlmRequest | Omit<LlmRequest, 'maxTokens'>>(
+    req: R,
+    transport: ModelTransport,
+    owner?: string,
+  ): Promise<R> {
+    for (const secret of transport.secrets) {
+      rememberConfiguredSecret(secret);
+    }
     return redactRequest(req, this.redactor, owner);
   }
 
-  private failure(req: LlmRequest, opts: CallOptions, outcome: Extract<AttemptOutcome, { ok: false }>): LlmError {
-    const client = this.anthropic;
+  private failure(
+    req: LlmRequest,
+    opts: CallOptions,
+    outcome: Extract<AttemptOutcome, { ok: false }>,
+    transport: ModelTransport,
+  ): LlmError {
     const error = outcome.stalled
       ? new LlmError('stalled', withId(stallMessage(outcome.stalled), outcome), { requestId: outcome.requestId })
-      : toLlmError(outcome.error, {
-          model: req.model.id,
-          apiKey: client.apiKey,
-          requestId: outcome.requestId,
-          maxRetries: client.maxRetries,
-        });
+      : transport.toError(outcome.error, { model: req.model.id, requestId: outcome.requestId });
     if (outcome.partial) {
       this.record(req, opts, outcome.partial, error.requestId ?? outcome.requestId);
     }
@@ -215,9 +322,10 @@ function buildParams(req: LlmRequest, maxTokens: number): MessageCreateParamsBas
   };
 }
 
-function toResult(outcome: Extract<AttemptOutcome, { ok: true }>): LlmResult {
+function toResult(outcome: Extract<AttemptOutcome, { ok: true }>, plainJson: boolean): LlmResult {
   const { message } = outcome;
-  const text = message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+  const joined = message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
+  const text = plainJson ? extractJson(joined) : joined;
   return { message, usage: outcome.usage, requestId: outcome.requestId, stopReason: message.stop_reason, text };
 }
 
