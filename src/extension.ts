@@ -9,6 +9,7 @@ import { PlanTreeProvider } from './vscode/planTree';
 import { registerReview } from './vscode/review/index';
 import { createEditorIO } from './vscode/review/workspaceIO';
 import { PlanStatusBar } from './vscode/statusBar';
+import { registerProviderCommand } from './vscode/providerCommand';
 
 /** What activate() returns: the extension's services, for automation and the integration tests. */
 export interface ExtensionApi {
@@ -43,6 +44,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   );
   const commands = registerCommands(context, { controller, keys, tree, view });
   registerReview(context, controller);
+  registerProviderCommand(context, controller);
   await controller.start();
   return { controller, keys, tree, view, statusBar, commands };
 }

@@ -1,9 +1,10 @@
-import type { Anthropic } from '@anthropic-ai/sdk';
 import * as vscode from 'vscode';
-import type { AnthropicOptions } from '../core/llm/anthropic';
-import { createAnthropic } from '../core/llm/anthropic';
 import type { LlmClientOptions } from '../core/llm/client';
 import { LlmClient } from '../core/llm/client';
+import { roleProviders } from '../core/llm/providers/platforms';
+import type { ModelInfo, ModelRole } from '../core/models';
+import { modelFor, roleProvider, setRoleProviders } from '../core/models';
+import { EditorModels } from './lm/editorModels';
 import type { OrchestratorEvent, WorkspaceIO } from '../core/orchestrator';
 import { Orchestrator } from '../core/orchestrator';
 import type { SubtaskStatus } from '../core/plan/state';
@@ -28,34 +29,6 @@ export interface Controller {
   refresh(): void;
 }
 
-/**
- * The model client of the editor. The key and the endpoint can change while the window is open (a new key in
- * SecretStorage, another base URL, trust granted), so the SDK client behind it is rebuilt on the next call after a
- * change; calls already in flight finish on the client they started with.
- */
-export class EditorLlmClient extends LlmClient {
-  private sdk: Anthropic | undefined;
-  private sdkOptions: AnthropicOptions;
-
-  constructor(options: LlmClientOptions) {
-    super(options);
-    this.sdkOptions = options;
-  }
-
-  configure(options: LlmClientOptions): void {
-    this.setStreamTimeouts(options.streamTimeouts);
-    if (options.apiKey !== this.sdkOptions.apiKey || options.baseURL !== this.sdkOptions.baseURL) {
-      this.sdkOptions = options;
-      this.sdk = undefined;
-    }
-  }
-
-  override get anthropic(): Anthropic {
-    this.sdk ??= createAnthropic(this.sdkOptions);
-    return this.sdk;
-  }
-}
-
 export interface ControllerOptions {
   keys: ApiKeyStore;
   log: vscode.LogOutputChannel;
@@ -72,7 +45,9 @@ export class ExtensionController implements Controller, vscode.Disposable {
   readonly onDidChange = this.changed.event;
   private readonly keys: ApiKeyStore;
   private readonly makeIO: (root: vscode.Uri) => WorkspaceIO;
-  private readonly llm: EditorLlmClient;
+  private readonly llm: LlmClient;
+  /** The chat models VS Code offers, for roles on the `vscode-lm` provider. */
+  readonly editorModels: EditorModels;
   private readonly disposables: vscode.Disposable[] = [];
   private current: Orchestrator | undefined;
   private currentRoot: vscode.Uri | undefined;
@@ -86,8 +61,9 @@ export class ExtensionController implements Controller, vscode.Disposable {
     this.log = opts.log;
     this.makeIO = opts.io;
     this.isTrusted = opts.trusted ?? vscode.workspace.isTrusted;
+    this.editorModels = new EditorModels(this.log);
     const settings = this.settings();
-    this.llm = new EditorLlmClient(this.clientOptions(settings));
+    this.llm = new LlmClient(this.clientOptions(settings));
     // Redactions are logged by file and rule (never the value) in the same output channel.
     this.llm.redactor.log = coreLogger(this.log, () => this.keys.current);
     this.applyPrices(settings);
@@ -101,6 +77,8 @@ export class ExtensionController implements Controller, vscode.Disposable {
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.setTrusted(true)),
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.start()),
       this.keys.onDidChange(() => this.applySettings()),
+      this.editorModels,
+      this.editorModels.onDidChange(() => this.applySettings()),
     );
   }
 
@@ -112,9 +90,18 @@ export class ExtensionController implements Controller, vscode.Disposable {
     return this.isTrusted;
   }
 
-  /** Whether a key is available (stored, or in the environment). */
+  /**
+   * Whether planning has the credential it needs: an Anthropic key (stored, or in the environment) when Opus runs on
+   * Anthropic's API; other providers bring their own credentials (AWS, Google, the editor's models).
+   */
   get hasKey(): boolean {
-    return this.keys.current !== undefined;
+    return this.keys.current !== undefined || roleProvider('opus').provider !== 'anthropic';
+  }
+
+  /** The model each role runs on now (provider, id, window, prices or seat), as every figure is made. */
+  roleModels(): Record<ModelRole, ModelInfo> {
+    const models = this.settings().core.models;
+    return { opus: modelFor('opus', models), sonnet: modelFor('sonnet', models), haiku: modelFor('haiku', models) };
   }
 
   /** Settings as they apply now (restricted ones filtered in an untrusted workspace). */
@@ -207,8 +194,24 @@ export class ExtensionController implements Controller, vscode.Disposable {
     }
   }
 
+  /** The client's options, and where each role runs (with the editor's chosen chat models) for every figure. */
   private clientOptions(settings: EditorSettings): LlmClientOptions {
-    return { apiKey: this.keys.current, baseURL: settings.baseUrl, streamTimeouts: settings.streamTimeouts };
+    const roles = roleProviders(settings.providers);
+    this.editorModels.choose(settings.languageModels, settings.providers.roles);
+    for (const role of Object.keys(roles) as Array<keyof typeof roles>) {
+      if (roles[role].provider === 'vscode-lm') {
+        roles[role] = { ...roles[role], seat: this.editorModels.seat(role) };
+      }
+    }
+    setRoleProviders(roles);
+    return {
+      apiKey: this.keys.current,
+      baseURL: settings.baseUrl,
+      streamTimeouts: settings.streamTimeouts,
+      providers: settings.providers,
+      transports: { 'vscode-lm': () => this.editorModels.transport() },
+      onNotice: (message) => this.log.warn(message),
+    };
   }
 
   /** Every cost figure follows the user's prices; entries that are wrong are reported, the rest still apply. */

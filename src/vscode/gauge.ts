@@ -101,15 +101,28 @@ export function liveText(phase: LivePhase): string {
  * The row text: `Sonnet · ~14k tok · ~$0.05`, `Sonnet · 12.3k tok · $0.04 · thinking… ⟳`, `Sonnet · 15.1k tok ·
  * $0.06`.
  */
-export function gaugeText(label: string, f: Pick<SubtaskFigures, 'phase' | 'tokens' | 'cost' | 'live'>): string {
+export function gaugeText(
+  label: string,
+  f: Pick<SubtaskFigures, 'phase' | 'tokens' | 'cost' | 'live'>,
+  billing: 'tokens' | 'seat' = 'tokens',
+): string {
   const approx = f.phase === 'estimate' ? '~' : '';
   const doing = f.phase === 'running' && f.live ? ` \u00b7 ${liveText(f.live)}` : '';
   const spinner = f.phase === 'running' ? ' \u27f3' : '';
-  return `${label} \u00b7 ${approx}${formatTokens(f.tokens)} tok \u00b7 ${approx}${formatCost(f.cost)}${doing}${spinner}`;
+  // A seat-billed model (VS Code's language models) has no per-token price, and its usage is counted, not reported.
+  const money = billing === 'seat' ? 'seat' : `${approx}${formatCost(f.cost)}`;
+  const tokens = billing === 'seat' ? '~' : approx;
+  return `${label} \u00b7 ${tokens}${formatTokens(f.tokens)} tok \u00b7 ${money}${doing}${spinner}`;
 }
 
 /** The tooltip's cost line, with the price table it comes from and whether the user overrode it. */
-export function costLine(phase: GaugePhase, cost: number): string {
+export function costLine(phase: GaugePhase, cost: number, billing: 'tokens' | 'seat' = 'tokens'): string {
+  if (billing === 'seat') {
+    return (
+      'Billed through your seat for VS Code\u2019s language models: no per-token price. Token figures are the ' +
+      'model\u2019s own counts of what was sent and received (estimates: the API reports no usage).'
+    );
+  }
   const what = phase === 'estimate' ? 'Estimated cost ~' : 'Cost ';
   return `${what}${formatCost(cost)} \u00b7 ${priceSourceText()}`;
 }

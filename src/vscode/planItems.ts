@@ -1,7 +1,7 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { Orchestrator, SubtaskView } from '../core/orchestrator';
-import { MODEL_TABLE } from '../core/models';
+import { MODEL_TABLE, modelFor } from '../core/models';
 import type { SubtaskState, SubtaskStatus } from '../core/plan/state';
 import { contextFill, costLine, formatTokens, gaugeDataUri, gaugeText, planText, subtaskFigures } from './gauge';
 import { escapeMarkdown } from './markdown';
@@ -96,7 +96,8 @@ export function subtaskItem(orchestrator: Orchestrator, { spec, state }: Subtask
   const item = new vscode.TreeItem(spec.title, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = spec.id;
   const suffix = verdictSuffix(state);
-  item.description = gaugeText(model.label, figures) + (suffix ? ` ${suffix}` : '');
+  const billing = modelFor(state.model).billing ?? 'tokens';
+  item.description = gaugeText(model.label, figures, billing) + (suffix ? ` ${suffix}` : '');
   item.iconPath = subtaskIcon(state);
   item.contextValue = subtaskContextValue(state, orchestrator.escalation(spec.id));
   if (state.status === 'ready') {
@@ -136,7 +137,7 @@ export function subtaskItem(orchestrator: Orchestrator, { spec, state }: Subtask
       `| ${formatTokens(figures.tokens)} | ${formatTokens(u.input)} | ${formatTokens(u.output)} | ` +
       `${formatTokens(u.cacheRead)} | ${formatTokens(u.cacheWrite)} |\n\n`,
   );
-  tip.appendMarkdown(`${escapeMarkdown(costLine(figures.phase, figures.cost))}\n\n`);
+  tip.appendMarkdown(`${escapeMarkdown(costLine(figures.phase, figures.cost, billing))}\n\n`);
   const fill = contextFill(figures.context, model.contextWindow);
   tip.appendMarkdown(
     `![context ${Math.round(fill * 100)}%](${gaugeDataUri(fill)}) ` +

@@ -3,8 +3,9 @@ import type { OrchestratorSettings } from '../core/orchestrator';
 import type { SecretPolicy } from '../core/workspace/secrets';
 import type { StreamTimeouts } from '../core/llm/watchdog';
 import { DEFAULT_STREAM_TIMEOUTS } from '../core/llm/watchdog';
-import type { ModelOverrides } from '../core/models';
-import { MODEL_ROLES } from '../core/models';
+import type { ModelOverrides, ModelRole, ProviderId } from '../core/models';
+import { MODEL_ROLES, isProviderId } from '../core/models';
+import type { ProviderSettings } from '../core/llm/providers/platforms';
 import type { PriceOverrides } from '../core/usage/prices';
 import { parsePriceOverrides } from '../core/usage/prices';
 
@@ -23,6 +24,17 @@ export const RESTRICTED_SETTINGS: readonly string[] = [
   'models.haiku',
   'allowHardLinks',
   'prices',
+  'provider',
+  'providers.opus',
+  'providers.sonnet',
+  'providers.haiku',
+  'bedrock.region',
+  'bedrock.profile',
+  'vertex.projectId',
+  'vertex.region',
+  'languageModels.opus',
+  'languageModels.sonnet',
+  'languageModels.haiku',
 ];
 
 /** The part of `vscode.WorkspaceConfiguration` the settings are read through. */
@@ -44,6 +56,10 @@ export interface EditorSettings {
   priceErrors: string[];
   /** For `LlmClient.setStreamTimeouts`. */
   streamTimeouts: StreamTimeouts;
+  /** Which provider each role runs on, and the Bedrock and Vertex settings. */
+  providers: ProviderSettings;
+  /** The editor's chat model chosen per role for the `vscode-lm` provider (`vendor/id`), when one was chosen. */
+  languageModels: Partial<Record<ModelRole, string>>;
 }
 
 /** Defaults of the settings, the same as package.json declares, used when a value is missing or unusable. */
@@ -80,6 +96,21 @@ export function readSettings(source: SettingsSource, trusted: boolean): EditorSe
   }
   const baseUrl = restricted<string>('baseUrl');
   const prices = parsePriceOverrides(restricted<unknown>('prices'));
+  const text = (key: string): string | undefined => {
+    const v = restricted<unknown>(key);
+    return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+  };
+  const fallback: ProviderId = isProviderId(text('provider')) ? (text('provider') as ProviderId) : 'anthropic';
+  const roles = {} as Record<ModelRole, ProviderId>;
+  const languageModels: Partial<Record<ModelRole, string>> = {};
+  for (const role of MODEL_ROLES) {
+    const own = text(`providers.${role}`);
+    roles[role] = isProviderId(own) ? own : fallback;
+    const picked = text(`languageModels.${role}`);
+    if (picked) {
+      languageModels[role] = picked;
+    }
+  }
   const seconds = (key: string, fallbackMs: number) => integer(source.get(key), fallbackMs / 1000, 1, 3600) * 1000;
   return {
     core: {
@@ -105,6 +136,12 @@ export function readSettings(source: SettingsSource, trusted: boolean): EditorSe
       responseMs: seconds('timeouts.responseSeconds', DEFAULT_STREAM_TIMEOUTS.responseMs),
       idleMs: seconds('timeouts.streamIdleSeconds', DEFAULT_STREAM_TIMEOUTS.idleMs),
     },
+    providers: {
+      roles,
+      bedrock: { region: text('bedrock.region'), profile: text('bedrock.profile') },
+      vertex: { projectId: text('vertex.projectId'), region: text('vertex.region') },
+    },
+    languageModels,
   };
 }
 

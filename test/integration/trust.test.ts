@@ -40,7 +40,11 @@ describe('Trust: an untrusted workspace runs and applies nothing, and cannot pic
 
       const untrusted = readSettings(config(), false);
       assert.equal(untrusted.baseUrl, fx.fake.url, 'the user-level endpoint, not the workspace one');
-      assert.equal(untrusted.core.models.opus, 'claude-opus-5-5', 'the default, not the workspace\u2019s pick');
+      assert.equal(
+        untrusted.core.models.opus,
+        undefined,
+        'the default (the provider\u2019s id), not the workspace\u2019s pick',
+      );
       assert.equal(untrusted.core.concurrency, 2, 'unrestricted settings still apply');
       const trusted = readSettings(config(), true);
       assert.equal(trusted.baseUrl, other.url);

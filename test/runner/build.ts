@@ -1,6 +1,7 @@
 import { build } from 'esbuild';
 import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { onCleanup } from './cleanup';
 
@@ -12,6 +13,30 @@ export interface IntegrationBuild {
   tests: string[];
   /** What VS Code's `extensionTestsPath` points at (the module exporting `run()`). */
   index: string;
+  /** Test-only extensions loaded beside the one under test (folders with a package.json and extension.js). */
+  extensions: string[];
+}
+
+/**
+ * Builds test/integration/lm-extension, a test-only extension that offers chat models through VS Code's Language
+ * Model API (a provider must be contributed by an extension's manifest, so it cannot live in the tests themselves).
+ */
+async function buildTestExtension(outDir: string): Promise<string> {
+  const src = path.join(INTEGRATION_SRC, 'lm-extension');
+  const dir = path.join(outDir, 'lm-extension');
+  await fs.mkdir(dir, { recursive: true });
+  await fs.copyFile(path.join(src, 'package.json'), path.join(dir, 'package.json'));
+  await build({
+    entryPoints: [path.join(src, 'extension.ts')],
+    outfile: path.join(dir, 'extension.js'),
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    external: ['vscode'],
+    logLevel: 'warning',
+  });
+  return dir;
 }
 
 /**
@@ -45,5 +70,9 @@ export async function buildIntegrationTests(): Promise<IntegrationBuild> {
     external: ['vscode', 'mocha'],
     logLevel: 'warning',
   });
-  return { tests, index: path.join(outDir, 'index') };
+  // Outside the repository: an extension folder nested in the one under test would be taken for part of it.
+  const extensionsDir = path.join(os.tmpdir(), `opus-test-extensions-${process.pid}`);
+  onCleanup(() => fs.rm(extensionsDir, { recursive: true, force: true }));
+  const extension = await buildTestExtension(extensionsDir);
+  return { tests, index: path.join(outDir, 'index'), extensions: [extension] };
 }

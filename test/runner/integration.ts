@@ -11,9 +11,17 @@ import { RESULT_MARKER, envNumber } from './suite';
 /** Runs test/integration/*.test.ts inside VS Code's extension host, fed to a browser by code-server. */
 export async function runIntegrationSuite(ctx: SuiteContext): Promise<SuiteResult> {
   const start = Date.now();
-  const { tests, index } = await buildIntegrationTests();
+  const { tests, index, extensions } = await buildIntegrationTests();
   console.log(`\n[integration] ${tests.length} test file(s): ${tests.join(', ')}`);
   const workspace = await createFixtureRepo(path.join(ctx.tmp, 'integration-workspace'));
+  // The remote extension host takes one development folder (the last one given), so test-only extensions are
+  // installed into the server's extensions folder instead, as a user's extensions are.
+  const extensionsDir = path.join(ctx.tmp, 'integration-server', 'extensions');
+  for (const dir of extensions) {
+    const manifest = JSON.parse(await fs.readFile(path.join(dir, 'package.json'), 'utf8')) as Record<string, string>;
+    const target = path.join(extensionsDir, `${manifest.publisher}.${manifest.name}-${manifest.version}`);
+    await fs.cp(dir, target, { recursive: true });
+  }
   const server = await startCodeServer({
     install: ctx.install,
     tmp: path.join(ctx.tmp, 'integration-server'),
