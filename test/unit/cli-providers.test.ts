@@ -77,10 +77,13 @@ async function makeRepo(): Promise<string> {
   return dir;
 }
 
-/** The planner has no tools; a worker edits its file with one str_replace, then finishes. */
+const isWorker = (req: RecordedRequest): boolean =>
+  JSON.stringify(req.body.tools ?? []).includes('"name":"str_replace_based_edit_tool"');
+
+/** The planner answers with the plan at once; a worker edits its file with one str_replace, then finishes. */
 function script(fake: FakeAnthropic): void {
   fake.setResponder((req) => {
-    if (!req.body.tools?.length) {
+    if (!isWorker(req)) {
       return jsonReply(PLAN, { input: 4000, output: 600 });
     }
     const first = JSON.stringify(req.body.messages?.[0] ?? '');
@@ -182,7 +185,7 @@ describe('CLI on Amazon Bedrock and Google Vertex AI (dist/cli.js, their SDKs, l
     }
     const plannerReq = requests[0] as RecordedRequest;
     assert.ok(plannerReq.body.output_config, 'structured output is tried on Bedrock');
-    const worker = requests.find((r) => r.body.tools?.length);
+    const worker = requests.find(isWorker);
     assert.deepEqual(worker?.body.tools, [{ type: 'text_editor_20250728', name: 'str_replace_based_edit_tool' }]);
     // Costs at Bedrock's global-endpoint prices, the same list prices as Anthropic's.
     const show = JSON.parse(planned.stdout) as { planner?: { cost?: number } } & Record<string, unknown>;

@@ -65,7 +65,8 @@ export class LanguageModelTransport implements ModelTransport {
       usage = { input, output: 0, cacheRead: 0, cacheWrite: 0 };
       hooks.onUsage?.({ ...usage, phase: 'starting' });
       arm('response');
-      const tools = toChatTools(params.tools);
+      // A request that forbids tools (the planner once its tool budget is spent) offers none.
+      const tools = params.tool_choice?.type === 'none' ? [] : toChatTools(params.tools);
       const response = await model.sendRequest(
         messages,
         { justification: JUSTIFICATION, ...(tools.length > 0 ? { tools } : {}) },

@@ -1,4 +1,4 @@
-import { AnthropicBedrock } from '@anthropic-ai/bedrock-sdk';
+import { AnthropicBedrock } from '@anthropic-ai/bedrock-sdk/client';
 import { fromIni } from '@aws-sdk/credential-providers';
 
 /**

@@ -1,4 +1,4 @@
-import { AnthropicVertex } from '@anthropic-ai/vertex-sdk';
+import { AnthropicVertex } from '@anthropic-ai/vertex-sdk/client';
 
 /**
  * The Vertex AI client. Built into its own file beside the bundles (esbuild.js) and loaded only when a role runs on
