@@ -1,5 +1,5 @@
 import { lineStats } from '../core/edits/proposal';
-import { MODEL_TABLE } from '../core/models';
+import { modelFor } from '../core/models';
 import type { Orchestrator } from '../core/orchestrator';
 import type { Estimate } from '../core/plan/state';
 import type { Usage } from '../core/usage/usage';
@@ -50,7 +50,7 @@ export function showJson(orch: Orchestrator): ShowJson {
         id: spec.id,
         title: spec.title,
         model: st.model,
-        modelId: MODEL_TABLE[st.model].id,
+        modelId: modelFor(st.model).id,
         status: st.status,
         attempt: st.attempt,
         dependsOn: spec.dependsOn,

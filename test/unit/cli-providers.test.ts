@@ -193,6 +193,12 @@ describe('CLI on Amazon Bedrock and Google Vertex AI (dist/cli.js, their SDKs, l
       JSON.stringify(show).includes('0.028'),
       `planner cost 4000 in + 600 out at Opus prices: ${planned.stdout}`,
     );
+    const subtasks = (show as { subtasks?: Array<{ modelId: string }> }).subtasks ?? [];
+    assert.deepEqual(
+      subtasks.map((t) => t.modelId),
+      ['global.anthropic.claude-sonnet-5-5', 'global.anthropic.claude-haiku-5-5'],
+      'show names the ids the provider runs',
+    );
     assert.ok(!(planned.stderr + planned.stdout).includes(AWS.secretAccessKey));
   });
 

@@ -288,7 +288,9 @@ export class LlmClient {
     transport: ModelTransport,
   ): LlmError {
     const error = outcome.stalled
-      ? new LlmError('stalled', withId(stallMessage(outcome.stalled), outcome), { requestId: outcome.requestId })
+      ? new LlmError('stalled', withId(stallText(outcome.stalled, transport.provider), outcome), {
+          requestId: outcome.requestId,
+        })
       : transport.toError(outcome.error, { model: req.model.id, requestId: outcome.requestId });
     if (outcome.partial) {
       this.record(req, opts, outcome.partial, error.requestId ?? outcome.requestId);
@@ -327,6 +329,12 @@ function toResult(outcome: Extract<AttemptOutcome, { ok: true }>, plainJson: boo
   const joined = message.content.map((b) => (b.type === 'text' ? b.text : '')).join('');
   const text = plainJson ? extractJson(joined) : joined;
   return { message, usage: outcome.usage, requestId: outcome.requestId, stopReason: message.stop_reason, text };
+}
+
+/** The stall message, naming the provider the call went to. */
+function stallText(stall: Parameters<typeof stallMessage>[0], provider: ProviderId): string {
+  const text = stallMessage(stall);
+  return provider === 'anthropic' ? text : text.replace('The Anthropic API', PROVIDER_LABELS[provider]);
 }
 
 function withId(message: string, result: { requestId?: string }): string {
