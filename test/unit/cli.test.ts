@@ -176,7 +176,7 @@ describe('CLI (dist/cli.js over the real SDK and a local Messages API)', functio
     assert.match(JSON.stringify(req.body), /greet\.ts/, 'the repository map names the files');
     assert.ok(!JSON.stringify(req.body).includes(CANARY), 'an ignored .env never enters a prompt');
     const stored = JSON.parse(await fs.readFile(path.join(repo, '.opus-orchestrator', 'plan.json'), 'utf8'));
-    assert.equal(stored.version, 1);
+    assert.equal(stored.version, 2);
     assert.deepEqual(
       stored.data.plan.subtasks.map((s: { id: string }) => s.id),
       ['polite-greeting', 'farewell', 'readme-note'],

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { Proposal } from '../../src/core/edits/types';
 import type { PlanState } from '../../src/core/plan/state';
+import { proposalIdFor, recordName } from '../../src/core/store/names';
 import { Store, StoreError } from '../../src/core/store/store';
 
 function samplePlan(): PlanState {
@@ -100,7 +101,7 @@ describe('store', () => {
     assert.deepEqual(await store.loadPlan(), samplePlan());
     assert.deepEqual(await store.loadProposal('p-add-flag-1'), sampleProposal());
     const onDisk = JSON.parse(await fs.readFile(planFile(), 'utf8'));
-    assert.equal(onDisk.version, 1);
+    assert.equal(onDisk.version, 2);
     assert.equal(onDisk.kind, 'plan');
     assert.equal(onDisk.data.task, 'Add a --verbose flag');
   });
@@ -119,8 +120,17 @@ describe('store', () => {
     const entries = [
       ...(await fs.readdir(path.join(root, '.opus-orchestrator'))),
       ...(await fs.readdir(path.join(root, '.opus-orchestrator', 'proposals'))),
+      ...(await fs.readdir(path.join(root, '.opus-orchestrator', 'subtasks'))),
     ];
-    assert.deepEqual(entries.sort(), ['.gitignore', 'p-add-flag-1.json', 'plan.json', 'proposals']);
+    assert.deepEqual(entries.sort(), [
+      '.gitignore',
+      'add-flag.json',
+      'ledger.jsonl',
+      'p-add-flag-1.json',
+      'plan.json',
+      'proposals',
+      'subtasks',
+    ]);
     assert.match((await store.loadPlan())?.task ?? '', /^task \d+$/);
   });
 
@@ -145,7 +155,7 @@ describe('store', () => {
 
   it('refuses a file written by a newer version, saying to update or delete', async () => {
     await fs.mkdir(path.dirname(planFile()), { recursive: true });
-    await fs.writeFile(planFile(), JSON.stringify({ version: 2, kind: 'plan', data: {} }));
+    await fs.writeFile(planFile(), JSON.stringify({ version: 3, kind: 'plan', data: {} }));
     await assert.rejects(store.loadPlan(), {
       name: 'StoreError',
       message:
@@ -190,6 +200,45 @@ describe('store', () => {
     });
     await assert.rejects(store.saveProposal(sampleProposal('../evil')), { name: 'StoreError' });
     await assert.rejects(fs.access(path.join(root, 'evil.json')));
+  });
+
+  it('names record files safely whatever the id: short, distinct, no folder or device names', () => {
+    assert.equal(recordName('add-flag'), 'add-flag');
+    const odd = [
+      'x'.repeat(300),
+      'x'.repeat(301),
+      'Add-Flag',
+      'add flag',
+      'a/b',
+      '../plan',
+      'con',
+      'CON',
+      'nul.txt',
+      'ü',
+    ];
+    const names = odd.map(recordName);
+    assert.equal(new Set([...names, 'add-flag']).size, odd.length + 1, names.join(' '));
+    for (const name of names) {
+      assert.match(name, /^[a-z0-9][a-z0-9._-]*~[0-9a-f]{16}$/);
+      assert.ok(name.length <= 65, name);
+    }
+    assert.equal(proposalIdFor('add-flag', 2), 'add-flag-2');
+    assert.match(proposalIdFor('a/b', 1), /^a-b~[0-9a-f]{16}-1$/);
+  });
+
+  it('saves proposals with ids of any length, and finds one a format-1 store named after its id', async () => {
+    const long = sampleProposal(`${'p'.repeat(200)}-1`);
+    await store.saveProposal(long);
+    assert.deepEqual(await store.loadProposal(long.id), long);
+    const legacy = sampleProposal('Add-Flag-1');
+    await fs.mkdir(path.join(root, '.opus-orchestrator', 'proposals'), { recursive: true });
+    await fs.writeFile(
+      path.join(root, '.opus-orchestrator', 'proposals', 'Add-Flag-1.json'),
+      JSON.stringify({ version: 1, kind: 'proposal', data: legacy }),
+    );
+    assert.deepEqual(await store.loadProposal('Add-Flag-1'), legacy);
+    await store.deleteProposal('Add-Flag-1');
+    assert.equal(await store.loadProposal('Add-Flag-1'), undefined);
   });
 
   it('refuses a store folder that is a link, so writes cannot be redirected', async () => {

@@ -1,7 +1,15 @@
 import { z } from 'zod';
 import type { Proposal } from '../edits/types';
 import { PlanSchema } from '../plan/schema';
-import type { PlanState } from '../plan/state';
+import type { PlanState, SubtaskState } from '../plan/state';
+
+/** What format 2 keeps in plan.json: the state without its subtasks and ledger, which have files of their own. */
+export type PlanHeader = Omit<PlanState, 'subtasks' | 'ledger'>;
+
+export interface SubtaskRecord {
+  planId: string;
+  state: SubtaskState;
+}
 
 /**
  * Shapes of what the store reads back. Parsing strips unknown fields, so a value saved through these schemas carries
@@ -18,7 +26,7 @@ const UsageSchema = z.object({
 
 const EstimateSchema = z.object({ inputTokens: z.number(), outputTokens: z.number(), cost: z.number() });
 
-const UsageEntrySchema = z.object({
+export const UsageEntrySchema = z.object({
   owner: z.string(),
   attempt: z.number(),
   model: z.string(),
@@ -78,6 +86,7 @@ const SubtaskStateSchema = z.object({
   checkpoint: z.array(CheckpointFileSchema).optional(),
 });
 
+/** Format 1: the whole state in plan.json. Format 2 writes the same fields, split over the files below. */
 export const PlanStateSchema: z.ZodType<PlanState> = z.object({
   id: z.string(),
   task: z.string(),
@@ -87,6 +96,29 @@ export const PlanStateSchema: z.ZodType<PlanState> = z.object({
   ledger: z.array(UsageEntrySchema),
   opusOnlyEstimate: EstimateSchema,
   repoMap: z.string().optional(),
+});
+
+/** Format 2's plan.json: the plan and what belongs to the plan as a whole. */
+export const PlanHeaderSchema: z.ZodType<PlanHeader> = z.object({
+  id: z.string(),
+  task: z.string(),
+  createdAt: z.string(),
+  plan: PlanSchema,
+  opusOnlyEstimate: EstimateSchema,
+  repoMap: z.string().optional(),
+});
+
+/** Format 2's subtasks/<name>.json: one subtask's state, tied to its plan so a stray record is never adopted. */
+export const SubtaskRecordSchema: z.ZodType<SubtaskRecord> = z.object({
+  planId: z.string(),
+  state: SubtaskStateSchema,
+});
+
+/** The first line of ledger.jsonl; every further line is one usage entry. */
+export const LedgerHeaderSchema = z.object({
+  version: z.number().int().positive(),
+  kind: z.literal('ledger'),
+  planId: z.string(),
 });
 
 const HunkSchema = z.object({

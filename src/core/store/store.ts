@@ -1,66 +1,157 @@
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { z } from 'zod';
 import type { Proposal } from '../edits/types';
-import type { PlanState } from '../plan/state';
+import type { PlanState, SubtaskState, UsageEntry } from '../plan/state';
 import { STORE_DIR } from '../workspace/rules';
-import { EnvelopeSchema, PlanStateSchema, ProposalSchema } from './schemas';
+import {
+  STORE_VERSION,
+  appendText,
+  checkForSave,
+  ensureDir,
+  envelopeText,
+  parseData,
+  readEnvelope,
+  readText,
+  StoreError,
+  writeAtomic,
+} from './files';
+import { ledgerHeader, ledgerLines, parseLedger } from './ledgerFile';
+import { isProposalId, recordName } from './names';
+import { PlanHeaderSchema, PlanStateSchema, ProposalSchema, SubtaskRecordSchema } from './schemas';
 
-/** The format this build writes and the newest it can read. */
-export const STORE_VERSION = 1;
+export { STORE_VERSION, StoreError } from './files';
+export type { StoreKind } from './files';
 
-export type StoreKind = 'plan' | 'proposal';
-
-/** A stored file that cannot be used. The message names the file and what to do about it. */
-export class StoreError extends Error {
-  constructor(
-    message: string,
-    readonly file: string,
-  ) {
-    super(message);
-    this.name = 'StoreError';
-  }
+/** What `load` found: the state (whose `subtasks` may lack an entry), the format it was in, and what was repaired. */
+export interface StoredPlan {
+  state: PlanState;
+  /** The format on disk before loading; older formats are converted as they are loaded. */
+  format: number;
+  /** Missing or stray records, a torn ledger line, a conversion: one sentence each, for the log. */
+  notes: string[];
 }
 
-const PROPOSAL_ID = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
-/** Windows refuses to replace a file another process has open for a moment (indexers, antivirus): retry briefly. */
-const RENAME_RETRIES = 5;
+/** Format 1 named a proposal file after its id, up to this length. */
+const LEGACY_ID_CHARS = 128;
 
 /**
- * Plans and proposals of one workspace, kept in `<root>/.opus-orchestrator/` as versioned JSON. Shared by the CLI and
- * the extension, so either can pick up where the other left off. Writes are atomic: a reader sees the old file or
- * the new one, never half of one.
+ * Plans and proposals of one workspace, kept in `<root>/.opus-orchestrator/` (format 2):
+ *
+ *     plan.json              the plan and plan-level figures (task, Opus-only estimate, repository map)
+ *     subtasks/<name>.json   one subtask's state each, so a status change rewrites one small file
+ *     ledger.jsonl           every billed model call, appended as it comes
+ *     proposals/<name>.json  one proposal each
+ *
+ * File names come from ids through `recordName`, safe whatever the id. Shared by the CLI and the extension, so either
+ * can pick up where the other left off. Each JSON file is replaced atomically; the ledger is only ever appended to.
  */
 export class Store {
   readonly dir: string;
+  /** Folders checked (and created) already; forgotten when a write fails or the store is cleared. */
+  private readonly prepared = new Set<string>();
 
   constructor(readonly root: string) {
     this.dir = path.join(root, STORE_DIR);
   }
 
-  async loadPlan(): Promise<PlanState | undefined> {
-    return this.read(this.planFile(), 'plan', PlanStateSchema);
+  /** The stored plan, converting a format-1 folder to the current layout on the way (plan.json is replaced last). */
+  async load(): Promise<StoredPlan | undefined> {
+    const file = this.planFile();
+    const envelope = await readEnvelope(file, 'plan');
+    if (!envelope) {
+      return undefined;
+    }
+    if (envelope.version < 2) {
+      const state = parseData(file, PlanStateSchema, envelope.data);
+      await this.savePlan(state);
+      const notes = [`converted ${file} from format ${envelope.version} to format ${STORE_VERSION}`];
+      return { state, format: envelope.version, notes };
+    }
+    const header = parseData(file, PlanHeaderSchema, envelope.data);
+    const notes: string[] = [];
+    const records = await Promise.all(header.plan.subtasks.map((s) => this.loadSubtask(header.id, s.id, notes)));
+    const subtasks: Record<string, SubtaskState> = {};
+    for (const state of records) {
+      if (state) {
+        subtasks[state.id] = state;
+      }
+    }
+    const ledger = await this.loadLedger(header.id, notes);
+    return { state: { ...header, subtasks, ledger }, format: envelope.version, notes };
   }
 
+  async loadPlan(): Promise<PlanState | undefined> {
+    return (await this.load())?.state;
+  }
+
+  /** Writes the whole plan: every subtask record, the ledger, then plan.json, so a reader never finds half a plan. */
   async savePlan(state: PlanState): Promise<void> {
-    await this.write(this.planFile(), 'plan', PlanStateSchema, state);
+    await this.prepare('subtasks');
+    const states = state.plan.subtasks.flatMap((s) => state.subtasks[s.id] ?? []);
+    await Promise.all(states.map((st) => this.saveSubtask(state.id, st)));
+    await this.removeStrayRecords(new Set(states.map((st) => `${recordName(st.id)}.json`)));
+    await this.saveLedger(state.id, state.ledger);
+    await this.saveHeader(state);
+  }
+
+  /** plan.json alone: the plan and the plan-level fields of `state` (its subtasks and ledger are not touched). */
+  async saveHeader(state: PlanState): Promise<void> {
+    const file = this.planFile();
+    const data = checkForSave(file, 'plan', PlanHeaderSchema, state);
+    await this.prepare();
+    await this.write(file, envelopeText('plan', data));
+  }
+
+  async saveSubtask(planId: string, state: SubtaskState): Promise<void> {
+    const file = this.subtaskFile(state.id);
+    const data = checkForSave(file, 'subtask', SubtaskRecordSchema, { planId, state });
+    await this.prepare('subtasks');
+    await this.write(file, envelopeText('subtask', data));
+  }
+
+  async deleteSubtask(id: string): Promise<void> {
+    await fs.rm(this.subtaskFile(id), { force: true });
+  }
+
+  /** Adds calls to the stored ledger without rewriting the ones already there. */
+  async appendLedger(planId: string, entries: readonly UsageEntry[]): Promise<void> {
+    if (entries.length === 0) {
+      return;
+    }
+    const file = this.ledgerFile();
+    const lines = ledgerLines(file, entries);
+    await this.prepare();
+    await appendText(file, lines, ledgerHeader(planId)).catch((err: unknown) => {
+      this.prepared.clear();
+      throw err;
+    });
   }
 
   async loadProposal(id: string): Promise<Proposal | undefined> {
-    return this.read(this.proposalFile(id), 'proposal', ProposalSchema);
+    const file = this.proposalFile(id);
+    const found = await this.readProposal(file);
+    const legacy = this.legacyProposalFile(id);
+    return found ?? (legacy && legacy !== file ? this.readProposal(legacy) : undefined);
   }
 
   async saveProposal(p: Proposal): Promise<void> {
-    await this.write(this.proposalFile(p.id), 'proposal', ProposalSchema, p);
+    const file = this.proposalFile(p.id);
+    const data = checkForSave(file, 'proposal', ProposalSchema, p);
+    await this.prepare('proposals');
+    await this.write(file, envelopeText('proposal', data));
   }
 
   async deleteProposal(id: string): Promise<void> {
+    const legacy = this.legacyProposalFile(id);
     await fs.rm(this.proposalFile(id), { force: true });
+    if (legacy) {
+      await fs.rm(legacy, { force: true });
+    }
   }
 
   /** Forgets the plan and every proposal. */
   async clear(): Promise<void> {
+    this.prepared.clear();
     await fs.rm(this.dir, { recursive: true, force: true });
   }
 
@@ -68,130 +159,101 @@ export class Store {
     return path.join(this.dir, 'plan.json');
   }
 
+  private ledgerFile(): string {
+    return path.join(this.dir, 'ledger.jsonl');
+  }
+
+  private subtaskFile(id: string): string {
+    return path.join(this.dir, 'subtasks', `${recordName(id)}.json`);
+  }
+
   private proposalFile(id: string): string {
-    if (!PROPOSAL_ID.test(id)) {
+    if (!isProposalId(id)) {
       throw new StoreError(
         `The proposal id ${JSON.stringify(id)} cannot be used as a file name; ` +
           "ids are letters, digits, '.', '_' and '-'.",
         path.join(this.dir, 'proposals'),
       );
     }
-    return path.join(this.dir, 'proposals', `${id}.json`);
+    return path.join(this.dir, 'proposals', `${recordName(id)}.json`);
   }
 
-  private async read<T>(file: string, kind: StoreKind, schema: z.ZodType<T>): Promise<T | undefined> {
-    let text: string;
-    try {
-      text = await fs.readFile(file, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
-        return undefined;
-      }
-      throw new StoreError(`Could not read ${file}: ${(err as Error).message}. Check its permissions.`, file);
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (err) {
-      throw new StoreError(
-        `${file} is not valid JSON (${(err as Error).message}); it was damaged. Delete the file to start over.`,
-        file,
-      );
-    }
-    const envelope = EnvelopeSchema.safeParse(json);
-    if (!envelope.success) {
-      throw new StoreError(
-        `${file} is not an Opus Orchestrator ${kind} file (no version/kind/data). Delete the file to start over.`,
-        file,
-      );
-    }
-    const { version, kind: found, data } = envelope.data;
-    if (version > STORE_VERSION) {
-      throw new StoreError(
-        `${file} was written by a newer version of Opus Orchestrator (format ${version}; this version reads up to ` +
-          `${STORE_VERSION}). Update the extension or delete the file.`,
-        file,
-      );
-    }
-    if (found !== kind) {
-      throw new StoreError(`${file} holds a ${found}, not a ${kind}. Delete the file to start over.`, file);
-    }
-    const parsed = schema.safeParse(data);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-      throw new StoreError(
-        `${file} has an unexpected shape${where} (${issue?.message ?? 'invalid'}). Delete the file to start over.`,
-        file,
-      );
-    }
-    return parsed.data;
+  /** Where format 1 kept the proposal, when that differs from today's name (upper-case ids). */
+  private legacyProposalFile(id: string): string | undefined {
+    const usable = isProposalId(id) && !id.includes('~') && id.length <= LEGACY_ID_CHARS;
+    return usable ? path.join(this.dir, 'proposals', `${id}.json`) : undefined;
   }
 
-  private async write<T>(file: string, kind: StoreKind, schema: z.ZodType<T>, value: T): Promise<void> {
-    // Parsing before writing drops every field the schema does not name and keeps unreadable files off the disk.
-    const checked = schema.safeParse(value);
-    if (!checked.success) {
-      const issue = checked.error.issues[0];
-      throw new StoreError(
-        `Refused to save a malformed ${kind} to ${file} (${issue?.path.join('.') ?? ''}: ${issue?.message ?? ''}).`,
-        file,
-      );
-    }
-    const data = checked.data;
-    await this.ensureDir(this.dir, true);
-    await this.ensureDir(path.dirname(file), false);
-    const text = `${JSON.stringify({ version: STORE_VERSION, kind, data }, null, 2)}\n`;
-    const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
-    try {
-      const handle = await fs.open(tmp, 'wx', 0o600);
-      try {
-        await handle.writeFile(text, 'utf8');
-        await handle.sync(); // the rename must not reach disk before the content does
-      } finally {
-        await handle.close();
-      }
-      await renameWithRetry(tmp, file);
-    } catch (err) {
-      await fs.rm(tmp, { force: true });
-      throw new StoreError(`Could not save ${file}: ${(err as Error).message}. Check the folder's permissions.`, file);
-    }
+  private async readProposal(file: string): Promise<Proposal | undefined> {
+    const envelope = await readEnvelope(file, 'proposal');
+    return envelope && parseData(file, ProposalSchema, envelope.data);
   }
 
-  /** Creates a store folder; refuses one that is a link, so a workspace cannot redirect writes elsewhere. */
-  private async ensureDir(dir: string, withGitignore: boolean): Promise<void> {
-    const stat = await fs.lstat(dir).catch(() => undefined);
-    if (stat && !stat.isDirectory()) {
-      throw new StoreError(
-        `${dir} exists but is not a folder (it may be a link); move it away so plans can be saved.`,
-        dir,
-      );
+  private async loadSubtask(planId: string, id: string, notes: string[]): Promise<SubtaskState | undefined> {
+    const file = this.subtaskFile(id);
+    const envelope = await readEnvelope(file, 'subtask');
+    if (!envelope) {
+      notes.push(`no stored state for subtask "${id}" (${file} is missing)`);
+      return undefined;
     }
-    if (!stat) {
-      await fs.mkdir(dir, { recursive: true });
+    const record = parseData(file, SubtaskRecordSchema, envelope.data);
+    if (record.planId !== planId || record.state.id !== id) {
+      notes.push(`${file} belongs to another plan or subtask; it was not used`);
+      return undefined;
     }
-    if (withGitignore) {
-      // `*` keeps the whole folder, itself included, out of git without touching the workspace's own .gitignore.
-      await fs.writeFile(path.join(dir, '.gitignore'), '*\n', { flag: 'wx' }).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EEXIST') {
-          throw err;
-        }
-      });
-    }
+    return record.state;
   }
-}
 
-async function renameWithRetry(from: string, to: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await fs.rename(from, to);
+  private async loadLedger(planId: string, notes: string[]): Promise<UsageEntry[]> {
+    const file = this.ledgerFile();
+    const text = await readText(file);
+    if (text === undefined) {
+      notes.push(`no stored usage (${file} is missing)`);
+      return [];
+    }
+    const parsed = parseLedger(file, text, planId);
+    if (parsed.notes.length > 0) {
+      // Appending after a torn line would glue the next entry onto it: write the sound entries back first.
+      await this.saveLedger(planId, parsed.entries);
+      notes.push(...parsed.notes);
+    }
+    return parsed.entries;
+  }
+
+  private async saveLedger(planId: string, entries: readonly UsageEntry[]): Promise<void> {
+    const file = this.ledgerFile();
+    const text = ledgerHeader(planId) + ledgerLines(file, entries);
+    await this.prepare();
+    await this.write(file, text);
+  }
+
+  /** Removes records of subtasks the plan no longer has (temporary files of writes in progress are left alone). */
+  private async removeStrayRecords(keep: ReadonlySet<string>): Promise<void> {
+    const dir = path.join(this.dir, 'subtasks');
+    const names = await fs.readdir(dir).catch(() => [] as string[]);
+    const strays = names.filter((n) => n.endsWith('.json') && !n.startsWith('.') && !keep.has(n));
+    await Promise.all(strays.map((n) => fs.rm(path.join(dir, n), { force: true })));
+  }
+
+  private async prepare(sub?: 'subtasks' | 'proposals'): Promise<void> {
+    const key = sub ?? '.';
+    if (this.prepared.has(key)) {
       return;
+    }
+    await ensureDir(this.dir, true);
+    if (sub) {
+      await ensureDir(path.join(this.dir, sub), false);
+    }
+    this.prepared.add(key);
+  }
+
+  /** Writes `text` to `file` atomically; a failure makes the next write check its folders again. */
+  private async write(file: string, text: string): Promise<void> {
+    try {
+      await writeAtomic(file, text);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (attempt >= RENAME_RETRIES || (code !== 'EPERM' && code !== 'EBUSY' && code !== 'EACCES')) {
-        throw err;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+      this.prepared.clear();
+      throw err;
     }
   }
 }

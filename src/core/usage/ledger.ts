@@ -40,8 +40,13 @@ export class Ledger {
     return full;
   }
 
-  entries(): UsageEntry[] {
-    return this.list.map((e) => ({ ...e, usage: { ...e.usage } }));
+  /** Copies of the entries, oldest first; from the `from`-th on when given (what is new since a save). */
+  entries(from = 0): UsageEntry[] {
+    return this.list.slice(from).map((e) => ({ ...e, usage: { ...e.usage } }));
+  }
+
+  get size(): number {
+    return this.list.length;
   }
 
   /** Tokens of one owner ('plan' or a subtask id), or of everything. */

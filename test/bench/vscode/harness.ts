@@ -133,8 +133,9 @@ async function storedPlan(dir: string): Promise<{ file: string; subtasks: number
     const orchestrator = new Orchestrator({ root, llm, store: new Store(root), io: diskIO(root) });
     const state = await orchestrator.plan('Localise the greeting and add command-line flags');
     await orchestrator.flush();
-    const file = path.join(dir, 'plan.json');
-    await fs.copyFile(path.join(root, '.opus-orchestrator', 'plan.json'), file);
+    // The whole store folder: plan.json holds the plan, each subtask's state has a file of its own.
+    const file = path.join(dir, 'stored-plan');
+    await fs.cp(path.join(root, '.opus-orchestrator'), file, { recursive: true });
     return { file, subtasks: state.plan.subtasks.length };
   } finally {
     await fake.close();

@@ -17,7 +17,7 @@ export interface WindowControl {
   warmupId: string;
   /** Activate the extension under test before the empty one (the order alternates between windows). */
   oursFirst: boolean;
-  /** A stored plan.json put into the workspace just before activation, as a user's workspace would have it. */
+  /** A stored plan folder (.opus-orchestrator) put into the workspace just before activation, as a user's has it. */
   storedPlan?: string;
   /** Gauge-latency samples to take after activation; 0 skips the measurement. */
   gaugeSamples: number;

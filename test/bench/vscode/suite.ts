@@ -82,7 +82,7 @@ async function measureActivation(control: WindowControl): Promise<ActivationResu
   if (control.storedPlan) {
     const dir = path.join(workspaceRoot(), '.opus-orchestrator');
     fs.mkdirSync(dir, { recursive: true });
-    fs.copyFileSync(control.storedPlan, path.join(dir, 'plan.json'));
+    fs.cpSync(control.storedPlan, dir, { recursive: true });
   }
   const settleMs = await settle();
   const warmupMs = (await timeActivation(control.warmupId)).ms;
