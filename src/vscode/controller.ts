@@ -125,9 +125,12 @@ export class ExtensionController implements Controller, vscode.Disposable {
 
   /** Drops the current orchestrator (cancelling its runs) and builds a new one that reads the stored plan. */
   async restart(root = vscode.workspace.workspaceFolders?.[0]?.uri): Promise<void> {
+    const previous = this.current;
     this.subscription?.dispose();
-    this.current?.dispose();
+    previous?.dispose();
     this.current = undefined;
+    // Its last changes are saved just after they happen: they land before the new engine reads the store.
+    await previous?.flush().catch(() => undefined);
     this.currentRoot = root;
     this.statuses.clear();
     if (!root || root.scheme !== 'file') {

@@ -109,6 +109,8 @@ export async function runSession(root: string, scenario: Scenario, opts: Session
     };
   } finally {
     watch.dispose();
+    // Saves follow the events they record: let them land before the repository is reset.
+    await orch.flush().catch(() => undefined);
     await fake.close();
     await resetRepo(root);
   }

@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
+import ts from 'typescript';
 
 const ROOT = path.resolve(__dirname, '../..');
+const CORE = path.join(ROOT, 'src/core');
+const MAX_FILE_LINES = 400;
+const MAX_CLASS_LINES = 300;
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -15,6 +19,42 @@ async function sourceFiles(dir: string): Promise<string[]> {
     }
   }
   return out;
+}
+
+/** The files `file` imports (static, dynamic, type-only and re-exports alike), resolved; packages are left out. */
+function importsOf(file: string, text: string): string[] {
+  return ts
+    .preProcessFile(text, true, true)
+    .importedFiles.map((f) => f.fileName)
+    .filter((spec) => spec.startsWith('.'))
+    .map((spec) => path.resolve(path.dirname(file), spec))
+    .map((base) => [`${base}.ts`, path.join(base, 'index.ts')].find((f) => existsSync(f)) ?? base);
+}
+
+/** Every cycle found by a depth-first walk of the import graph, each as the files around it. */
+function cycles(graph: Map<string, string[]>): string[][] {
+  const found: string[][] = [];
+  const state = new Map<string, 'open' | 'done'>();
+  const stack: string[] = [];
+  const visit = (file: string): void => {
+    state.set(file, 'open');
+    stack.push(file);
+    for (const next of graph.get(file) ?? []) {
+      if (state.get(next) === 'open') {
+        found.push([...stack.slice(stack.indexOf(next)), next]);
+      } else if (!state.has(next) && graph.has(next)) {
+        visit(next);
+      }
+    }
+    stack.pop();
+    state.set(file, 'done');
+  };
+  for (const file of graph.keys()) {
+    if (!state.has(file)) {
+      visit(file);
+    }
+  }
+  return found;
 }
 
 describe('layering', () => {
@@ -32,4 +72,43 @@ describe('layering', () => {
       assert.deepEqual(offenders, []);
     });
   }
+
+  it('src/core imports nothing from src/cli or src/vscode, and its imports form no cycle', async () => {
+    const graph = new Map<string, string[]>();
+    const outward: string[] = [];
+    for (const file of await sourceFiles(CORE)) {
+      const imports = importsOf(file, await fs.readFile(file, 'utf8'));
+      graph.set(file, imports);
+      for (const target of imports.filter((t) => !t.startsWith(`${CORE}${path.sep}`))) {
+        outward.push(`${path.relative(ROOT, file)} → ${path.relative(ROOT, target)}`);
+      }
+    }
+    assert.deepEqual(outward, []);
+    const shown = cycles(graph).map((c) => c.map((f) => path.relative(CORE, f)).join(' → '));
+    assert.deepEqual(shown, []);
+  });
+
+  it(`src/core has no file over ${MAX_FILE_LINES} lines and no class over ${MAX_CLASS_LINES}`, async () => {
+    const big: string[] = [];
+    for (const file of await sourceFiles(CORE)) {
+      const text = await fs.readFile(file, 'utf8');
+      const lines = text.split('\n').length;
+      if (lines > MAX_FILE_LINES) {
+        big.push(`${path.relative(ROOT, file)}: ${lines} lines`);
+      }
+      const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+      const walk = (node: ts.Node): void => {
+        if (ts.isClassDeclaration(node)) {
+          const from = source.getLineAndCharacterOfPosition(node.getStart()).line;
+          const to = source.getLineAndCharacterOfPosition(node.getEnd()).line;
+          if (to - from + 1 > MAX_CLASS_LINES) {
+            big.push(`${path.relative(ROOT, file)}: class ${node.name?.text ?? '?'} is ${to - from + 1} lines`);
+          }
+        }
+        ts.forEachChild(node, walk);
+      };
+      walk(source);
+    }
+    assert.deepEqual(big, []);
+  });
 });

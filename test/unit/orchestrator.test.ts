@@ -69,15 +69,20 @@ describe('Orchestrator', function () {
   let fake: FakeAnthropic;
   let root: string;
   let store: Store;
+  /** Decisions save after they return: each engine's writes finish before its workspace is deleted. */
+  const made: Orchestrator[] = [];
 
-  const make = (extra: Partial<ConstructorParameters<typeof Orchestrator>[0]> = {}): Orchestrator =>
-    new Orchestrator({
+  const make = (extra: Partial<ConstructorParameters<typeof Orchestrator>[0]> = {}): Orchestrator => {
+    const orch = new Orchestrator({
       root,
       llm: new LlmClient({ apiKey: 'sk-ant-unit', baseURL: fake.url, maxRetries: 0 }),
       store,
       io: diskIO(root),
       ...extra,
     });
+    made.push(orch);
+    return orch;
+  };
   const read = (rel: string): Promise<string> => fs.readFile(path.join(root, rel), 'utf8');
 
   beforeEach(async () => {
@@ -92,6 +97,7 @@ describe('Orchestrator', function () {
   });
 
   afterEach(async () => {
+    await Promise.all(made.splice(0).map((o) => o.flush().catch(() => undefined)));
     await fake.close();
     await fs.rm(root, { recursive: true, force: true });
   });
@@ -278,6 +284,26 @@ describe('Orchestrator', function () {
     );
     orch.cancelAll();
     await running;
+  });
+
+  it('a reload records an accept that was cut off between writing the file and saving its record', async () => {
+    const orch = make();
+    await planned(orch);
+    fake.setResponder((req) =>
+      (req.body.messages?.length ?? 0) > 1
+        ? textReply('done')
+        : edit('src/b.ts', 'export const b = 1;', 'export const b = 2;'),
+    );
+    await orch.dispatch(['second']);
+    await orch.flush();
+    // The accept's write reached the workspace; the process ended before its record did.
+    await fs.writeFile(path.join(root, 'src/b.ts'), 'export const b = 2;\n');
+
+    const again = make();
+    await again.load();
+    assert.equal(again.subtask('second')?.state.status, 'accepted');
+    await again.revertSubtask('second');
+    assert.equal(await read('src/b.ts'), 'export const b = 1;\n');
   });
 
   it('a failed dependency blocks its dependents until it runs again', async () => {

@@ -66,12 +66,19 @@ describe('Review loop', function () {
   });
 
   afterEach(async () => {
+    await Promise.all(made.splice(0).map((o) => o.flush().catch(() => undefined)));
     await fake.close();
     await fs.rm(root, { recursive: true, force: true });
   });
 
   const llm = (): LlmClient => new LlmClient({ apiKey: 'sk-ant-unit', baseURL: fake.url, maxRetries: 0 });
-  const make = (): Orchestrator => new Orchestrator({ root, llm: llm(), store: new Store(root), io: diskIO(root) });
+  /** Decisions save after they return: each engine's writes finish before its workspace is deleted. */
+  const made: Orchestrator[] = [];
+  const make = (): Orchestrator => {
+    const orch = new Orchestrator({ root, llm: llm(), store: new Store(root), io: diskIO(root) });
+    made.push(orch);
+    return orch;
+  };
   const read = (rel: string): Promise<string> => fs.readFile(path.join(root, rel), 'utf8');
 
   /** Plans, then dispatches `rename` with a worker that renames VALUE (and, when asked, also touches `other`). */

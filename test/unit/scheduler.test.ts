@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { Scheduler } from '../../src/core/scheduler';
+import { Scheduler } from '../../src/core/runner/scheduler';
 
 /** A job that records when it starts and ends and finishes when told to (or when aborted). */
 function gate() {

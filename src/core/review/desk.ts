@@ -1,0 +1,165 @@
+import { OrchestratorError } from '../contract';
+import { acceptHunks, buildProposal, isStale, rejectHunks } from '../edits/proposal';
+import type { FileChange, Proposal } from '../edits/types';
+import type { SubtaskState } from '../plan/state';
+import type { Subtask } from '../plan/schema';
+import type { RunHandoff } from '../runner/runner';
+import type { EngineEnv } from '../session/env';
+import type { PlanSession } from '../session/session';
+import { recordAttempt } from '../session/statuses';
+import { proposalIdFor } from '../store/names';
+import type { WorkerResult } from '../worker/worker';
+import { addToCheckpoint, rejectionsOf, settle } from './decisions';
+import { feedbackFor } from './feedback';
+import type { OpusReviewer } from './opusReview';
+import { proposalDiff } from './review';
+
+/**
+ * Where proposals are kept and decided: a worker's files become a proposal, the user accepts or rejects it hunk by
+ * hunk (an accept writes the workspace first, then records the change for a later revert), stale files are refused,
+ * and a retry hears what was rejected and why. Decisions report their events at once and leave the saving to the
+ * session's writer, so a dependent can start the moment its dependency is accepted.
+ */
+export class ReviewDesk implements RunHandoff {
+  constructor(
+    private readonly env: EngineEnv,
+    private readonly session: PlanSession,
+    private readonly reviewer: OpusReviewer,
+  ) {}
+
+  feedback(state: SubtaskState): string | undefined {
+    const previous = state.history?.at(-1);
+    return previous && previous.outcome !== 'accepted' && previous.outcome !== 'cancelled'
+      ? feedbackFor(previous)
+      : undefined;
+  }
+
+  /** The subtask shows 'review' as soon as its proposal exists; the proposal and the record are saved after. */
+  async receive(spec: Subtask, state: SubtaskState, files: WorkerResult['files'], signal: AbortSignal): Promise<void> {
+    const attempt = state.attempt;
+    const proposal = buildProposal({ id: proposalIdFor(spec.id, attempt), subtaskId: spec.id, attempt, files });
+    this.session.setProposal(spec.id, proposal);
+    state.proposalId = proposal.id;
+    recordAttempt(state, { attempt, model: state.model, outcome: 'review', diff: proposalDiff(proposal.files) });
+    state.status = 'review';
+    state.live = undefined;
+    this.session.changed([spec.id]);
+    if (this.env.settings.autoReview) {
+      await this.reviewer.review(spec.id, { signal }).catch((err: Error) => {
+        this.env.log('warn', `${spec.id}: automatic review failed: ${err.message}`);
+      });
+    }
+  }
+
+  /** The subtask's current proposal: only the files that still have hunks to decide. */
+  proposal(subtaskId: string): Proposal | undefined {
+    const proposal = this.session.proposal(subtaskId);
+    return proposal && { ...proposal, files: proposal.files.filter((f) => f.hunks.length > 0) };
+  }
+
+  /** Files of the proposal that changed in the workspace since the worker read them. */
+  async staleFiles(subtaskId: string): Promise<string[]> {
+    const proposal = this.session.proposal(subtaskId);
+    const stale: string[] = [];
+    for (const change of proposal?.files ?? []) {
+      if (change.hunks.length > 0 && isStale(change, await this.env.io.read(change.path))) {
+        stale.push(change.path);
+      }
+    }
+    return stale;
+  }
+
+  acceptHunk(subtaskId: string, path: string, hunkId: string): Promise<void> {
+    return this.decide(subtaskId, 'accept', (f) => (f.path === path ? [hunkId] : []));
+  }
+
+  rejectHunk(subtaskId: string, path: string, hunkId: string, reason?: string): Promise<void> {
+    return this.decide(subtaskId, 'reject', (f) => (f.path === path ? [hunkId] : []), reason);
+  }
+
+  acceptFile(subtaskId: string, path: string): Promise<void> {
+    return this.decide(subtaskId, 'accept', (f) => (f.path === path ? f.hunks.map((h) => h.id) : []));
+  }
+
+  rejectFile(subtaskId: string, path: string, reason?: string): Promise<void> {
+    return this.decide(subtaskId, 'reject', (f) => (f.path === path ? f.hunks.map((h) => h.id) : []), reason);
+  }
+
+  acceptProposal(subtaskId: string): Promise<void> {
+    return this.decide(subtaskId, 'accept', (f) => f.hunks.map((h) => h.id));
+  }
+
+  rejectProposal(subtaskId: string, reason?: string): Promise<void> {
+    return this.decide(subtaskId, 'reject', (f) => f.hunks.map((h) => h.id), reason);
+  }
+
+  /** Drops an open proposal before a re-dispatch: what is still undecided counts as rejected. */
+  abandon(id: string): void {
+    const { state } = this.session.require(id);
+    const proposal = this.session.proposal(id);
+    if (proposal) {
+      for (const [i, change] of proposal.files.entries()) {
+        const ids = change.hunks.map((h) => h.id);
+        if (ids.length > 0) {
+          state.rejections = [...(state.rejections ?? []), ...rejectionsOf(change, ids, undefined)];
+          proposal.files[i] = rejectHunks(change, ids);
+        }
+      }
+      settle(state, proposal, this.env.log);
+      this.session.proposalChanged(proposal);
+    }
+    state.status = 'rejected';
+    this.session.changed([id, ...this.session.refresh()]);
+  }
+
+  private async decide(
+    subtaskId: string,
+    action: 'accept' | 'reject',
+    pick: (change: FileChange) => string[],
+    reason?: string,
+  ): Promise<void> {
+    const { state } = this.session.require(subtaskId);
+    if (action === 'accept') {
+      this.env.requireTrust('apply changes');
+    }
+    const proposal = this.session.proposal(subtaskId);
+    if (!proposal || state.status !== 'review') {
+      throw new OrchestratorError('no-proposal', `Subtask "${subtaskId}" has no proposal awaiting review.`);
+    }
+    const chosen = proposal.files
+      .map((change) => ({ change, ids: pick(change).filter((id) => change.hunks.some((h) => h.id === id)) }))
+      .filter((c) => c.ids.length > 0);
+    if (action === 'accept') {
+      for (const { change } of chosen) {
+        if (isStale(change, await this.env.io.read(change.path))) {
+          throw new OrchestratorError(
+            'stale',
+            `${change.path} changed since subtask "${subtaskId}" ran, so its proposal no longer applies. ` +
+              'Re-dispatch the subtask to get a proposal against the current file.',
+          );
+        }
+      }
+    }
+    for (const { change, ids } of chosen) {
+      const at = proposal.files.indexOf(change);
+      if (action === 'accept') {
+        const { text, change: rest } = acceptHunks(change, ids);
+        // The workspace first: no record, in memory or on disk, ever claims a change the file does not have.
+        await this.env.io.write(change.path, text);
+        // Not stale: the file on disk is the change's base, so that is what a revert writes back.
+        addToCheckpoint(state, change.path, change.base, text);
+        proposal.files[at] = rest;
+        proposal.status = 'partial';
+      } else {
+        state.rejections = [...(state.rejections ?? []), ...rejectionsOf(change, ids, reason)];
+        proposal.files[at] = rejectHunks(change, ids);
+      }
+    }
+    if (proposal.files.every((f) => f.hunks.length === 0)) {
+      settle(state, proposal, this.env.log);
+    }
+    this.session.proposalChanged(proposal);
+    this.session.events.emit({ kind: 'proposal', subtaskId });
+    this.session.changed([subtaskId, ...this.session.refresh()]);
+  }
+}

@@ -1,0 +1,100 @@
+import { OrchestratorError } from '../contract';
+import type { ModelRole } from '../models';
+import type { FileInScope, Plan, Subtask } from '../plan/schema';
+import type { SubtaskState } from '../plan/state';
+import { validatePlan } from '../plan/validate';
+import type { Estimator } from '../runner/estimator';
+import type { EngineEnv } from './env';
+import type { PlanSession } from './session';
+import { RUNNABLE, WAITING } from './statuses';
+
+/**
+ * The user's corrections to a plan before (or between) runs: another model, other files in scope, one subtask fewer.
+ * Each is checked by the same rules as a plan from Opus and re-prices what it changes.
+ */
+export class PlanEditor {
+  constructor(
+    private readonly env: EngineEnv,
+    private readonly session: PlanSession,
+    private readonly estimator: Estimator,
+    private readonly isScheduled: (id: string) => boolean,
+  ) {}
+
+  async changeModel(id: string, role: ModelRole, opts: { allowFinished?: boolean } = {}): Promise<void> {
+    const { spec, state } = this.session.require(id);
+    this.requireEditable(spec, state, opts.allowFinished);
+    state.model = role;
+    state.estimate = await this.estimator.subtask(spec, role, this.goal());
+    this.session.changed([id]);
+    await this.session.flush();
+  }
+
+  /** Replaces the subtask's files in scope; the same rules as a plan from Opus apply. */
+  async setFiles(id: string, files: FileInScope[]): Promise<void> {
+    const { spec, state } = this.session.require(id);
+    this.requireEditable(spec, state);
+    const plan = structuredClone(this.session.state?.plan as Plan);
+    plan.subtasks = plan.subtasks.map((s) => (s.id === id ? { ...s, files } : s));
+    const valid = await this.validate(plan);
+    const updated = valid.subtasks.find((s) => s.id === id) as Subtask;
+    spec.files = updated.files;
+    state.estimate = await this.estimator.subtask(spec, state.model, this.goal());
+    await this.refreshOpusOnly();
+    this.session.saveLater(id);
+    this.session.planChanged();
+    await this.session.flush();
+  }
+
+  async removeSubtask(id: string): Promise<void> {
+    const { spec, state } = this.session.require(id);
+    this.requireEditable(spec, state, true);
+    const current = this.session.state;
+    if (!current) {
+      return;
+    }
+    this.session.dropProposal(id);
+    current.plan.subtasks = current.plan.subtasks.filter((s) => s.id !== id);
+    for (const other of current.plan.subtasks) {
+      other.dependsOn = other.dependsOn.filter((d) => d !== id);
+    }
+    delete current.subtasks[id];
+    this.session.subtaskRemoved(id);
+    for (const touched of this.session.refresh()) {
+      this.session.saveLater(touched);
+    }
+    await this.refreshOpusOnly();
+    this.session.planChanged();
+    await this.session.flush();
+  }
+
+  private goal(): string {
+    return this.session.state?.plan.goal ?? '';
+  }
+
+  private requireEditable(spec: Subtask, state: SubtaskState, allowFinished = false): void {
+    const editable = allowFinished
+      ? state.status !== 'running'
+      : WAITING.has(state.status) || RUNNABLE.has(state.status);
+    if (!editable || this.isScheduled(spec.id)) {
+      throw new OrchestratorError(
+        'not-runnable',
+        `Subtask "${spec.id}" is ${state.status}; it can be changed only before it runs or after it failed.`,
+      );
+    }
+  }
+
+  private async validate(plan: Plan): Promise<Plan> {
+    const result = await validatePlan(plan, { root: this.env.root, rules: await this.env.rules() });
+    if (!result.ok) {
+      throw new OrchestratorError('invalid', result.errors.slice(0, 5).join('\n'));
+    }
+    return result.plan;
+  }
+
+  private async refreshOpusOnly(): Promise<void> {
+    const current = this.session.state;
+    if (current) {
+      current.opusOnlyEstimate = await this.estimator.opusOnly(current.task, current.plan, current.repoMap ?? '');
+    }
+  }
+}
