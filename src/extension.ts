@@ -21,11 +21,15 @@ export interface ExtensionApi {
   commands: OrchestratorCommands;
 }
 
+/** The controller of this activation, for deactivate(). */
+let active: ExtensionController | undefined;
+
 export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
   const log = createLog();
   const keys = new ApiKeyStore(context.secrets);
   await keys.reload();
   const controller = new ExtensionController({ keys, log, io: createEditorIO });
+  active = controller;
   const tree = new PlanTreeProvider(controller);
   const view = vscode.window.createTreeView('opusOrchestrator.plan', { treeDataProvider: tree, showCollapseAll: true });
   const statusBar = new PlanStatusBar();
@@ -49,4 +53,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<Extens
   return { controller, keys, tree, view, statusBar, commands };
 }
 
-export function deactivate(): void {}
+/** Changes are saved a moment after they show; VS Code waits for the last ones before it closes the window. */
+export async function deactivate(): Promise<void> {
+  await active?.orchestrator?.flush().catch(() => undefined);
+  active = undefined;
+}

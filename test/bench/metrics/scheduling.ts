@@ -114,10 +114,10 @@ export async function schedulingRun(repo: GeneratedRepo): Promise<SchedulingRun>
 }
 
 const STEP_NAMES: Record<keyof Overheads, string> = {
-  start: 'dispatch → first request (the plan is saved, the workspace rules loaded and the scope resolved first)',
+  start: 'dispatch → first request (the workspace rules loaded and the scope resolved first)',
   between: 'the gap between calls (tool calls run on the overlay, the next request is built)',
-  finish: 'last answer → review (the proposal is diffed and saved, then the plan)',
-  accept: 'review → accepted (the file is written, then the proposal and the plan are saved; accepts run in turn)',
+  finish: 'last answer → review (the proposal is diffed; it is saved after the review event)',
+  accept: 'review → accepted (the file is checked for staleness and written; accepts run in turn)',
   handoff: 'dependencies accepted → running',
 };
 
@@ -163,8 +163,8 @@ export function schedulingRow(runs: SchedulingRun[]): Row {
       : {
           reason:
             `each of the 3 levels adds about ${fmt(perLevel, 0)} ms to its 600 ms of model time (${describe(o)}). ` +
-            `The largest step is ${STEP_NAMES[largest(o)]}. Keeping the store writes (each fsync-ed) off that path ` +
-            '(start the first call before persisting, save proposal and plan together) would shrink the largest steps.',
+            `The largest step is ${STEP_NAMES[largest(o)]}. Store writes are already off that path (saved in rounds ` +
+            'once changes pause); what is left is file I/O, HTTP and the machine load.',
         }),
     data: { runs },
   };
