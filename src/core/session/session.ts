@@ -12,7 +12,7 @@ import { PlanWriter } from './writer';
 /**
  * The plan being worked on, shared by the runner and the review desk: its subtasks and their statuses, its ledger, the
  * open proposals, one event stream, and its persistence. Every change is reported the same way — `changed(ids)` sends
- * the events first and has the writer save the records after — so no caller ever waits for the disk.
+ * the events first and has the writer save the records after — so nothing on the hot path waits for the disk.
  */
 export class PlanSession {
   readonly events: EventStream;
