@@ -7,6 +7,8 @@ const ROOT = path.resolve(__dirname, '../..');
 const CORE = path.join(ROOT, 'src/core');
 const MAX_FILE_LINES = 400;
 const MAX_CLASS_LINES = 300;
+/** Files over the line limit that are being reworked elsewhere; each comes off this list once it is split. */
+const KNOWN_LONG_FILES = new Set(['src/core/edits/editorTool.ts', 'src/core/plan/repoMap.ts']);
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const out: string[] = [];
@@ -93,7 +95,7 @@ describe('layering', () => {
     for (const file of await sourceFiles(CORE)) {
       const text = await fs.readFile(file, 'utf8');
       const lines = text.split('\n').length;
-      if (lines > MAX_FILE_LINES) {
+      if (lines > MAX_FILE_LINES && !KNOWN_LONG_FILES.has(path.relative(ROOT, file).split(path.sep).join('/'))) {
         big.push(`${path.relative(ROOT, file)}: ${lines} lines`);
       }
       const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);

@@ -160,11 +160,30 @@ describe('store layout (format 2) and the format-1 migration', function () {
     assert.equal(again.subtask('first')?.state.status, 'accepted');
   });
 
-  it('saves subtasks with long ids: a 200-character id runs, is accepted and reloads', async () => {
+  it('runs, saves and reloads a subtask with a 200-character id, as 0.1.0 could plan', async () => {
+    // Plans are now held to 64-character ids, but a plan saved by 0.1.0 can carry longer ones.
     const id = `rename-${'x'.repeat(193)}`;
-    fake.enqueue(jsonReply(ONE_SUBTASK(id)));
+    const data = {
+      id: 'plan-long',
+      task: 'Change b',
+      createdAt: '2026-11-20T10:00:00.000Z',
+      plan: ONE_SUBTASK(id),
+      subtasks: {
+        [id]: {
+          id,
+          status: 'ready',
+          model: 'haiku',
+          attempt: 0,
+          estimate: { inputTokens: 9, outputTokens: 9, cost: 0 },
+        },
+      },
+      ledger: [],
+      opusOnlyEstimate: { inputTokens: 0, outputTokens: 0, cost: 0 },
+    };
+    await fs.mkdir(storeDir());
+    await fs.writeFile(path.join(storeDir(), 'plan.json'), JSON.stringify({ version: 1, kind: 'plan', data }));
     const orch = make();
-    await orch.plan('Change b');
+    await orch.load();
     editingWorker();
     await orch.dispatch([id]);
     assert.equal(orch.subtask(id)?.state.status, 'review', orch.subtask(id)?.state.error);
@@ -174,8 +193,10 @@ describe('store layout (format 2) and the format-1 migration', function () {
     assert.equal((await again.proposal(id))?.files[0]?.path, 'src/b.ts');
     await again.acceptProposal(id);
     assert.equal(await fs.readFile(path.join(root, 'src/b.ts'), 'utf8'), 'export const b = 2;\n');
-    for (const name of await fs.readdir(path.join(storeDir(), 'subtasks'))) {
-      assert.ok(name.length < 100, `${name} is a short file name`);
+    for (const dir of ['subtasks', 'proposals']) {
+      for (const name of await fs.readdir(path.join(storeDir(), dir))) {
+        assert.ok(name.length < 100, `${dir}/${name} is a short file name`);
+      }
     }
   });
 
