@@ -4,8 +4,11 @@ import type { PlanState, SubtaskState } from '../plan/state';
 import type { Store } from '../store/store';
 import type { Ledger } from '../usage/ledger';
 
-/** How long changes must stop coming before a round starts. */
-const QUIET_MS = 25;
+/**
+ * How long changes must stop coming before a round starts: longer than a batch of subtasks takes to start (tens of
+ * milliseconds on a busy machine), far shorter than the model call they then wait for.
+ */
+const QUIET_MS = 100;
 /** The longest a change waits to be saved while changes keep coming. */
 const MAX_WAIT_MS = 250;
 /** Files a round writes at once: enough to finish soon, few enough to leave the thread pool to the work itself. */
