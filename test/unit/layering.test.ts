@@ -39,8 +39,7 @@ function importsOf(file: string, text: string): string[] {
 }
 
 /** The relative modules `file` needs at run time: type-only imports and re-exports are erased, so they are left out. */
-function runtimeImportsOf(file: string, text: string): string[] {
-  const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
+function runtimeImportsOf(file: string, source: ts.SourceFile): string[] {
   const specs: string[] = [];
   const visit = (node: ts.Node): void => {
     if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
@@ -94,7 +93,26 @@ function cycles(graph: Map<string, string[]>): string[][] {
   return found;
 }
 
-describe('layering', () => {
+/** Each core file's text and syntax tree, parsed once for every check below. */
+const parsed = new Map<string, { text: string; source: ts.SourceFile }>();
+
+async function coreFiles(): Promise<Array<{ file: string; text: string; source: ts.SourceFile }>> {
+  const out = [];
+  for (const file of await sourceFiles(CORE)) {
+    let entry = parsed.get(file);
+    if (!entry) {
+      const text = await fs.readFile(file, 'utf8');
+      entry = { text, source: ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true) };
+      parsed.set(file, entry);
+    }
+    out.push({ file, ...entry });
+  }
+  return out;
+}
+
+describe('layering', function () {
+  // Parsing every core file takes a few seconds on a busy machine.
+  this.timeout(20_000);
   for (const layer of ['src/core', 'src/cli']) {
     it(`${layer} runs in plain Node: no file imports vscode`, async () => {
       const files = await sourceFiles(path.join(ROOT, layer));
@@ -113,12 +131,11 @@ describe('layering', () => {
   it('src/core imports nothing from src/cli or src/vscode, and no module of it needs itself at run time', async () => {
     const graph = new Map<string, string[]>();
     const outward: string[] = [];
-    for (const file of await sourceFiles(CORE)) {
-      const text = await fs.readFile(file, 'utf8');
+    for (const { file, text, source } of await coreFiles()) {
       for (const target of importsOf(file, text).filter((t) => !t.startsWith(`${CORE}${path.sep}`))) {
         outward.push(`${path.relative(ROOT, file)} → ${path.relative(ROOT, target)}`);
       }
-      graph.set(file, runtimeImportsOf(file, text));
+      graph.set(file, runtimeImportsOf(file, source));
     }
     assert.deepEqual(outward, []);
     const shown = cycles(graph).map((c) => c.map((f) => path.relative(CORE, f)).join(' → '));
@@ -127,13 +144,11 @@ describe('layering', () => {
 
   it(`src/core has no file over ${MAX_FILE_LINES} lines and no class over ${MAX_CLASS_LINES}`, async () => {
     const big: string[] = [];
-    for (const file of await sourceFiles(CORE)) {
-      const text = await fs.readFile(file, 'utf8');
+    for (const { file, text, source } of await coreFiles()) {
       const lines = text.split('\n').length;
       if (lines > MAX_FILE_LINES && !KNOWN_LONG_FILES.has(path.relative(ROOT, file).split(path.sep).join('/'))) {
         big.push(`${path.relative(ROOT, file)}: ${lines} lines`);
       }
-      const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true);
       const walk = (node: ts.Node): void => {
         if (ts.isClassDeclaration(node)) {
           const from = source.getLineAndCharacterOfPosition(node.getStart()).line;
