@@ -74,6 +74,67 @@ const hostSdk = {
   },
 };
 
+/**
+ * secretlint's profiler (its default, on whenever secretlint runs) observes every performance mark of the process and
+ * keeps each one, with a linear search per mark: in the extension host, which all extensions share, a few hundred
+ * redacted model requests made it stall for seconds and grow without bound. The bundles carry a profiler that records
+ * nothing; secretlint's results do not depend on it.
+ * @type {import('esbuild').Plugin}
+ */
+const withoutSecretlintProfiler = {
+  name: 'secretlint-without-profiler',
+  setup(build) {
+    build.onLoad({ filter: /@secretlint[\\/]profiler[\\/]module[\\/]node\.js$/ }, () => ({
+      contents: [
+        'export class SecretLintProfiler {',
+        '  mark() {}',
+        '  async getEntries() { return []; }',
+        '  async getMeasures() { return []; }',
+        '}',
+        'export const secretLintProfiler = new SecretLintProfiler();',
+      ].join('\n'),
+      loader: 'js',
+    }));
+  },
+};
+
+/**
+ * The extension ships as two bundles: dist/extension.js (the Plan view, commands and status bar, evaluated at
+ * activation) and dist/engine.js (the core, the model client and the diff review, evaluated on first use). The
+ * loader's `import('./engine')` is left as a require of the second file instead of being bundled into the first.
+ * @type {import('esbuild').Plugin}
+ */
+const engineOnDemand = {
+  name: 'engine-on-demand',
+  setup(build) {
+    const loader = path.join('src', 'vscode', 'engineLoader.ts');
+    build.onResolve({ filter: /^\.\/engine$/ }, (args) =>
+      args.importer.endsWith(loader) ? { path: './engine.js', external: true } : undefined,
+    );
+  },
+};
+
+/**
+ * Every module that imports `vscode` would copy the whole API object into a namespace of its own when the bundle is
+ * evaluated (esbuild's interop with a CommonJS module); through this one ES module re-export it is copied once per
+ * bundle, which matters when activation is timed against an empty extension.
+ * @type {import('esbuild').Plugin}
+ */
+const vscodeOnce = {
+  name: 'vscode-once',
+  setup(build) {
+    build.onResolve({ filter: /^vscode$/ }, (args) =>
+      args.namespace === 'vscode-once'
+        ? { path: 'vscode', external: true }
+        : { path: 'vscode', namespace: 'vscode-once' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'vscode-once' }, () => ({
+      contents: "export * from 'vscode';",
+      loader: 'js',
+    }));
+  },
+};
+
 /** @type {import('esbuild').BuildOptions} */
 const common = {
   bundle: true,
@@ -84,7 +145,9 @@ const common = {
   sourcemap: !production,
   sourcesContent: false,
   logLevel: 'silent',
-  plugins: watch ? [withoutDoubleByteTables, problemMatcher] : [withoutDoubleByteTables],
+  plugins: watch
+    ? [withoutDoubleByteTables, withoutSecretlintProfiler, problemMatcher]
+    : [withoutDoubleByteTables, withoutSecretlintProfiler],
 };
 
 /**
@@ -115,10 +178,12 @@ const targets = [
   {
     name: 'extension',
     ...common,
-    entryPoints: ['src/extension.ts'],
-    outfile: 'dist/extension.js',
+    entryPoints: { extension: 'src/extension.ts', engine: 'src/vscode/engine.ts' },
+    outdir: 'dist',
     external: ['vscode'],
-    plugins: [...common.plugins, platformsApart],
+    // `import()` of the engine becomes a plain require, which the extension host's module loader serves.
+    supported: { 'dynamic-import': false },
+    plugins: [...common.plugins, platformsApart, engineOnDemand, vscodeOnce],
   },
   {
     name: 'cli',
@@ -136,7 +201,9 @@ const targets = [
     plugins: [...common.plugins, hostSdk],
   })),
 ]
-  .filter((t) => !only || t.name === only || (only === 'cli' && ['bedrock', 'vertex'].includes(t.name)))
+  .filter(
+    (t) => !only || t.name === only || (['cli', 'extension'].includes(only) && ['bedrock', 'vertex'].includes(t.name)),
+  )
   .map(({ name: _name, ...options }) => options);
 
 async function main() {

@@ -1,15 +1,17 @@
 import * as vscode from 'vscode';
 import { ApiKeyStore } from './vscode/apiKey';
 import type { OrchestratorCommands } from './vscode/commands';
-import { registerCommands } from './vscode/commands';
 import { ExtensionController } from './vscode/controller';
+import { ModelBadges, ProposalDecorations } from './vscode/decorations';
+import { EngineLoader } from './vscode/engineLoader';
+import { FrameScheduler } from './vscode/frame';
 import { createLog } from './vscode/log';
-import type { TreeNode } from './vscode/planTree';
 import { PlanTreeProvider } from './vscode/planTree';
-import { registerReview } from './vscode/review/index';
-import { createEditorIO } from './vscode/review/workspaceIO';
+import { registerCommands } from './vscode/registration';
+import { ReviewQueue } from './vscode/reviewQueue';
 import { PlanStatusBar } from './vscode/statusBar';
-import { registerProviderCommand } from './vscode/providerCommand';
+import type { TreeNode } from './vscode/treeNodes';
+import { openWalkthroughOnFirstRun } from './vscode/walkthrough';
 
 /** What activate() returns: the extension's services, for automation and the integration tests. */
 export interface ExtensionApi {
@@ -19,38 +21,81 @@ export interface ExtensionApi {
   view: vscode.TreeView<TreeNode>;
   statusBar: PlanStatusBar;
   commands: OrchestratorCommands;
+  queue: ReviewQueue;
+  decorations: ProposalDecorations;
+  /** Whether the engine bundle (core, model client, diff review) has been loaded yet. */
+  readonly engineLoaded: boolean;
+  /** Settles once the stored key has been read and a stored plan, if the folder has one, restored. */
+  ready: Promise<void>;
 }
 
 /** The controller of this activation, for deactivate(). */
 let active: ExtensionController | undefined;
 
-export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
+/**
+ * Builds the views, the status bar and the commands, and returns without waiting for anything: the key is read from
+ * secret storage, and the engine loaded to restore a stored plan, after activate() has returned.
+ */
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
   const log = createLog();
+  const frame = new FrameScheduler();
   const keys = new ApiKeyStore(context.secrets);
-  await keys.reload();
-  const controller = new ExtensionController({ keys, log, io: createEditorIO });
+  const engine = (): ReturnType<EngineLoader['get']> => loader.get();
+  const controller = new ExtensionController({ keys, log, engine, frame });
   active = controller;
-  const tree = new PlanTreeProvider(controller);
+  const loader = new EngineLoader(() => ({ context, controller, log, apiKey: () => keys.current }));
+  const source = {
+    get orchestrator() {
+      return controller.orchestrator;
+    },
+    onDidChange: controller.onDidChange,
+    views: () => controller.views,
+  };
+  const tree = new PlanTreeProvider(source, context.extensionUri, frame);
   const view = vscode.window.createTreeView('opusOrchestrator.plan', { treeDataProvider: tree, showCollapseAll: true });
   const statusBar = new PlanStatusBar();
+  const queue = new ReviewQueue(controller, view, frame, () => controller.views);
+  const decorations = new ProposalDecorations(controller, frame);
+  const updateStatus = (): void => statusBar.update(controller.views?.status(controller.orchestrator, queue.count));
   context.subscriptions.push(
     log,
+    frame,
     keys,
     controller,
     tree,
     view,
     statusBar,
+    queue,
+    decorations,
+    vscode.window.registerFileDecorationProvider(decorations),
+    vscode.window.registerFileDecorationProvider(new ModelBadges()),
     controller.onDidChange((e) => {
       if (e.kind !== 'usage') {
-        statusBar.update(controller.orchestrator);
+        frame.schedule(updateStatus);
       }
     }),
+    queue.onDidChange(() => frame.schedule(updateStatus)),
   );
-  const commands = registerCommands(context, { controller, keys, tree, view });
-  registerReview(context, controller);
-  registerProviderCommand(context, controller);
-  await controller.start();
-  return { controller, keys, tree, view, statusBar, commands };
+  const commands = registerCommands(context, { controller, keys, tree, view, engine, queue });
+  // Looking for a stored plan (and loading the engine to show it) starts once activate() has returned.
+  const restored = new Promise((resolve) => setImmediate(resolve))
+    .then(() => controller.restoreStored())
+    .catch((err: Error) => log.error(`could not restore the plan: ${err.message}`));
+  void restored.then(() => openWalkthroughOnFirstRun(context, controller.orchestrator?.state !== undefined));
+  return {
+    controller,
+    keys,
+    tree,
+    view,
+    statusBar,
+    commands,
+    queue,
+    decorations,
+    get engineLoaded() {
+      return loader.loaded;
+    },
+    ready: Promise.all([keys.ready, restored]).then(() => undefined),
+  };
 }
 
 /** Changes are saved a moment after they show; VS Code waits for the last ones before it closes the window. */

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { rememberConfiguredSecret } from '../core/secrets/known';
 
 /** SecretStorage entry of the key: the OS keychain, never settings, logs or the plan store. */
 export const API_KEY_SECRET = 'opusOrchestrator.apiKey';
@@ -9,15 +8,19 @@ export type ApiKeySource = 'secret' | 'environment';
 
 /**
  * The Anthropic key: the one stored in SecretStorage, else ANTHROPIC_API_KEY from the editor's environment. Kept in
- * memory once read, since a model client is built synchronously and a secret read is asynchronous.
+ * memory once read, since a model client is built synchronously and a secret read is asynchronous. The first read
+ * is started, not awaited, when the store is made: it is a round trip to the workbench that activation must not wait
+ * for; whatever needs the key awaits `ready`.
  */
 export class ApiKeyStore implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly subscription: vscode.Disposable;
   private stored: string | undefined;
 
-  /** Fires after the stored key was set, cleared, or changed by another window. */
+  /** Fires after the stored key was read, set, cleared, or changed by another window. */
   readonly onDidChange = this.changed.event;
+  /** Settles once the stored key has been read the first time (a failed read counts as no stored key). */
+  readonly ready: Promise<void>;
 
   constructor(private readonly secrets: vscode.SecretStorage) {
     this.subscription = secrets.onDidChange(async (e) => {
@@ -25,15 +28,13 @@ export class ApiKeyStore implements vscode.Disposable {
         await this.reload();
       }
     });
+    this.ready = this.reload().catch(() => this.publish());
   }
 
-  /** Reads the stored key; call once before `current`. */
+  /** Reads the stored key again. */
   async reload(): Promise<void> {
     this.stored = (await this.secrets.get(API_KEY_SECRET))?.trim() || undefined;
-    // Whatever its shape, a configured key is scrubbed from every log line, message and request.
-    rememberConfiguredSecret(this.stored);
-    rememberConfiguredSecret(process.env.ANTHROPIC_API_KEY);
-    this.changed.fire();
+    this.publish();
   }
 
   /** The key to use now, or undefined when neither SecretStorage nor the environment has one. */
@@ -46,6 +47,11 @@ export class ApiKeyStore implements vscode.Disposable {
       return 'secret';
     }
     return this.current ? 'environment' : undefined;
+  }
+
+  /** Tells listeners the key may have changed. */
+  private publish(): void {
+    this.changed.fire();
   }
 
   async set(key: string): Promise<void> {
@@ -68,10 +74,11 @@ export class ApiKeyStore implements vscode.Disposable {
  * Asks for a key in a password box and stores it. A value without the usual `sk-` prefix is only warned about:
  * gateways and proxies issue keys of their own shapes. Returns whether a key was stored.
  */
-export async function promptForApiKey(keys: ApiKeyStore): Promise<boolean> {
+export async function promptForApiKey(keys: ApiKeyStore, why?: string): Promise<boolean> {
+  const where = 'Stored in the editor\u2019s secret storage (the OS keychain); never in settings or logs.';
   const key = await vscode.window.showInputBox({
     title: 'Anthropic API Key',
-    prompt: 'Stored in the editor\u2019s secret storage (the OS keychain); never in settings or logs.',
+    prompt: why ? `${why} ${where}` : where,
     placeHolder: 'sk-ant-\u2026',
     password: true,
     ignoreFocusOut: true,

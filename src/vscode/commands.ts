@@ -1,19 +1,21 @@
 import * as vscode from 'vscode';
 import type { ModelRole } from '../core/models';
-import { MODEL_ROLES, MODEL_TABLE } from '../core/models';
+import { MODEL_TABLE } from '../core/models';
+import type { Orchestrator } from '../core/orchestrator';
+import type { FileInScope } from '../core/plan/schema';
 import type { SubtaskStatus } from '../core/plan/state';
-import { livePhase, totalTokens } from '../core/usage/usage';
 import type { ApiKeyStore } from './apiKey';
 import { promptForApiKey } from './apiKey';
+import type { ConfirmArgs } from './args';
+import { isRole, subtaskIdOf } from './args';
 import type { ExtensionController } from './controller';
-import { formatTokens, liveText } from './gauge';
+import type { Engine } from './engine';
 import type { CommandResult } from './notify';
-import { SHOW_LOG, failure, info, warn } from './notify';
-import { askTask, editorContext, pickFiles, pickFrom, pickModel, pickSubtask, toFileInScope } from './pickers';
-import type { PlanTreeProvider, TreeNode } from './planTree';
-
-/** What a command did, returned to `executeCommand` callers (automation and tests); users see the same as messages. */
-export type { CommandResult } from './notify';
+import { SHOW_LOG, failure, info, isRefusal, warn } from './notify';
+import { askTask, editorContext, pickFrom, pickSubtask, toFileInScope } from './pickers';
+import type { PlanTreeProvider } from './planTree';
+import type { ReviewQueue } from './reviewQueue';
+import type { TreeNode } from './treeNodes';
 
 /** `opusOrchestrator.plan` may be given the task (and consent to replace a plan) instead of asking for them. */
 export interface PlanArgs {
@@ -21,34 +23,21 @@ export interface PlanArgs {
   replace?: boolean;
 }
 
-/** Modal confirmations can be answered in advance by automation. */
-export interface ConfirmArgs {
-  confirmed?: boolean;
-}
-
 export interface CommandDeps {
   controller: ExtensionController;
   keys: ApiKeyStore;
   tree: PlanTreeProvider;
   view: vscode.TreeView<TreeNode>;
+  engine: () => Promise<Engine>;
+  /** Told which subtasks were dispatched on their own, so that their proposals can open by themselves. */
+  queue: ReviewQueue;
 }
 
 /** Statuses of a plan nobody has worked on yet: replacing it loses nothing. */
 const UNTOUCHED: ReadonlySet<SubtaskStatus> = new Set(['pending', 'ready', 'blocked']);
 const CANCELLED: CommandResult = { ok: false, message: 'Cancelled.' };
 
-/** The subtask a command argument names: an id, a tree row, or any `{ subtaskId }` object. */
-export function subtaskIdOf(arg: unknown): string | undefined {
-  if (typeof arg === 'string' && arg !== '') {
-    return arg;
-  }
-  if (typeof arg === 'object' && arg !== null && 'subtaskId' in arg && typeof arg.subtaskId === 'string') {
-    return arg.subtaskId;
-  }
-  return undefined;
-}
-
-/** The handlers of the commands this module registers; each returns what it did. */
+/** The handlers of the plan's commands; each returns what it did. Each loads the engine first if it needs it. */
 export class OrchestratorCommands {
   private readonly controller: ExtensionController;
 
@@ -57,12 +46,17 @@ export class OrchestratorCommands {
   }
 
   async plan(args: PlanArgs = {}): Promise<CommandResult> {
-    const orchestrator = this.controller.orchestrator;
+    const orchestrator = await this.engineReady();
     if (!orchestrator) {
       return warn('Open a folder first: Opus Orchestrator plans work inside a workspace folder.');
     }
-    if (!this.controller.hasKey) {
-      const message = 'No Anthropic API key is set. Set one to plan with Opus.';
+    await this.deps.keys.ready;
+    // Without a key, the key is asked for first: typing a task only to be told there is no key loses the task. A role
+    // on another provider (Bedrock, Vertex AI, the editor's models) brings its own credentials.
+    if (!this.controller.hasKey && !(await promptForApiKey(this.deps.keys, 'Planning with Opus needs an API key.'))) {
+      const message =
+        'No Anthropic API key is set. Run "Set Anthropic API Key" (or set ANTHROPIC_API_KEY), or "Select Provider ' +
+        'and Models" to plan on another provider.';
       void vscode.window.showWarningMessage(message, 'Set API Key').then((choice) => {
         if (choice) {
           void vscode.commands.executeCommand('opusOrchestrator.setApiKey');
@@ -87,10 +81,10 @@ export class OrchestratorCommands {
         async (progress, token) => {
           token.onCancellationRequested(() => abort.abort());
           const listener = this.controller.onDidChange((e) => {
-            if (e.kind === 'usage' && e.id === 'plan' && orchestrator.planLive) {
-              const doing = livePhase(orchestrator.planLive);
-              const tokens = `${formatTokens(totalTokens(orchestrator.planLive))} tokens`;
-              progress.report({ message: doing ? `${tokens} \u00b7 ${liveText(doing)}` : tokens });
+            const message =
+              e.kind === 'usage' && e.id === 'plan' ? this.controller.views?.planProgress(orchestrator) : '';
+            if (message) {
+              progress.report({ message });
             }
           });
           try {
@@ -124,17 +118,19 @@ export class OrchestratorCommands {
     return { ok: true };
   }
 
+  /** Runs one subtask (a click on its row); its proposal may open by itself when it is ready (ReviewQueue). */
   async dispatch(arg?: unknown): Promise<CommandResult> {
-    const orchestrator = this.controller.orchestrator;
-    const id = subtaskIdOf(arg) ?? (orchestrator ? await pickSubtask(orchestrator) : undefined);
+    const orchestrator = await this.engineReady();
+    const id = subtaskIdOf(arg) ?? (orchestrator?.state ? await pickSubtask(orchestrator) : undefined);
     if (!orchestrator || !id) {
       return orchestrator?.state ? CANCELLED : warn('There is no plan yet: run "Plan with Opus" first.');
     }
+    this.deps.queue.dispatchedAlone(id);
     return this.run([id], () => orchestrator.dispatch([id]));
   }
 
   async dispatchAllReady(): Promise<CommandResult> {
-    const orchestrator = this.controller.orchestrator;
+    const orchestrator = await this.engineReady();
     const ids = orchestrator?.ready() ?? [];
     if (!orchestrator || ids.length === 0) {
       return info('No subtask is ready to dispatch.');
@@ -144,16 +140,17 @@ export class OrchestratorCommands {
 
   /** Runs a subtask again (on `model` when given); from review, its open proposal is dropped first. */
   async retry(arg?: unknown, model?: ModelRole): Promise<CommandResult> {
-    const orchestrator = this.controller.orchestrator;
-    const id = subtaskIdOf(arg) ?? (orchestrator ? await pickSubtask(orchestrator) : undefined);
+    const orchestrator = await this.engineReady();
+    const id = subtaskIdOf(arg) ?? (orchestrator?.state ? await pickSubtask(orchestrator) : undefined);
     if (!orchestrator || !id) {
       return CANCELLED;
     }
+    this.deps.queue.dispatchedAlone(id);
     return this.run([id], () => orchestrator.retry(id, { model }));
   }
 
   async cancel(arg?: unknown): Promise<CommandResult> {
-    const orchestrator = this.controller.orchestrator;
+    const orchestrator = await this.engineReady();
     const running = orchestrator?.subtasks().filter((s) => s.state.status === 'running') ?? [];
     const id = subtaskIdOf(arg) ?? (running.length === 1 ? running[0]?.spec.id : await pickFrom(running, 'Cancel'));
     if (!orchestrator || !id) {
@@ -171,38 +168,57 @@ export class OrchestratorCommands {
   }
 
   async changeModel(arg?: unknown, role?: unknown): Promise<CommandResult> {
-    const orchestrator = this.controller.orchestrator;
+    const orchestrator = await this.engineReady();
     const id = subtaskIdOf(arg);
     const view = id ? orchestrator?.subtask(id) : undefined;
     if (!orchestrator || !view) {
       return warn(id ? `The plan has no subtask "${id}".` : 'Choose a subtask in the Plan view.');
     }
-    const chosen = isRole(role) ? role : await pickModel(view.state.model, this.controller.settings().core.models);
+    const chosen = isRole(role) ? role : await (await this.deps.engine()).pickModel(view.state.model);
     if (!chosen) {
       return CANCELLED;
     }
     return this.edit(() => orchestrator.changeModel(view.spec.id, chosen));
   }
 
+  /**
+   * Replaces a subtask's files in scope: the given paths, or the user's choice in a quick pick that also takes paths
+   * not on disk yet (then created by the worker). The core checks them as it checks a plan from Opus; a refused
+   * choice is explained and the pick opens again with it, so nothing the user chose is lost.
+   */
   async editFiles(arg?: unknown, paths?: unknown): Promise<CommandResult> {
-    const orchestrator = this.controller.orchestrator;
+    const orchestrator = await this.engineReady();
     const id = subtaskIdOf(arg);
     const view = id ? orchestrator?.subtask(id) : undefined;
     if (!orchestrator || !view) {
       return warn(id ? `The plan has no subtask "${id}".` : 'Choose a subtask in the Plan view.');
     }
     const given = Array.isArray(paths) && paths.every((p) => typeof p === 'string') ? (paths as string[]) : undefined;
-    const chosen =
-      given ?? (await pickFiles(orchestrator.root, this.controller.settings().core.extraIgnores, view.spec.files));
-    if (!chosen) {
-      return CANCELLED;
+    if (given) {
+      return this.edit(async () => orchestrator.setFiles(view.spec.id, await this.inScope(orchestrator, given)));
     }
-    const files = await Promise.all(chosen.map((p) => toFileInScope(orchestrator.root, p)));
-    return this.edit(() => orchestrator.setFiles(view.spec.id, files));
+    const engine = await this.deps.engine();
+    let proposed: FileInScope[] = view.spec.files;
+    for (;;) {
+      const chosen = await engine.pickFiles(orchestrator.root, proposed);
+      if (!chosen) {
+        return CANCELLED;
+      }
+      proposed = await this.inScope(orchestrator, chosen);
+      try {
+        await orchestrator.setFiles(view.spec.id, proposed);
+        return { ok: true };
+      } catch (err) {
+        if (!isRefusal(err)) {
+          return this.fail(err);
+        }
+        void vscode.window.showWarningMessage(`${err.message}\nChange the files in scope and press Enter again.`);
+      }
+    }
   }
 
   async removeSubtask(arg?: unknown, opts?: ConfirmArgs): Promise<CommandResult> {
-    const orchestrator = this.controller.orchestrator;
+    const orchestrator = await this.engineReady();
     const id = subtaskIdOf(arg);
     const view = id ? orchestrator?.subtask(id) : undefined;
     if (!orchestrator || !view) {
@@ -238,6 +254,8 @@ export class OrchestratorCommands {
     try {
       await start();
     } catch (err) {
+      // Refused before it ran (a cap, a dependency): a later run of it was not asked for alone.
+      this.deps.queue.forget(ids);
       return this.fail(err);
     }
     const orchestrator = this.controller.orchestrator;
@@ -260,6 +278,20 @@ export class OrchestratorCommands {
     }
     const first = failed[0];
     return first ? { ok: false, message: first.state.error ?? 'The subtask failed.' } : { ok: true };
+  }
+
+  /** The orchestrator of the open folder, building it (and loading the engine) on first use. */
+  private async engineReady(): Promise<Orchestrator | undefined> {
+    try {
+      await this.controller.start();
+    } catch (err) {
+      this.fail(err);
+    }
+    return this.controller.orchestrator;
+  }
+
+  private inScope(orchestrator: Orchestrator, paths: string[]): Promise<FileInScope[]> {
+    return Promise.all(paths.map((p) => toFileInScope(orchestrator.root, p)));
   }
 
   private async edit(change: () => Promise<void>): Promise<CommandResult> {
@@ -288,41 +320,4 @@ export class OrchestratorCommands {
       );
     }
   }
-}
-
-/** Registers the commands of the plan, the key and the log; the diff review registers its own. */
-export function registerCommands(context: vscode.ExtensionContext, deps: CommandDeps): OrchestratorCommands {
-  const c = new OrchestratorCommands(deps);
-  const handlers: Record<string, (...args: unknown[]) => unknown> = {
-    plan: (arg) => c.plan(isPlanArgs(arg) ? arg : {}),
-    setApiKey: () => c.setApiKey(),
-    clearApiKey: () => c.clearApiKey(),
-    dispatch: (arg) => c.dispatch(arg),
-    dispatchAllReady: () => c.dispatchAllReady(),
-    cancel: (arg) => c.cancel(arg),
-    cancelAll: () => c.cancelAll(),
-    retry: (arg, model) => c.retry(arg, isRole(model) ? model : undefined),
-    changeModel: (arg, role) => c.changeModel(arg, role),
-    editFiles: (arg, paths) => c.editFiles(arg, paths),
-    removeSubtask: (arg, opts) => c.removeSubtask(arg, isConfirmArgs(opts) ? opts : undefined),
-    clearPlan: (opts) => c.clearPlan(isConfirmArgs(opts) ? opts : undefined),
-    showLog: () => c.showLog(),
-  };
-  for (const [name, handler] of Object.entries(handlers)) {
-    context.subscriptions.push(vscode.commands.registerCommand(`opusOrchestrator.${name}`, handler));
-  }
-  return c;
-}
-
-function isPlanArgs(arg: unknown): arg is PlanArgs {
-  return typeof arg === 'object' && arg !== null && !Array.isArray(arg) && !(arg instanceof vscode.Uri);
-}
-
-/** A `{ confirmed }` argument that answers a modal confirmation in advance. */
-export function isConfirmArgs(arg: unknown): arg is ConfirmArgs {
-  return typeof arg === 'object' && arg !== null && 'confirmed' in arg;
-}
-
-function isRole(value: unknown): value is ModelRole {
-  return typeof value === 'string' && (MODEL_ROLES as readonly string[]).includes(value);
 }

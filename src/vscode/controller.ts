@@ -1,24 +1,19 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
 import * as vscode from 'vscode';
-import type { LlmClientOptions } from '../core/llm/client';
-import { LlmClient } from '../core/llm/client';
-import { roleProviders } from '../core/llm/providers/platforms';
 import type { ModelInfo, ModelRole } from '../core/models';
-import { modelFor, roleProvider, setRoleProviders } from '../core/models';
-import { EditorModels } from './lm/editorModels';
-import type { OrchestratorEvent, WorkspaceIO } from '../core/orchestrator';
-import { Orchestrator } from '../core/orchestrator';
+import type { Orchestrator, OrchestratorEvent } from '../core/orchestrator';
 import type { SubtaskStatus } from '../core/plan/state';
-import { Store } from '../core/store/store';
-import { setPriceOverrides } from '../core/usage/prices';
 import type { ApiKeyStore } from './apiKey';
-import { coreLogger } from './log';
+import type { Engine } from './engine';
+import type { EngineViews } from './engineViews';
+import type { FrameScheduler } from './frame';
+import { SETTINGS_SECTION, affectsSettings } from './section';
 import type { EditorSettings } from './settings';
-import { configureSecrets } from '../core/workspace/secrets';
-import { SETTINGS_SECTION, affectsSettings, readSettings } from './settings';
 
 /** What the editor views and commands share: the engine of the open workspace and its events. */
 export interface Controller {
-  /** Undefined until a workspace folder is open. */
+  /** Undefined until the engine has been loaded for a workspace folder. */
   readonly orchestrator: Orchestrator | undefined;
   /** Every event of the current orchestrator, and `{ kind: 'plan' }` when the orchestrator itself changes. */
   readonly onDidChange: vscode.Event<OrchestratorEvent>;
@@ -29,44 +24,52 @@ export interface Controller {
   refresh(): void;
 }
 
+/**
+ * Where the store keeps the plan (src/core/store), named here rather than imported so that activation does not load
+ * the store; package.json's `workspaceContains` activation event names the same file.
+ */
+export const STORED_PLAN = path.join('.opus-orchestrator', 'plan.json');
+
 export interface ControllerOptions {
   keys: ApiKeyStore;
   log: vscode.LogOutputChannel;
-  /** How accepted changes reach the files: open documents and WorkspaceEdits. */
-  io: (root: vscode.Uri) => WorkspaceIO;
+  /** The engine bundle, loaded on first call. */
+  engine: () => Promise<Engine>;
+  /** Batches the context keys with the other per-frame work. */
+  frame: FrameScheduler;
   /** Defaults to the editor's workspace trust. */
   trusted?: boolean;
 }
 
-/** One orchestrator for the first workspace folder, kept in step with settings, key, trust and folders. */
+/**
+ * One orchestrator for the first workspace folder, kept in step with settings, key, trust and folders. It is built
+ * on first use (a command, or a plan stored in the folder), when the engine bundle is loaded.
+ */
 export class ExtensionController implements Controller, vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   private readonly changed = new vscode.EventEmitter<OrchestratorEvent>();
   readonly onDidChange = this.changed.event;
   private readonly keys: ApiKeyStore;
-  private readonly makeIO: (root: vscode.Uri) => WorkspaceIO;
-  private readonly llm: LlmClient;
-  /** The chat models VS Code offers, for roles on the `vscode-lm` provider. */
-  readonly editorModels: EditorModels;
+  private readonly engine: () => Promise<Engine>;
+  private readonly frame: FrameScheduler;
   private readonly disposables: vscode.Disposable[] = [];
   private current: Orchestrator | undefined;
   private currentRoot: vscode.Uri | undefined;
   private subscription: { dispose(): void } | undefined;
   private isTrusted: boolean;
+  private loaded: Engine | undefined;
+  private starting: Promise<void> | undefined;
+  private generation = 0;
   private readonly statuses = new Map<string, SubtaskStatus>();
   private readonly contextKeys = new Map<string, boolean>();
+  private readonly updateContextKeys = (): void => this.setContextKeys();
 
   constructor(opts: ControllerOptions) {
     this.keys = opts.keys;
     this.log = opts.log;
-    this.makeIO = opts.io;
+    this.engine = opts.engine;
+    this.frame = opts.frame;
     this.isTrusted = opts.trusted ?? vscode.workspace.isTrusted;
-    this.editorModels = new EditorModels(this.log);
-    const settings = this.settings();
-    this.llm = new LlmClient(this.clientOptions(settings));
-    // Redactions are logged by file and rule (never the value) in the same output channel.
-    this.llm.redactor.log = coreLogger(this.log, () => this.keys.current);
-    this.applyPrices(settings);
     this.disposables.push(
       this.changed,
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -75,10 +78,8 @@ export class ExtensionController implements Controller, vscode.Disposable {
         }
       }),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.setTrusted(true)),
-      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.start()),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => void this.restoreStored()),
       this.keys.onDidChange(() => this.applySettings()),
-      this.editorModels,
-      this.editorModels.onDidChange(() => this.applySettings()),
     );
   }
 
@@ -92,39 +93,109 @@ export class ExtensionController implements Controller, vscode.Disposable {
 
   /**
    * Whether planning has the credential it needs: an Anthropic key (stored, or in the environment) when Opus runs on
-   * Anthropic's API; other providers bring their own credentials (AWS, Google, the editor's models).
+   * Anthropic's API; other providers bring their own (AWS, Google, the editor's models). Await `keys.ready` first.
    */
   get hasKey(): boolean {
-    return this.keys.current !== undefined || roleProvider('opus').provider !== 'anthropic';
+    if (this.loaded) {
+      return this.loaded.hasPlanningCredential();
+    }
+    return this.keys.current !== undefined || configuredProvider('opus') !== 'anthropic';
   }
 
-  /** The model each role runs on now (provider, id, window, prices or seat), as every figure is made. */
+  /** The model each role runs on now (provider, id, window, prices or seat); the engine must be loaded. */
   roleModels(): Record<ModelRole, ModelInfo> {
-    const models = this.settings().core.models;
-    return { opus: modelFor('opus', models), sonnet: modelFor('sonnet', models), haiku: modelFor('haiku', models) };
+    if (!this.loaded) {
+      throw new Error('The engine is not loaded yet: nothing has run in this window.');
+    }
+    return this.loaded.roleModels();
   }
 
-  /** Settings as they apply now (restricted ones filtered in an untrusted workspace). */
-  settings(): EditorSettings {
-    const settings = readSettings(vscode.workspace.getConfiguration(SETTINGS_SECTION), this.isTrusted);
-    configureSecrets(settings.secrets);
-    return settings;
+  /** How rows, the status bar and notifications read; undefined until the engine is loaded. */
+  get views(): EngineViews | undefined {
+    return this.loaded?.views;
+  }
+
+  /** Settings as they apply now (restricted ones filtered in an untrusted workspace); read by the engine. */
+  async settings(): Promise<EditorSettings> {
+    return (await this.engine()).settings();
   }
 
   /**
-   * Builds the orchestrator of the first workspace folder (again when the folder changed) and restores its plan.
-   * A plan that cannot be read is reported and left on disk as it is.
+   * Builds the orchestrator of the first workspace folder if there is none yet (again when the folder changed),
+   * loading the engine, and restores its plan. Calls made while one is under way share it.
    */
   async start(): Promise<void> {
-    const root = vscode.workspace.workspaceFolders?.[0]?.uri;
+    const root = firstFolder();
+    if (this.starting) {
+      return this.starting;
+    }
     if (root?.toString() === this.currentRoot?.toString() && this.current) {
       return;
     }
     await this.restart(root);
   }
 
+  /**
+   * What activation starts without awaiting it: the orchestrator, only if the folder has a stored plan to show. A
+   * folder without one loads nothing until a command needs it.
+   */
+  async restoreStored(): Promise<void> {
+    const root = firstFolder();
+    const stored =
+      root?.scheme === 'file' &&
+      (await fs.access(path.join(root.fsPath, STORED_PLAN)).then(
+        () => true,
+        () => false,
+      ));
+    if (stored || (this.current && root?.toString() !== this.currentRoot?.toString())) {
+      await this.start();
+    }
+  }
+
   /** Drops the current orchestrator (cancelling its runs) and builds a new one that reads the stored plan. */
-  async restart(root = vscode.workspace.workspaceFolders?.[0]?.uri): Promise<void> {
+  restart(root = firstFolder()): Promise<void> {
+    const generation = ++this.generation;
+    const run = this.build(root, generation).finally(() => {
+      if (this.generation === generation) {
+        this.starting = undefined;
+      }
+    });
+    this.starting = run;
+    return run;
+  }
+
+  /** Trust changes the endpoint and models a workspace may choose, and whether anything may run or be applied. */
+  setTrusted(trusted: boolean): void {
+    this.isTrusted = trusted;
+    if (this.current) {
+      this.current.trusted = trusted;
+    }
+    this.applySettings();
+    this.log.info(trusted ? 'workspace trusted' : 'workspace not trusted: dispatch and apply are off');
+  }
+
+  /** Re-reads settings and key into the orchestrator and the model client (once the engine is loaded). */
+  applySettings(): void {
+    this.loaded?.apply(this.current, this.isTrusted);
+    this.refresh();
+  }
+
+  refresh(): void {
+    this.frame.schedule(this.updateContextKeys);
+    this.changed.fire({ kind: 'plan' });
+  }
+
+  dispose(): void {
+    this.generation += 1;
+    this.subscription?.dispose();
+    this.current?.dispose();
+    this.current = undefined;
+    for (const d of this.disposables) {
+      d.dispose();
+    }
+  }
+
+  private async build(root: vscode.Uri | undefined, generation: number): Promise<void> {
     const previous = this.current;
     this.subscription?.dispose();
     previous?.dispose();
@@ -137,16 +208,12 @@ export class ExtensionController implements Controller, vscode.Disposable {
       this.refresh();
       return;
     }
-    const settings = this.settings();
-    const orchestrator = new Orchestrator({
-      ...settings.core,
-      root: root.fsPath,
-      llm: this.llm,
-      store: new Store(root.fsPath),
-      io: this.makeIO(root),
-      log: coreLogger(this.log, () => this.keys.current),
-    });
-    orchestrator.trusted = this.isTrusted;
+    const [engine] = await Promise.all([this.engine(), this.keys.ready]);
+    if (generation !== this.generation) {
+      return;
+    }
+    this.loaded = engine;
+    const orchestrator = engine.createOrchestrator(root, this.isTrusted);
     this.current = orchestrator;
     this.subscription = orchestrator.onEvent((e) => this.onEvent(e));
     try {
@@ -164,73 +231,13 @@ export class ExtensionController implements Controller, vscode.Disposable {
     this.refresh();
   }
 
-  /** Trust changes the endpoint and models a workspace may choose, and whether anything may run or be applied. */
-  setTrusted(trusted: boolean): void {
-    this.isTrusted = trusted;
-    if (this.current) {
-      this.current.trusted = trusted;
-    }
-    this.applySettings();
-    this.log.info(trusted ? 'workspace trusted' : 'workspace not trusted: dispatch and apply are off');
-  }
-
-  /** Re-reads settings and key into the orchestrator and the model client. */
-  applySettings(): void {
-    const settings = this.settings();
-    this.llm.configure(this.clientOptions(settings));
-    this.applyPrices(settings);
-    this.current?.updateSettings(settings.core);
-    this.refresh();
-  }
-
-  refresh(): void {
-    this.updateContextKeys();
-    this.changed.fire({ kind: 'plan' });
-  }
-
-  dispose(): void {
-    this.subscription?.dispose();
-    this.current?.dispose();
-    this.current = undefined;
-    for (const d of this.disposables) {
-      d.dispose();
-    }
-  }
-
-  /** The client's options, and where each role runs (with the editor's chosen chat models) for every figure. */
-  private clientOptions(settings: EditorSettings): LlmClientOptions {
-    const roles = roleProviders(settings.providers);
-    this.editorModels.choose(settings.languageModels, settings.providers.roles);
-    for (const role of Object.keys(roles) as Array<keyof typeof roles>) {
-      if (roles[role].provider === 'vscode-lm') {
-        roles[role] = { ...roles[role], seat: this.editorModels.seat(role) };
-      }
-    }
-    setRoleProviders(roles);
-    return {
-      apiKey: this.keys.current,
-      baseURL: settings.baseUrl,
-      streamTimeouts: settings.streamTimeouts,
-      providers: settings.providers,
-      transports: { 'vscode-lm': () => this.editorModels.transport() },
-      onNotice: (message) => this.log.warn(message),
-    };
-  }
-
-  /** Every cost figure follows the user's prices; entries that are wrong are reported, the rest still apply. */
-  private applyPrices(settings: EditorSettings): void {
-    setPriceOverrides(settings.prices);
-    for (const error of settings.priceErrors) {
-      this.log.warn(`${error}; the price table's value is used instead.`);
-    }
-  }
-
   private onEvent(e: OrchestratorEvent): void {
     if (e.kind === 'subtask') {
       this.logStatus(e.id);
     }
-    if (e.kind !== 'proposal') {
-      this.updateContextKeys();
+    if (e.kind !== 'proposal' && e.kind !== 'usage') {
+      // Many events arrive per frame while subtasks stream: the menus' context keys are worked out once per frame.
+      this.frame.schedule(this.updateContextKeys);
     }
     this.changed.fire(e);
   }
@@ -259,10 +266,12 @@ export class ExtensionController implements Controller, vscode.Disposable {
     }
   }
 
-  /** Sets the context keys the menus read, only when they change (usage events arrive many times a second). */
-  private updateContextKeys(): void {
+  /** Sets the context keys the menus read, only when they change. */
+  private setContextKeys(): void {
     const subtasks = this.current?.subtasks() ?? [];
     const keys: Record<string, boolean> = {
+      // The welcome view's "Set API Key" and the walkthrough's first step read this.
+      'opusOrchestrator.hasKey': this.hasKey,
       'opusOrchestrator.hasPlan': this.current?.state !== undefined,
       'opusOrchestrator.running': this.current?.planning === true || subtasks.some((s) => s.state.status === 'running'),
     };
@@ -273,4 +282,17 @@ export class ExtensionController implements Controller, vscode.Disposable {
       }
     }
   }
+}
+
+function firstFolder(): vscode.Uri | undefined {
+  return vscode.workspace.workspaceFolders?.[0]?.uri;
+}
+
+/**
+ * The provider a role is set to run on, read from the settings while the engine (which resolves it, trust included)
+ * is not loaded: enough to tell whether an Anthropic key is what planning waits for.
+ */
+function configuredProvider(role: ModelRole): string {
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  return config.get<string>(`providers.${role}`)?.trim() || config.get<string>('provider')?.trim() || 'anthropic';
 }

@@ -5,6 +5,7 @@ import type { LivePhase, Usage } from '../core/usage/usage';
 import { ZERO_USAGE, addUsage, costOfCall, livePhase, totalTokens } from '../core/usage/usage';
 
 import { formatTokens } from '../core/usage/format';
+import { fillColor } from './gaugeIcons';
 
 export { formatTokens };
 
@@ -39,9 +40,9 @@ export interface SubtaskFigures {
 /**
  * The figures of one subtask. While it runs, earlier attempts come from the ledger and the current one from
  * `state.live`; the ledger's entries of the current attempt are left out then, so no call is counted twice.
+ * `mine` are the ledger entries of this subtask.
  */
-export function subtaskFigures(state: SubtaskState, entries: readonly UsageEntry[], model: ModelInfo): SubtaskFigures {
-  const mine = entries.filter((e) => e.owner === state.id);
+export function subtaskFigures(state: SubtaskState, mine: readonly UsageEntry[], model: ModelInfo): SubtaskFigures {
   if (state.status === 'running') {
     // `live` sums the current attempt's calls; until its first call streams (queued), every entry is history.
     const live = state.live;
@@ -98,8 +99,11 @@ export function liveText(phase: LivePhase): string {
 }
 
 /**
- * The row text: `Sonnet · ~14k tok · ~$0.05`, `Sonnet · 12.3k tok · $0.04 · thinking… ⟳`, `Sonnet · 15.1k tok ·
- * $0.06`.
+ * The row text, leading with what matters at that moment: the estimate before a run (`~14k tok · ~$0.05 · Sonnet`),
+ * the live tokens while it runs, with what the model is doing when the API says (`thinking… 12.3k tok · $0.04 ·
+ * Sonnet`, `12.3k tok ⟳ · …`, `starting… · Sonnet` before the first token), what was billed afterwards (`15.1k tok ·
+ * $0.06 · Sonnet`). The model closes the text; the row's badge carries it too, since the end of a description is what
+ * a narrow side bar cuts.
  */
 export function gaugeText(
   label: string,
@@ -107,12 +111,15 @@ export function gaugeText(
   billing: 'tokens' | 'seat' = 'tokens',
 ): string {
   const approx = f.phase === 'estimate' ? '~' : '';
-  const doing = f.phase === 'running' && f.live ? ` \u00b7 ${liveText(f.live)}` : '';
-  const spinner = f.phase === 'running' ? ' \u27f3' : '';
+  if (f.phase === 'running' && f.tokens === 0) {
+    // Dispatched, waiting for the model's first token (or for a free slot): there is no figure to lead with yet.
+    return `${liveText(f.live ?? 'starting')} \u00b7 ${label}`;
+  }
   // A seat-billed model (VS Code's language models) has no per-token price, and its usage is counted, not reported.
   const money = billing === 'seat' ? 'seat' : `${approx}${formatCost(f.cost)}`;
-  const tokens = billing === 'seat' ? '~' : approx;
-  return `${label} \u00b7 ${tokens}${formatTokens(f.tokens)} tok \u00b7 ${money}${doing}${spinner}`;
+  const tokens = `${billing === 'seat' ? '~' : approx}${formatTokens(f.tokens)} tok`;
+  const lead = f.phase !== 'running' ? tokens : f.live ? `${liveText(f.live)} ${tokens}` : `${tokens} \u27f3`;
+  return `${lead} \u00b7 ${money} \u00b7 ${label}`;
 }
 
 /** The tooltip's cost line, with the price table it comes from and whether the user overrode it. */
@@ -125,6 +132,40 @@ export function costLine(phase: GaugePhase, cost: number, billing: 'tokens' | 's
   }
   const what = phase === 'estimate' ? 'Estimated cost ~' : 'Cost ';
   return `${what}${formatCost(cost)} \u00b7 ${priceSourceText()}`;
+}
+
+/** What a gauge is measured against: the per-subtask cost cap when one is set, else the model's context window. */
+export interface GaugeFill {
+  fill: number;
+  /** `$0.05 of the $1.00 budget per subtask (5%)`, or `14k of 1M context (1%)`. */
+  caption: string;
+}
+
+/**
+ * How full a subtask's gauge is. The budget is the user's cap per subtask (maxCostPerSubtask): dispatch refuses what
+ * would pass it, so a ring near full says "this one is expensive" before and while it runs. With no cap the ring
+ * shows the largest request against the model's context window, as it does for a model billed through a seat.
+ */
+export function gaugeFill(
+  f: Pick<SubtaskFigures, 'phase' | 'cost' | 'context'>,
+  model: ModelInfo,
+  cap: number,
+  billing: 'tokens' | 'seat' = 'tokens',
+): GaugeFill {
+  const approx = f.phase === 'estimate' ? '~' : '';
+  // A seat has no dollars to weigh against the budget; its ring shows the context window.
+  if (cap > 0 && billing !== 'seat') {
+    const fill = Math.max(0, f.cost / cap);
+    return {
+      fill,
+      caption: `${approx}${formatCost(f.cost)} of the ${formatCost(cap)} budget per subtask (${Math.round(fill * 100)}%)`,
+    };
+  }
+  const fill = contextFill(f.context, model.contextWindow);
+  return {
+    fill,
+    caption: `${approx}${formatTokens(f.context)} of ${formatTokens(model.contextWindow)} context (${Math.round(fill * 100)}%)`,
+  };
 }
 
 /** The plan row: the planner's own tokens, then what the whole plan has cost so far. */
@@ -140,14 +181,6 @@ export function contextFill(contextTokens: number, contextWindow: number): numbe
   return Math.min(1, Math.max(0, contextTokens / contextWindow));
 }
 
-/** Green below half the window, yellow below 80 %, red above: past that, models start losing track. */
-export function gaugeColor(fill: number): string {
-  if (fill < 0.5) {
-    return '#3fb950';
-  }
-  return fill < 0.8 ? '#d29922' : '#f85149';
-}
-
 /** A 120×10 bar filled to `fill`, as an SVG document. */
 export function gaugeSvg(fill: number): string {
   const width = 120;
@@ -156,7 +189,7 @@ export function gaugeSvg(fill: number): string {
   return (
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">` +
     `<rect width="${width}" height="${height}" rx="2" fill="#8b949e" fill-opacity="0.35"/>` +
-    `<rect width="${filled}" height="${height}" rx="2" fill="${gaugeColor(fill)}"/>` +
+    `<rect width="${filled}" height="${height}" rx="2" fill="${fillColor(fill)}"/>` +
     `</svg>`
   );
 }

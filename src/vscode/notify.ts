@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { OrchestratorError } from '../core/orchestrator';
 
 /** What a command reports back: to a person through a message, to automation (and tests) through the value. */
 export type CommandResult = { ok: true } | { ok: false; message: string };
@@ -17,12 +16,23 @@ export function info(message: string): CommandResult {
 }
 
 /**
- * Refusals the user can act on (OrchestratorError) are warnings; anything else is an error with the log one click
- * away. `prefix` names the subtask in the log line.
+ * Whether `err` is a refusal from the core (an OrchestratorError: stale, untrusted, over a cap…) whose message says
+ * what to do. Told by name and code rather than by class: the views and the engine are separate bundles, each with
+ * its own copy of the class.
+ */
+export function isRefusal(err: unknown): err is Error & { code: string } {
+  return (
+    err instanceof Error && err.name === 'OrchestratorError' && typeof (err as { code?: unknown }).code === 'string'
+  );
+}
+
+/**
+ * Refusals the user can act on are warnings; anything else is an error with the log one click away. `prefix` names
+ * the subtask in the log line.
  */
 export function failure(log: vscode.LogOutputChannel, err: unknown, prefix = ''): CommandResult {
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof OrchestratorError) {
+  if (isRefusal(err)) {
     log.warn(`${prefix}${message}`);
     return warn(message);
   }

@@ -1,15 +1,11 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { ModelRole } from '../core/models';
-import { MODEL_ROLES, modelFor } from '../core/models';
 import type { Orchestrator } from '../core/orchestrator';
 import type { FileInScope } from '../core/plan/schema';
 import type { SubtaskStatus } from '../core/plan/state';
-import { WorkspaceRules, listFiles } from '../core/workspace/rules';
-import { formatTokens } from './gauge';
 
-/** What the commands ask the user: the task, a subtask, a model, files. Each returns undefined when dismissed. */
+/** What the commands ask the user: the task, a subtask, files. Each returns undefined when dismissed. */
 
 /** Statuses from which a subtask can be dispatched (again). */
 export const RUNNABLE: ReadonlySet<SubtaskStatus> = new Set([
@@ -71,57 +67,14 @@ export async function pickFrom(
   return picked?.id;
 }
 
-/** Opus, Sonnet or Haiku, with the model ids and prices in play. */
-export async function pickModel(
-  current: ModelRole,
-  overrides: Partial<Record<ModelRole, string>>,
-): Promise<ModelRole | undefined> {
-  const picked = await vscode.window.showQuickPick(
-    MODEL_ROLES.map((role) => {
-      const m = modelFor(role, overrides);
-      return {
-        role,
-        label: `${role === current ? '$(check) ' : ''}${m.label}`,
-        description: m.id,
-        detail:
-          `$${m.prices.input} input \u00b7 $${m.prices.output} output per million tokens \u00b7 ` +
-          `${formatTokens(m.contextWindow)} context`,
-      };
-    }),
-    { title: 'Change Model', placeHolder: 'The model that runs this subtask' },
-  );
-  return picked?.role;
-}
-
-/** A path chosen for a subtask; `create` when it does not exist yet (the core validates the path itself). */
+/**
+ * A path chosen for a subtask; `create` when nothing is there yet. The core validates the path itself (a folder, for
+ * one, is refused with a message that says to list files).
+ */
 export async function toFileInScope(root: string, rel: string): Promise<FileInScope> {
   const exists = await fs.stat(path.join(root, rel)).then(
-    (s) => s.isFile(),
+    () => true,
     () => false,
   );
   return { path: rel, create: !exists };
-}
-
-/** The files in scope, chosen among the files a model may read; the current ones come preselected. */
-export async function pickFiles(
-  root: string,
-  extraIgnores: string[],
-  current: FileInScope[],
-): Promise<string[] | undefined> {
-  const rules = await WorkspaceRules.load(root, extraIgnores);
-  const listed = await listFiles(root, rules, { limit: 5000 });
-  const inScope = new Set(current.map((f) => f.path));
-  const extra = current.filter((f) => !listed.includes(f.path)).map((f) => f.path);
-  const items = [...extra, ...listed].map((p) => ({
-    label: p,
-    description: extra.includes(p) ? 'new' : undefined,
-    picked: inScope.has(p),
-  }));
-  const picked = await vscode.window.showQuickPick(items, {
-    title: 'Files in scope',
-    placeHolder: 'The files the worker may read and change; it sees no others.',
-    canPickMany: true,
-    matchOnDescription: true,
-  });
-  return picked?.map((i) => i.label);
 }

@@ -1,13 +1,26 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { Orchestrator, SubtaskView } from '../core/orchestrator';
+import type { ModelRole } from '../core/models';
 import { MODEL_TABLE, modelFor } from '../core/models';
-import type { SubtaskState, SubtaskStatus } from '../core/plan/state';
-import { contextFill, costLine, formatTokens, gaugeDataUri, gaugeText, planText, subtaskFigures } from './gauge';
+import type { Orchestrator, SubtaskView } from '../core/orchestrator';
+import type { SubtaskState, SubtaskStatus, UsageEntry } from '../core/plan/state';
+import {
+  contextFill,
+  costLine,
+  formatTokens,
+  gaugeDataUri,
+  gaugeFill,
+  gaugeText,
+  planText,
+  subtaskFigures,
+} from './gauge';
+import type { GaugeGlyph } from './gaugeIcons';
+import { gaugeIconPath, gaugeStep } from './gaugeIcons';
 import { escapeMarkdown } from './markdown';
-import type { DependencyNode, FileNode, GroupNode, OverlapNode, ProposalFileNode, TreeNode } from './planTree';
+import type { DependencyNode, FileNode, GroupNode, OverlapNode, ProposalFileNode } from './treeNodes';
+import { SUBTASK_SCHEME, nodeId } from './treeNodes';
 import { verdictMarkdown, verdictSuffix } from './review/verdict';
-import { totalsMarkdown } from './statusBar';
+import { totalsMarkdown } from './statusTexts';
 import {
   attemptsMarkdown,
   overlapExplanation,
@@ -17,6 +30,16 @@ import {
 } from './subtaskDetails';
 
 /** How each kind of Plan row looks: pure functions from the orchestrator's state to TreeItems. */
+
+/** What rows are drawn with besides the orchestrator: the extension's folder (icons), the budget, the ledger. */
+export interface RowContext {
+  readonly orchestrator: Orchestrator;
+  readonly extensionUri: vscode.Uri;
+  /** The per-subtask cost cap in dollars; 0 = none. */
+  readonly cap: number;
+  /** The ledger entries of one owner (a subtask id, or 'plan'). */
+  entriesOf(owner: string): readonly UsageEntry[];
+}
 
 const STATUS_ICONS: Record<SubtaskStatus, { icon: string; color?: string }> = {
   pending: { icon: 'circle-outline' },
@@ -31,80 +54,84 @@ const STATUS_ICONS: Record<SubtaskStatus, { icon: string; color?: string }> = {
   interrupted: { icon: 'warning' },
 };
 
-/** The ThemeIcon of a status, shared by subtask and dependency rows. */
+/** The ThemeIcon of a status, for dependency rows. */
 export function statusIcon(status: SubtaskStatus): vscode.ThemeIcon {
   const { icon, color } = STATUS_ICONS[status];
   return new vscode.ThemeIcon(icon, color ? new vscode.ThemeColor(color) : undefined);
 }
 
-/**
- * The icon of a subtask row: its status, except while Opus reviews it (spinning) and once a proposal in review has a
- * verdict (green pass, yellow warning), so the verdict is visible without opening anything.
- */
-export function subtaskIcon(state: SubtaskState): vscode.ThemeIcon {
+/** The glyph inside a subtask's gauge: its status, the spinner while Opus reviews it, then Opus's verdict. */
+export function gaugeGlyph(state: SubtaskState): GaugeGlyph {
   if (state.reviewing) {
-    return new vscode.ThemeIcon('loading~spin');
+    return 'running';
   }
   if (state.status === 'review' && state.review) {
-    return state.review.pass
-      ? new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed'))
-      : new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+    return state.review.pass ? 'passed' : 'flagged';
   }
-  return statusIcon(state.status);
+  return state.status;
 }
 
-/** The tree id of a node: subtask rows use the subtask id itself; other kinds are prefixed and cannot collide. */
-export function nodeId(node: TreeNode): string {
-  switch (node.kind) {
-    case 'plan':
-      return 'plan';
-    case 'subtask':
-      return node.subtaskId;
-    case 'group':
-      return `${node.group}:${node.subtaskId}`;
-    case 'file':
-      return `file:${node.subtaskId}:${node.path}`;
-    case 'proposalFile':
-      return `proposal:${node.subtaskId}:${node.path}`;
-    case 'dependency':
-      return `dep:${node.subtaskId}:${node.dependencyId}`;
-    case 'overlap':
-      return `overlap:${node.subtaskId}:${node.otherId}`;
-  }
+/** `opus-subtask:/<id>?model=<role>`: the row's model as a URI, so a file decoration can badge it. */
+export function subtaskResourceUri(id: string, role: ModelRole): vscode.Uri {
+  return vscode.Uri.from({ scheme: SUBTASK_SCHEME, path: `/${id}`, query: `model=${role}` });
 }
 
-/** The plan row: its goal, what Opus and the whole plan cost, and the totals per model in the tooltip. */
+/** The plan row: its goal, and what Opus and the whole plan cost; the tooltip is resolved on hover. */
 export function planItem(orchestrator: Orchestrator): vscode.TreeItem {
   const state = orchestrator.state;
-  const totals = orchestrator.totals();
   const item = new vscode.TreeItem(state?.plan.goal ?? '', vscode.TreeItemCollapsibleState.Expanded);
   item.id = `plan:${state?.id ?? ''}`;
-  item.description = planText(totals.byRole.opus.usage, totals.cost);
+  item.description = planRowText(orchestrator);
   item.contextValue = 'plan';
   item.iconPath = new vscode.ThemeIcon('sparkle');
-  const tooltip = new vscode.MarkdownString();
-  tooltip.appendMarkdown(`**Task**\n\n${escapeMarkdown(state?.task ?? '')}\n\n${totalsMarkdown(orchestrator)}`);
-  item.tooltip = tooltip;
   return item;
 }
 
-/** A subtask row: title, gauge, status icon, and a tooltip with everything the worker will be told. */
-export function subtaskItem(orchestrator: Orchestrator, { spec, state }: SubtaskView): vscode.TreeItem {
+/** The plan row's description: the planner's own tokens, then what the whole plan has cost so far. */
+export function planRowText(orchestrator: Orchestrator): string {
+  const totals = orchestrator.totals();
+  return planText(totals.byRole.opus.usage, totals.cost);
+}
+
+/** The plan row's tooltip: the task, the totals per model and the saving against Opus alone. */
+export function planTooltip(orchestrator: Orchestrator): vscode.MarkdownString {
+  const tooltip = new vscode.MarkdownString();
+  tooltip.appendMarkdown(
+    `**Task**\n\n${escapeMarkdown(orchestrator.state?.task ?? '')}\n\n${totalsMarkdown(orchestrator)}`,
+  );
+  return tooltip;
+}
+
+/**
+ * A subtask row: title, figures, and the gauge as its icon (a ring filled to its share of the budget around its
+ * status glyph), its model as the badge at the row's end; the tooltip is resolved on hover.
+ */
+export function subtaskItem(ctx: RowContext, { spec, state }: SubtaskView): vscode.TreeItem {
   const model = MODEL_TABLE[state.model];
-  const entries = orchestrator.ledger().entries();
-  const figures = subtaskFigures(state, entries, model);
+  const figures = subtaskFigures(state, ctx.entriesOf(spec.id), model);
   const item = new vscode.TreeItem(spec.title, vscode.TreeItemCollapsibleState.Collapsed);
   item.id = spec.id;
+  item.resourceUri = subtaskResourceUri(spec.id, state.model);
   const suffix = verdictSuffix(state);
   const billing = modelFor(state.model).billing ?? 'tokens';
   item.description = gaugeText(model.label, figures, billing) + (suffix ? ` ${suffix}` : '');
-  item.iconPath = subtaskIcon(state);
-  item.contextValue = subtaskContextValue(state, orchestrator.escalation(spec.id));
+  const { fill } = gaugeFill(figures, model, ctx.cap, billing);
+  item.iconPath = vscode.Uri.joinPath(ctx.extensionUri, gaugeIconPath(gaugeGlyph(state), gaugeStep(fill)));
+  item.contextValue = subtaskContextValue(state, ctx.orchestrator.escalation(spec.id));
   if (state.status === 'ready') {
     item.command = { command: 'opusOrchestrator.dispatch', title: 'Dispatch Subtask', arguments: [spec.id] };
   } else if (state.status === 'review') {
     item.command = { command: 'opusOrchestrator.openDiff', title: 'Open Diff', arguments: [spec.id] };
   }
+  return item;
+}
+
+/** Everything the worker will be told, the figures in full, and the history of attempts. */
+export function subtaskTooltip(ctx: RowContext, { spec, state }: SubtaskView): vscode.MarkdownString {
+  const orchestrator = ctx.orchestrator;
+  const model = MODEL_TABLE[state.model];
+  const figures = subtaskFigures(state, ctx.entriesOf(spec.id), model);
+  const billing = modelFor(state.model).billing ?? 'tokens';
   const tip = new vscode.MarkdownString();
   tip.appendMarkdown(`**${escapeMarkdown(spec.title)}** \u2014 ${model.label} \u00b7 ${state.status}`);
   tip.appendMarkdown(state.attempt > 0 ? ` \u00b7 attempt ${state.attempt}\n\n` : '\n\n');
@@ -138,20 +165,23 @@ export function subtaskItem(orchestrator: Orchestrator, { spec, state }: Subtask
       `${formatTokens(u.cacheRead)} | ${formatTokens(u.cacheWrite)} |\n\n`,
   );
   tip.appendMarkdown(`${escapeMarkdown(costLine(figures.phase, figures.cost, billing))}\n\n`);
-  const fill = contextFill(figures.context, model.contextWindow);
-  tip.appendMarkdown(
-    `![context ${Math.round(fill * 100)}%](${gaugeDataUri(fill)}) ` +
-      `${formatTokens(figures.context)} of ${formatTokens(model.contextWindow)} context (${Math.round(fill * 100)}%)`,
-  );
-  const attempts = attemptsMarkdown(state, entries);
+  const gauge = gaugeFill(figures, model, ctx.cap, billing);
+  tip.appendMarkdown(`![gauge ${Math.round(gauge.fill * 100)}%](${gaugeDataUri(gauge.fill)}) ${gauge.caption}`);
+  if (ctx.cap > 0) {
+    const fill = contextFill(figures.context, model.contextWindow);
+    tip.appendMarkdown(
+      `\n\nLargest request ${formatTokens(figures.context)} of ${formatTokens(model.contextWindow)} context ` +
+        `(${Math.round(fill * 100)}%)`,
+    );
+  }
+  const attempts = attemptsMarkdown(state, ctx.entriesOf(spec.id));
   if (attempts) {
     tip.appendMarkdown(`\n\n${attempts}`);
   }
   if (state.status === 'failed' && state.error) {
     tip.appendMarkdown(`\n\n**Error** ${escapeMarkdown(state.error)}`);
   }
-  item.tooltip = tip;
-  return item;
+  return tip;
 }
 
 /** A subtask that shares files with this one: the scheduler never runs the two at once, which the user should know. */

@@ -1,89 +1,45 @@
 import * as vscode from 'vscode';
 import type { Orchestrator, OrchestratorEvent } from '../core/orchestrator';
-import {
-  dependencyItem,
-  fileItem,
-  groupItem,
-  nodeId,
-  overlapItem,
-  planItem,
-  proposalFileItem,
-  subtaskItem,
-} from './planItems';
-
-/** The plan row. */
-export interface PlanNode {
-  readonly kind: 'plan';
-}
-
-/** A subtask row; `subtaskId` is what every command taking a tree item reads. */
-export interface SubtaskNode {
-  readonly kind: 'subtask';
-  readonly subtaskId: string;
-}
-
-/** "Files in scope", "Proposal" and "Depends on" under a subtask. */
-export interface GroupNode {
-  readonly kind: 'group';
-  readonly group: 'files' | 'proposal' | 'deps';
-  readonly subtaskId: string;
-}
-
-export interface FileNode {
-  readonly kind: 'file';
-  readonly subtaskId: string;
-  readonly path: string;
-  readonly create: boolean;
-}
-
-/** A file of a proposal: the diff review commands take it as `{ subtaskId, path }`. */
-export interface ProposalFileNode {
-  readonly kind: 'proposalFile';
-  readonly subtaskId: string;
-  readonly path: string;
-  added: number;
-  removed: number;
-}
-
-export interface DependencyNode {
-  readonly kind: 'dependency';
-  readonly subtaskId: string;
-  readonly dependencyId: string;
-}
-
-/** Another subtask this one shares files with; the two never run at the same time. */
-export interface OverlapNode {
-  readonly kind: 'overlap';
-  readonly subtaskId: string;
-  readonly otherId: string;
-  paths: string[];
-}
-
-export type TreeNode = PlanNode | SubtaskNode | GroupNode | FileNode | ProposalFileNode | DependencyNode | OverlapNode;
+import type { UsageEntry } from '../core/plan/state';
+import type { FrameScheduler } from './frame';
+import type { EngineViews, RowSource } from './engineViews';
+import type { TreeChange } from './treeRefresh';
+import { TreeRefresher } from './treeRefresh';
+import type { GroupNode, OverlapNode, PlanNode, ProposalFileNode, SubtaskNode, TreeNode } from './treeNodes';
 
 /** What the tree reads: the orchestrator of the moment (it changes with the workspace) and its events. */
 export interface PlanSource {
   readonly orchestrator: Orchestrator | undefined;
   readonly onDidChange: vscode.Event<OrchestratorEvent>;
+  /** How rows read: the engine's, loaded with the orchestrator (there are no rows before). */
+  views(): EngineViews | undefined;
 }
-
-/** Minimum gap between two refreshes of one row while tokens stream: the tree stays smooth, the gauge stays live. */
-export const REFRESH_INTERVAL_MS = 100;
 
 /**
  * The Plan view: one root per plan, a row per subtask with its gauge, and under each its files, proposal,
- * dependencies and the subtasks it shares files with. Rows are refreshed one at a time as the core reports changes,
- * throttled while usage streams.
+ * dependencies and the subtasks it shares files with. Events mark rows as changed; once per frame one
+ * `onDidChangeTreeData` event refreshes the changed subtask rows (never their parent), throttled per row while tokens
+ * stream. Tooltips, the heavy part of a row, are built only when the user hovers one.
  */
 export class PlanTreeProvider implements vscode.TreeDataProvider<TreeNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<TreeNode | undefined>();
+  private readonly changed = new vscode.EventEmitter<TreeChange>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly nodes = new Map<string, TreeNode>();
-  private readonly lastFired = new Map<string, number>();
-  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly refresher: TreeRefresher;
+  private planRowText: string | undefined;
+  private ledgerIndex: Map<string, UsageEntry[]> | undefined;
   private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly source: PlanSource) {
+  constructor(
+    private readonly source: PlanSource,
+    private readonly extensionUri: vscode.Uri,
+    frame: FrameScheduler,
+  ) {
+    this.refresher = new TreeRefresher(
+      frame,
+      (change) => this.changed.fire(change),
+      () => this.planRowChanged(),
+    );
     this.subscription = source.onDidChange((e) => this.onEvent(e));
   }
 
@@ -97,14 +53,11 @@ export class PlanTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     return this.source.orchestrator?.subtask(id) ? this.subtask(id) : undefined;
   }
 
-  /** Re-renders everything (a new plan, a new orchestrator, a settings change). */
+  /** Re-renders everything (a new plan, a new orchestrator, a settings change) in the next frame. */
   refresh(): void {
-    for (const timer of this.timers.values()) {
-      clearTimeout(timer);
-    }
-    this.timers.clear();
     this.nodes.clear();
-    this.changed.fire(undefined);
+    this.ledgerIndex = undefined;
+    this.refresher.all();
   }
 
   getParent(node: TreeNode): TreeNode | undefined {
@@ -146,77 +99,96 @@ export class PlanTreeProvider implements vscode.TreeDataProvider<TreeNode>, vsco
     }
   }
 
-  async getTreeItem(node: TreeNode): Promise<vscode.TreeItem> {
-    const orchestrator = this.source.orchestrator;
-    if (!orchestrator?.state) {
-      return new vscode.TreeItem('');
+  getTreeItem(node: TreeNode): vscode.TreeItem {
+    const source = this.rowSource();
+    return source ? source.views.treeItem(source, node) : new vscode.TreeItem('');
+  }
+
+  /** The tooltips of the plan and subtask rows, built when the user hovers a row. */
+  resolveTreeItem(item: vscode.TreeItem, node: TreeNode): vscode.TreeItem {
+    const source = this.rowSource();
+    if (source && (node.kind === 'plan' || node.kind === 'subtask')) {
+      item.tooltip = source.views.tooltip(source, node);
     }
-    switch (node.kind) {
-      case 'plan':
-        return planItem(orchestrator);
-      case 'subtask': {
-        const view = orchestrator.subtask(node.subtaskId);
-        return view ? subtaskItem(orchestrator, view) : new vscode.TreeItem(node.subtaskId);
-      }
-      case 'group':
-        return groupItem(orchestrator, node);
-      case 'file':
-        return fileItem(orchestrator.root, node);
-      case 'proposalFile':
-        return proposalFileItem(orchestrator.root, node);
-      case 'dependency':
-        return dependencyItem(orchestrator, node);
-      case 'overlap':
-        return overlapItem(node);
-    }
+    return item;
   }
 
   dispose(): void {
-    this.refresh();
+    this.refresher.dispose();
     this.subscription.dispose();
     this.changed.dispose();
   }
 
+  private rowSource(): (RowSource & { views: EngineViews }) | undefined {
+    const orchestrator = this.source.orchestrator;
+    const views = this.source.views();
+    if (!orchestrator?.state || !views) {
+      return undefined;
+    }
+    return {
+      orchestrator,
+      views,
+      extensionUri: this.extensionUri,
+      entriesOf: (owner) => this.entriesOf(orchestrator, owner),
+    };
+  }
+
+  /** The ledger by owner, built at most once per frame: a row must not copy the whole ledger to find its calls. */
+  private entriesOf(orchestrator: Orchestrator, owner: string): readonly UsageEntry[] {
+    if (!this.ledgerIndex) {
+      const index = new Map<string, UsageEntry[]>();
+      for (const e of orchestrator.ledger().entries()) {
+        const list = index.get(e.owner);
+        if (list) {
+          list.push(e);
+        } else {
+          index.set(e.owner, [e]);
+        }
+      }
+      this.ledgerIndex = index;
+    }
+    return this.ledgerIndex.get(owner) ?? [];
+  }
+
   private onEvent(e: OrchestratorEvent): void {
+    // Any event may come with new ledger entries; the index is rebuilt on the next read.
+    this.ledgerIndex = undefined;
     switch (e.kind) {
       case 'plan':
         this.refresh();
         return;
       case 'usage':
         if (e.id !== 'plan') {
-          this.schedule(this.subtaskNode(e.id));
+          this.refresher.mark(this.knownRow(e.id), true);
         }
         return;
       case 'subtask':
-        this.schedule(this.subtaskNode(e.id));
-        this.schedule(this.root());
+        this.refresher.mark(this.knownRow(e.id), false);
+        this.refresher.mark(this.root(), false);
         return;
       case 'proposal':
-        this.schedule(this.subtaskNode(e.subtaskId));
+        this.refresher.mark(this.knownRow(e.subtaskId), false);
         return;
     }
   }
 
-  /** Fires a row's refresh now, or once REFRESH_INTERVAL_MS after its last one; never more often than that. */
-  private schedule(node: TreeNode | undefined): void {
-    if (!node) {
-      return;
-    }
-    const key = nodeId(node);
-    if (this.timers.has(key)) {
-      return;
-    }
-    const wait = (this.lastFired.get(key) ?? 0) + REFRESH_INTERVAL_MS - Date.now();
-    const fire = (): void => {
-      this.timers.delete(key);
-      this.lastFired.set(key, Date.now());
-      this.changed.fire(node);
-    };
-    if (wait <= 0) {
-      fire();
-    } else {
-      this.timers.set(key, setTimeout(fire, wait));
-    }
+  /**
+   * The row of a subtask the event names: the one already made, found without a search of the plan (usage events
+   * arrive thousands of times a second at scale); else looked up.
+   */
+  private knownRow(id: string): SubtaskNode | undefined {
+    const row = this.nodes.get(id);
+    return row?.kind === 'subtask' ? row : this.subtaskNode(id);
+  }
+
+  /** Whether the plan row's text differs from what was last sent (refreshing it re-renders every row below it). */
+  private planRowChanged(): boolean {
+    const orchestrator = this.source.orchestrator;
+    const views = this.source.views();
+    const text = orchestrator?.state && views ? views.planRowText(orchestrator) : undefined;
+    const changed = text !== this.planRowText;
+    this.planRowText = text;
+    return changed;
   }
 
   private async groupsOf(orchestrator: Orchestrator, id: string): Promise<TreeNode[]> {

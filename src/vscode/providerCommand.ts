@@ -10,9 +10,15 @@ import {
   roleProvider,
 } from '../core/models';
 import { pricesFor } from '../core/usage/prices';
-import type { ExtensionController } from './controller';
+import type { EditorModels } from './lm/editorModels';
 import { selectorOf } from './lm/editorModels';
-import { SETTINGS_SECTION } from './settings';
+import { SETTINGS_SECTION } from './section';
+
+/** What choosing a provider acts on: the settings to apply again, and the chat models VS Code offers. */
+export interface ProviderTarget {
+  applySettings(): void;
+  readonly editorModels: EditorModels;
+}
 
 /** What the command can be given instead of asking (automation, the walkthrough's link, tests). */
 export interface ProviderChoice {
@@ -98,7 +104,7 @@ async function pickProvider(role: ModelRole | 'all'): Promise<ProviderId | undef
   return picked?.provider;
 }
 
-async function pickLanguageModel(controller: ExtensionController): Promise<string | undefined> {
+async function pickLanguageModel(controller: ProviderTarget): Promise<string | undefined> {
   const models = await controller.editorModels.available();
   if (models.length === 0) {
     void vscode.window.showWarningMessage(
@@ -122,7 +128,7 @@ async function pickLanguageModel(controller: ExtensionController): Promise<strin
  * Select Provider and Models: choose, per role or for all, where the models run, with what each role uses now and its
  * price in view. Given a choice as its argument, it applies it without asking.
  */
-export async function selectProvider(controller: ExtensionController, given?: ProviderChoice): Promise<void> {
+export async function selectProvider(controller: ProviderTarget, given?: ProviderChoice): Promise<void> {
   if (given && isProviderId(given.provider)) {
     await applyProviderChoice(given);
     controller.applySettings();
@@ -143,12 +149,4 @@ export async function selectProvider(controller: ExtensionController, given?: Pr
   await controller.editorModels.ready();
   const shown = (role === 'all' ? MODEL_ROLES : [role]).map((r) => `${MODEL_TABLE[r].label}: ${roleLine(r)}`);
   void vscode.window.showInformationMessage(`Opus Orchestrator now uses ${shown.join('; ')}.`);
-}
-
-export function registerProviderCommand(context: vscode.ExtensionContext, controller: ExtensionController): void {
-  context.subscriptions.push(
-    vscode.commands.registerCommand('opusOrchestrator.selectProvider', (choice?: ProviderChoice) =>
-      selectProvider(controller, choice),
-    ),
-  );
 }

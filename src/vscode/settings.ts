@@ -1,4 +1,3 @@
-import type * as vscode from 'vscode';
 import type { OrchestratorSettings } from '../core/orchestrator';
 import type { SecretPolicy } from '../core/workspace/secrets';
 import type { StreamTimeouts } from '../core/llm/watchdog';
@@ -8,9 +7,6 @@ import { MODEL_ROLES, isProviderId } from '../core/models';
 import type { ProviderSettings } from '../core/llm/providers/platforms';
 import type { PriceOverrides } from '../core/usage/prices';
 import { parsePriceOverrides } from '../core/usage/prices';
-
-/** Every setting lives under this section (package.json `contributes.configuration`). */
-export const SETTINGS_SECTION = 'opusOrchestrator';
 
 /**
  * Settings an untrusted workspace may not choose (package.json `restrictedConfigurations`): they decide where the
@@ -143,11 +139,6 @@ export function readSettings(source: SettingsSource, trusted: boolean): EditorSe
     },
     languageModels,
   };
-}
-
-/** True when a configuration change touches any of the extension's settings. */
-export function affectsSettings(e: vscode.ConfigurationChangeEvent): boolean {
-  return e.affectsConfiguration(SETTINGS_SECTION);
 }
 
 function integer(value: unknown, fallback: number, min: number, max: number): number {

@@ -5,9 +5,12 @@ import path from 'node:path';
 
 /** The extension as a release ships it, built and packaged in a private folder. */
 export interface StagedExtension {
-  /** A complete extension folder (package.json, dist/extension.js, media): what the .vsix unpacks to. */
+  /** A complete extension folder (package.json, dist/*.js, media): what the .vsix unpacks to. */
   dir: string;
+  /** Every bundle the extension ships (dist/*.js), together. */
   extensionBytes: number;
+  /** Each bundle's size: dist/extension.js is evaluated at activation, dist/engine.js on first use. */
+  bundleBytes: Record<string, number>;
   vsixBytes: number;
   buildMs: number;
   packageMs: number;
@@ -66,7 +69,11 @@ export async function stageExtension(root: string): Promise<StagedExtension> {
     const t0 = Date.now();
     await runCommand(process.execPath, [path.join(root, 'esbuild.js'), '--production', '--only=extension'], dir);
     const buildMs = Date.now() - t0;
-    const extensionBytes = (await fs.stat(path.join(dir, 'dist', 'extension.js'))).size;
+    const bundleBytes: Record<string, number> = {};
+    for (const name of (await fs.readdir(path.join(dir, 'dist'))).filter((f) => f.endsWith('.js'))) {
+      bundleBytes[name] = (await fs.stat(path.join(dir, 'dist', name))).size;
+    }
+    const extensionBytes = Object.values(bundleBytes).reduce((a, b) => a + b, 0);
     // media/ is copied for the package: vsce does not follow a linked folder.
     await fs.rm(path.join(dir, 'media'), { force: true });
     if (await exists(path.join(root, 'media'))) {
@@ -79,7 +86,7 @@ export async function stageExtension(root: string): Promise<StagedExtension> {
     const packageMs = Date.now() - t1;
     const vsixBytes = (await fs.stat(vsix)).size;
     await fs.rm(vsix);
-    return { dir, extensionBytes, vsixBytes, buildMs, packageMs, cleanup };
+    return { dir, extensionBytes, bundleBytes, vsixBytes, buildMs, packageMs, cleanup };
   } catch (err) {
     await cleanup();
     throw err;

@@ -5,7 +5,13 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Locator, Page } from 'playwright-core';
 import { jsonReply, textReply, toolUseReply } from '../fake-anthropic/replies';
 import type { E2eContext } from '../runner/e2e';
-import { openCommandPalette, quickInput, quickInputRows, typeInPalette } from '../runner/workbench';
+import {
+  closeFirstRunWalkthrough,
+  openCommandPalette,
+  quickInput,
+  quickInputRows,
+  typeInPalette,
+} from '../runner/workbench';
 
 const TASK = 'Trim the name before greeting';
 const GOAL = 'Greet people by their trimmed name';
@@ -80,6 +86,11 @@ export async function planDispatchReviewAccept({ page, workspace, anthropic, scr
   const original = fs.readFileSync(file, 'utf8');
   assert.ok(original.includes(BEFORE), `the fixture's ${FILE} changed: ${original}`);
 
+  // 0. The first time the extension runs for a user, its walkthrough opens (key, plan, dispatch, review).
+  // Each e2e file opens a fresh browser profile, so the extension runs for the first time for this user.
+  const walkthrough = await closeFirstRunWalkthrough(page, () => screenshot('00-walkthrough'));
+  assert.ok(walkthrough, 'the walkthrough opened by itself on the first run');
+
   // 1. F1, "Plan with Opus".
   await openCommandPalette(page);
   await typeInPalette(page, 'Plan with Opus');
@@ -101,18 +112,18 @@ export async function planDispatchReviewAccept({ page, workspace, anthropic, scr
   await planRow(page, GOAL).waitFor({ timeout: 30_000 });
   await subtask.waitFor();
   const description = (await subtask.locator('.label-description').textContent()) ?? '';
-  assert.match(description, /Sonnet/, `the subtask row names its model: "${description}"`);
+  assert.match(description, /Sonnet$/, `the subtask row names its model: "${description}"`);
   assert.match(description, /~.*tok/, `the subtask row shows its estimated tokens: "${description}"`);
   await subtask.locator('.monaco-tl-twistie').click();
   await planRow(page, FILE).waitFor();
   await widenSideBar(page, 320);
   await subtask.locator('.label-description').hover();
-  await page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'context' }).first().waitFor();
+  await page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'budget per subtask' }).first().waitFor();
   await screenshot('03-tree');
   await page.mouse.move(900, 600);
   await widenSideBar(page, -320);
 
-  // 4. Click the subtask: it is dispatched; once its proposal is in, clicking it opens the diff.
+  // 4. Click the subtask: it is dispatched, and once its proposal is in the diff opens by itself.
   anthropic.enqueue(
     toolUseReply([
       {
@@ -123,13 +134,9 @@ export async function planDispatchReviewAccept({ page, workspace, anthropic, scr
     textReply('greet now trims the name.'),
   );
   await subtask.locator('.label-name').click();
-  await subtask.locator('.custom-view-tree-node-item-icon.codicon-diff').waitFor({ timeout: 30_000 });
+  await page.locator('.monaco-diff-editor').first().waitFor({ timeout: 30_000 });
   assert.equal(fs.readFileSync(file, 'utf8'), original, 'nothing reaches the disk before the user accepts');
   await planRow(page, '+1 −1').waitFor();
-  // A second click within the double-click interval would count as a double click on the row.
-  await sleep(1000);
-  await subtask.locator('.label-name').click();
-  await page.locator('.monaco-diff-editor').first().waitFor();
   await page.locator('.tab.active').filter({ hasText: '↔ proposed by Sonnet' }).first().waitFor();
   await showCodeLenses(page);
   await codeLens(page, 'Reject').waitFor();
@@ -140,7 +147,10 @@ export async function planDispatchReviewAccept({ page, workspace, anthropic, scr
   await codeLens(page, '✓ Accept').click();
   const after = await waitForFile(file, original.replace(BEFORE, AFTER));
   assert.equal(after, original.replace(BEFORE, AFTER));
-  await subtask.locator('.custom-view-tree-node-item-icon.codicon-pass-filled').waitFor();
+  await page.waitForFunction(
+    (el) => /accepted-\d+\.svg/.test((el as { style: { backgroundImage: string } }).style.backgroundImage),
+    await subtask.locator('.custom-view-tree-node-item-icon').elementHandle(),
+  );
   await planRow(page, FILE).click();
   await page.locator('.monaco-editor .view-lines').filter({ hasText: 'name.trim()' }).first().waitFor();
   await screenshot('05-accepted');

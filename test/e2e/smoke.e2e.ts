@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { E2eContext } from '../runner/e2e';
-import { closeQuickInput, explorerRow, openCommandPalette, quickInput, quickInputRows } from '../runner/workbench';
+import {
+  closeFirstRunWalkthrough,
+  closeQuickInput,
+  explorerRow,
+  openCommandPalette,
+  quickInput,
+  quickInputRows,
+} from '../runner/workbench';
 
 const CATEGORY = 'Opus Orchestrator';
 
@@ -34,6 +41,7 @@ export async function explorerShowsTheFixtureRepository({ page, screenshot }: E2
 
 export async function commandPaletteListsTheExtensionCommands({ page, extensionPath, screenshot }: E2eContext) {
   const expected = paletteTitles(extensionPath);
+  await closeFirstRunWalkthrough(page);
   await openCommandPalette(page);
   await quickInput(page).pressSequentially(CATEGORY);
   const rows = quickInputRows(page);

@@ -1,9 +1,19 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
-import type { CommandResult } from '../../src/vscode/commands';
+import type { CommandResult } from '../../src/vscode/notify';
 import type { FakeAnthropic } from '../fake-anthropic/server';
-import { EXTENSION_ID, extensionApi, lastKey, orchestratorOf, planWith, startModel, stopModel } from './planSupport';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  EXTENSION_ID,
+  extensionApi,
+  lastKey,
+  orchestratorOf,
+  planWith,
+  startModel,
+  stopModel,
+  waitFor,
+} from './planSupport';
 
 const OWN_COMMANDS = [
   'plan',
@@ -54,15 +64,20 @@ describe('Extension: activation, key and errors', function () {
   it('shows nothing in the status bar and the view until there is a plan', async () => {
     assert.equal(api.controller.orchestrator?.state, undefined);
     assert.equal(api.statusBar.text, undefined);
+    assert.equal(api.view.badge, undefined);
     assert.deepEqual(await api.tree.getChildren(), []);
   });
 
-  it('asks for a key before planning when none is set', async () => {
+  it('asks for a key before the task when none is set, and plans nothing without one', async () => {
     const saved = process.env.ANTHROPIC_API_KEY;
     delete process.env.ANTHROPIC_API_KEY;
     try {
       const before = fake.requests.length;
-      const result = await vscode.commands.executeCommand<CommandResult>('opusOrchestrator.plan', { task: 'x' });
+      const planning = vscode.commands.executeCommand<CommandResult>('opusOrchestrator.plan', { task: 'x' });
+      // The key's input box is open now; the user presses Escape.
+      await sleep(1000);
+      await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+      const result = await planning;
       assert.equal(result.ok, false);
       assert.match(result.ok ? '' : result.message, /No Anthropic API key is set/);
       assert.equal(fake.requests.length, before, 'nothing was sent without a key');
@@ -102,8 +117,8 @@ describe('Extension: activation, key and errors', function () {
 
   it('shows the plan total in the status bar once a plan exists', async () => {
     await planWith(fake, 'Add a farewell function', [{ id: 'farewell', files: ['src/greet.ts'] }]);
-    assert.equal(api.statusBar.text, '$(hubot) $0.08');
+    await waitFor('the plan total in the status bar', () => api.statusBar.text === '$(hubot) $0.08');
     await vscode.commands.executeCommand('opusOrchestrator.clearPlan', { confirmed: true });
-    assert.equal(api.statusBar.text, undefined);
+    await waitFor('the status bar to hide', () => api.statusBar.text === undefined);
   });
 });

@@ -4,7 +4,7 @@ import type { ExtensionApi } from '../../src/extension';
 import { textReply, toolUseReply } from '../fake-anthropic/replies';
 import type { FakeAnthropic } from '../fake-anthropic/server';
 import { startFakeAnthropic } from '../fake-anthropic/server';
-import type { CommandResult } from '../../src/vscode/commands';
+import type { CommandResult } from '../../src/vscode/notify';
 import {
   EDIT_TOOL,
   ScratchFiles,

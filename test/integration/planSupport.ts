@@ -5,8 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import type { Orchestrator } from '../../src/core/orchestrator';
-import type { CommandResult } from '../../src/vscode/commands';
-import type { TreeNode } from '../../src/vscode/planTree';
+import type { CommandResult } from '../../src/vscode/notify';
+import type { TreeNode } from '../../src/vscode/treeNodes';
 import type { FakeUsage, Reply } from '../fake-anthropic/replies';
 import { jsonReply, textReply, toolUseReply } from '../fake-anthropic/replies';
 import type { FakeAnthropic } from '../fake-anthropic/server';
@@ -21,10 +21,14 @@ export const PLAN_USAGE: FakeUsage = { input: 10_000, output: 2_000 };
 /** Usage of each worker call: 3.5k tokens, $0.011 on Sonnet. */
 export const CALL_USAGE: FakeUsage = { input: 3_000, output: 500 };
 
+/** The running extension, with its key read and an orchestrator built for the fixture folder (engine loaded). */
 export async function extensionApi(): Promise<ExtensionApi> {
   const extension = vscode.extensions.getExtension<ExtensionApi>(EXTENSION_ID);
   assert.ok(extension, `${EXTENSION_ID} is not installed`);
-  return extension.activate();
+  const api = await extension.activate();
+  await api.ready;
+  await api.controller.start();
+  return api;
 }
 
 export function workspaceRoot(): string {
@@ -57,7 +61,8 @@ export async function resetExtension(api: ExtensionApi): Promise<void> {
   }
   await vscode.commands.executeCommand('opusOrchestrator.clearPlan', { confirmed: true });
   const config = vscode.workspace.getConfiguration('opusOrchestrator');
-  for (const key of ['maxCostPerSubtask', 'maxCostPerPlan', 'models.sonnet', 'concurrency']) {
+  await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  for (const key of ['maxCostPerSubtask', 'maxCostPerPlan', 'models.sonnet', 'concurrency', 'onProposalReady']) {
     if (config.inspect(key)?.globalValue !== undefined) {
       await config.update(key, undefined, vscode.ConfigurationTarget.Global);
     }
@@ -199,17 +204,22 @@ export async function planWith(fake: FakeAnthropic, goal: string, subtasks: Subt
   return result;
 }
 
+/** A row's item with its tooltip, which the view resolves when the user hovers the row. */
+export function hovered(api: ExtensionApi, node: TreeNode): vscode.TreeItem {
+  return api.tree.resolveTreeItem(api.tree.getTreeItem(node), node);
+}
+
 export async function rootItem(api: ExtensionApi): Promise<{ node: TreeNode; item: vscode.TreeItem }> {
   const roots = await api.tree.getChildren();
   assert.equal(roots.length, 1, 'the Plan view shows one plan');
   const node = roots[0] as TreeNode;
-  return { node, item: await api.tree.getTreeItem(node) };
+  return { node, item: hovered(api, node) };
 }
 
 export async function subtaskItem(api: ExtensionApi, id: string): Promise<vscode.TreeItem> {
   const node = api.tree.subtaskNode(id);
   assert.ok(node, `the Plan view has no row for ${id}`);
-  return api.tree.getTreeItem(node);
+  return hovered(api, node);
 }
 
 /** The children rows of a node, with their items. */
@@ -218,15 +228,27 @@ export async function childItems(
   node: TreeNode,
 ): Promise<Array<{ node: TreeNode; item: vscode.TreeItem }>> {
   const children = await api.tree.getChildren(node);
-  return Promise.all(children.map(async (n) => ({ node: n, item: await api.tree.getTreeItem(n) })));
+  return children.map((n) => ({ node: n, item: hovered(api, n) }));
 }
 
 export function labelOf(item: vscode.TreeItem): string {
   return typeof item.label === 'string' ? item.label : (item.label?.label ?? '');
 }
 
+/**
+ * A row's icon: the codicon's id, or for a subtask's gauge the icon file's name, `<status>-<fill step>` (e.g.
+ * `ready-1`: the ready glyph in a ring filled one tenth).
+ */
 export function iconOf(item: vscode.TreeItem): string | undefined {
-  return item.iconPath instanceof vscode.ThemeIcon ? item.iconPath.id : undefined;
+  if (item.iconPath instanceof vscode.ThemeIcon) {
+    return item.iconPath.id;
+  }
+  return item.iconPath instanceof vscode.Uri ? path.basename(item.iconPath.path, '.svg') : undefined;
+}
+
+/** The status glyph of a subtask's gauge icon (`ready-1` → `ready`). */
+export function glyphOf(item: vscode.TreeItem): string | undefined {
+  return iconOf(item)?.replace(/-\d+$/, '');
 }
 
 export function tooltipOf(item: vscode.TreeItem): string {

@@ -4,9 +4,10 @@ import path from 'node:path';
 import type * as vscode from 'vscode';
 import type { ExtensionApi } from '../../src/extension';
 import { Store } from '../../src/core/store/store';
-import type { TreeNode } from '../../src/vscode/planTree';
+import type { TreeNode } from '../../src/vscode/treeNodes';
 import {
   childItems,
+  glyphOf,
   iconOf,
   labelOf,
   orchestratorOf,
@@ -22,7 +23,7 @@ import {
 async function snapshot(api: ExtensionApi, node?: TreeNode): Promise<unknown[]> {
   const rows: unknown[] = [];
   for (const child of await api.tree.getChildren(node)) {
-    const item: vscode.TreeItem = await api.tree.getTreeItem(child);
+    const item: vscode.TreeItem = api.tree.getTreeItem(child);
     rows.push([labelOf(item), item.description, iconOf(item), item.contextValue, await snapshot(api, child)]);
   }
   return rows;
@@ -51,7 +52,7 @@ describe('Reload: the plan survives a restart of the extension', function () {
 
     assert.notEqual(orchestratorOf(fx.api), first, 'a new engine was built from the store');
     assert.deepEqual(await snapshot(fx.api), before);
-    assert.equal((await subtaskItem(fx.api, 'alpha')).description, 'Sonnet · 7k tok · $0.02');
+    assert.equal((await subtaskItem(fx.api, 'alpha')).description, '7k tok · $0.02 · Sonnet');
     assert.equal((await rootItem(fx.api)).item.description, 'Opus 12k tok · $0.10');
     await orchestratorOf(fx.api).acceptProposal('alpha');
     assert.equal(fx.files.read('e1/alpha.txt'), 'export const alpha = 2;\n');
@@ -73,7 +74,7 @@ describe('Reload: the plan survives a restart of the extension', function () {
 
     const item = await subtaskItem(fx.api, 'alpha');
     assert.equal(item.contextValue, 'subtask.interrupted');
-    assert.equal(iconOf(item), 'warning');
+    assert.equal(glyphOf(item), 'interrupted');
     fx.fake.enqueue(...workerEdits('e1/alpha.txt', 'alpha = 1', 'alpha = 2'));
     assert.deepEqual(await fx.api.commands.retry(fx.api.tree.subtaskNode('alpha')), { ok: true });
     assert.equal((await subtaskItem(fx.api, 'alpha')).contextValue, 'subtask.review');

@@ -8,7 +8,7 @@ import type { Reply } from '../fake-anthropic/replies';
 import { jsonReply, textReply, toolUseReply } from '../fake-anthropic/replies';
 import type { FakeAnthropic } from '../fake-anthropic/server';
 import { startFakeAnthropic } from '../fake-anthropic/server';
-import { EDIT_TOOL, EXTENSION_ID, waitFor } from './planSupport';
+import { EDIT_TOOL, extensionApi, waitFor } from './planSupport';
 
 /** Twenty lines, so that changes on lines 3 and 17 are two hunks (3 lines of context each side). */
 const SAMPLE = Array.from({ length: 20 }, (_, i) => `export const v${i + 1} = ${i + 1};`).join('\n') + '\n';
@@ -125,9 +125,7 @@ describe('Diff review', function () {
     await vscode.workspace
       .getConfiguration('opusOrchestrator')
       .update('baseUrl', fake.url, vscode.ConfigurationTarget.Global);
-    const extension = vscode.extensions.getExtension<{ controller: Controller }>(EXTENSION_ID);
-    assert.ok(extension, `${EXTENSION_ID} is not installed`);
-    const api = await extension.activate();
+    const api = await extensionApi();
     controller = api.controller;
     folder = (vscode.workspace.workspaceFolders ?? [])[0]?.uri as vscode.Uri;
     assert.ok(folder, 'no workspace folder is open');

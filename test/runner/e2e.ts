@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import type { FakeAnthropic } from '../fake-anthropic/server';
 import { openWorkbench } from './browser';
 import { REPO_ROOT } from './build';
@@ -23,8 +23,8 @@ export interface E2eContext {
   extensionPath: string;
   /** Absolute path of this file's fixture git repository (the open folder). */
   workspace: string;
-  /** Saves `test-output/e2e/<file>-<name>.png` and returns its path. */
-  screenshot(name: string): Promise<string>;
+  /** Saves `test-output/e2e/<file>-<name>.png` (of the page, or of `region` only) and returns its path. */
+  screenshot(name: string, region?: Locator): Promise<string>;
   /** The local Messages API the extension talks to (ANTHROPIC_BASE_URL): enqueue replies, read requests. */
   anthropic: FakeAnthropic;
 }
@@ -94,9 +94,9 @@ async function runFile(
   const url = server.workbenchUrl(workspace, [['extensionDevelopmentPath', server.remoteUri(ctx.extensionPath)]]);
   const onLog = (line: string): void => console.log(`  [extension host] ${line}`);
   const workbench = await openWorkbench(ctx.browser, url, { onLog, verbose: ctx.verbose });
-  const screenshot = async (name: string): Promise<string> => {
+  const screenshot = async (name: string, region?: Locator): Promise<string> => {
     const target = path.join(SCREENSHOT_DIR, `${base}-${name.replace(/[^\w.-]+/g, '_')}.png`);
-    await workbench.page.screenshot({ path: target });
+    await (region ?? workbench.page).screenshot({ path: target });
     return target;
   };
   const timeoutMs = envNumber('OPUS_E2E_TIMEOUT_MS', 120_000);

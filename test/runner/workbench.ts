@@ -74,3 +74,27 @@ export function explorerRow(page: Page, name: string): Locator {
 function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+/**
+ * Waits a few seconds for the extension's getting-started walkthrough, which it opens the first time it runs for a
+ * user (the first e2e file of a run sees it), and closes it so that the test starts from the workbench as it was.
+ * Returns whether it was shown.
+ */
+export async function closeFirstRunWalkthrough(page: Page, onShown?: () => Promise<unknown>): Promise<boolean> {
+  const walkthrough = page
+    .locator('.gettingStartedContainer')
+    .filter({ hasText: 'Get started with Opus Orchestrator' });
+  const shown = await walkthrough
+    .first()
+    .waitFor({ timeout: 8_000 })
+    .then(
+      () => true,
+      () => false,
+    );
+  if (shown) {
+    await onShown?.();
+    await page.locator('.tab.active .tab-actions .action-label').first().click();
+    await walkthrough.first().waitFor({ state: 'hidden' });
+  }
+  return shown;
+}

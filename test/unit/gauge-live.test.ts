@@ -19,16 +19,16 @@ describe('gauge while a model works', () => {
     setPriceOverrides({});
   });
 
-  it('says what the model is doing, so a row does not look frozen while it thinks', () => {
+  it('leads with what the model is doing, so a row does not look frozen while it thinks', () => {
     const usage = { input: 12_000, output: 1, cacheRead: 0, cacheWrite: 0 };
     const label = MODEL_TABLE.sonnet.label;
     const text = (phase?: string) =>
       gaugeText(label, subtaskFigures(running({ ...usage, ...(phase ? { phase } : {}) }), [], MODEL_TABLE.sonnet));
-    assert.equal(text('thinking'), 'Sonnet · 12k tok · $0.02 · thinking… ⟳');
-    assert.equal(text('writing'), 'Sonnet · 12k tok · $0.02 · writing… ⟳');
-    assert.equal(text('tool'), 'Sonnet · 12k tok · $0.02 · calling a tool… ⟳');
-    assert.equal(text('starting'), 'Sonnet · 12k tok · $0.02 · starting… ⟳');
-    assert.equal(text(), 'Sonnet · 12k tok · $0.02 ⟳', 'a live figure without a phase reads as before');
+    assert.equal(text('thinking'), 'thinking… 12k tok · $0.02 · Sonnet');
+    assert.equal(text('writing'), 'writing… 12k tok · $0.02 · Sonnet');
+    assert.equal(text('tool'), 'calling a tool… 12k tok · $0.02 · Sonnet');
+    assert.equal(text('starting'), 'starting… 12k tok · $0.02 · Sonnet');
+    assert.equal(text(), '12k tok ⟳ · $0.02 · Sonnet', 'a live figure without a phase spins');
   });
 
   it('names the price table and its date in the cost line, and says when prices are overridden', () => {

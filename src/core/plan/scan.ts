@@ -81,6 +81,9 @@ export function scanText(rel: string, text: string): FileScan {
   // One match call and one Set: far cheaper than a match object per token on ten thousand files.
   const refs = [...new Set(text.match(IDENT))].filter((name) => !own.has(name) && !KEYWORDS.has(name));
   // Matched names are slices that keep the whole file text alive; copied through one joined string, they do not.
-  const names = defs.map((d) => d.name).join('\n').split('\n');
+  const names = defs
+    .map((d) => d.name)
+    .join('\n')
+    .split('\n');
   return { defs: defs.map((d, i) => ({ name: names[i] as string, line: d.line })), refs: detach(refs) };
 }

@@ -1,17 +1,25 @@
 import * as vscode from 'vscode';
-import { isConfirmArgs } from '../commands';
+import { isConfirmArgs } from '../args';
 import type { Controller } from '../controller';
-import { HunkLensProvider, SHOW_REVIEW_COMMAND } from './hunkLenses';
+import { closeProposalTabs } from './diffViews';
+import { HunkLensProvider } from './hunkLenses';
 import { ReviewLoopCommands } from './loopCommands';
+import type { ReviewCommandName } from './names';
 import { PROPOSAL_SCHEME, ProposalDocuments } from './proposalDocuments';
 import { ReviewCommands } from './reviewCommands';
 
+/** A review command's handler; the first bundle registers the command ids and calls these once the engine is up. */
+export type ReviewHandler = (arg?: unknown, more?: unknown) => unknown;
+
+/** The review commands by id, without the `opusOrchestrator.` prefix (`showReview` is the verdict lens's). */
+export type ReviewHandlers = Readonly<Record<ReviewCommandName, ReviewHandler>>;
+
 /**
- * The diff review: proposal documents, the per-hunk CodeLenses on them, the accept / reject / open-diff commands, and
- * the review loop around them (Review with Opus, retry one model up, revert).
- * Everything registered here is owned by `context`, so it goes away with the extension.
+ * The diff review: proposal documents, the per-hunk CodeLenses on them, the accept / reject / open-diff handlers,
+ * and the review loop around them (Review with Opus, retry one model up, revert). Providers registered here are
+ * owned by `context`, so they go away with the extension.
  */
-export function registerReview(context: vscode.ExtensionContext, controller: Controller): void {
+export function createReview(context: vscode.ExtensionContext, controller: Controller): ReviewHandlers {
   const root = (): vscode.Uri | undefined => vscode.workspace.workspaceFolders?.[0]?.uri;
   const documents = new ProposalDocuments(controller, root);
   const lenses = new HunkLensProvider(controller);
@@ -22,33 +30,40 @@ export function registerReview(context: vscode.ExtensionContext, controller: Con
   const review = new ReviewCommands(controller, root);
   const loop = new ReviewLoopCommands(controller, review);
   const updateContext = (): void => void review.updateContext();
-  const command = (id: string, run: (arg?: unknown, more?: unknown) => unknown): vscode.Disposable =>
-    vscode.commands.registerCommand(`opusOrchestrator.${id}`, run);
   context.subscriptions.push(
     documents,
     lenses,
     vscode.workspace.registerTextDocumentContentProvider(PROPOSAL_SCHEME, documents),
     vscode.languages.registerCodeLensProvider({ scheme: PROPOSAL_SCHEME }, lenses),
-    command('openDiff', (arg) => review.openDiff(arg)),
-    command('nextFile', (arg) => review.nextFile(arg)),
-    command('acceptHunk', (arg) => review.acceptHunk(arg)),
-    command('rejectHunk', (arg, opts) => review.rejectHunk(arg, opts)),
-    command('acceptFile', (arg) => review.acceptFile(arg)),
-    command('rejectFile', (arg, opts) => review.rejectFile(arg, opts)),
-    command('acceptProposal', (arg) => review.acceptProposal(arg)),
-    command('rejectProposal', (arg, opts) => review.rejectProposal(arg, opts)),
-    command('redispatch', (arg) => review.redispatch(arg)),
-    command('reviewProposal', (arg) => loop.reviewProposal(arg)),
-    command('retryWithSonnet', (arg) => loop.retryWith('sonnet', arg)),
-    command('retryWithOpus', (arg) => loop.retryWith('opus', arg)),
-    command('revertSubtask', (arg, opts) => loop.revertSubtask(arg, isConfirmArgs(opts) ? opts : undefined)),
-    vscode.commands.registerCommand(SHOW_REVIEW_COMMAND, (arg) => loop.showReview(arg)),
     vscode.window.tabGroups.onDidChangeTabs(updateContext),
     vscode.window.tabGroups.onDidChangeTabGroups(updateContext),
     controller.onDidChange((e) => {
       if (e.kind === 'proposal' || e.kind === 'plan') {
         updateContext();
       }
+      // However a proposal was settled (its diff, the Plan view, a notification, the CLI), its tabs have nothing left.
+      const status = e.kind === 'subtask' ? controller.orchestrator?.subtask(e.id)?.state.status : undefined;
+      if (e.kind === 'subtask' && status !== 'review' && status !== undefined) {
+        void closeProposalTabs(e.id);
+      }
     }),
   );
+  updateContext();
+  return {
+    openDiff: (arg) => review.openDiff(arg),
+    nextFile: (arg) => review.nextFile(arg),
+    reviewNext: () => review.reviewNext(),
+    acceptHunk: (arg) => review.acceptHunk(arg),
+    rejectHunk: (arg, opts) => review.rejectHunk(arg, opts),
+    acceptFile: (arg) => review.acceptFile(arg),
+    rejectFile: (arg, opts) => review.rejectFile(arg, opts),
+    acceptProposal: (arg) => review.acceptProposal(arg),
+    rejectProposal: (arg, opts) => review.rejectProposal(arg, opts),
+    redispatch: (arg) => review.redispatch(arg),
+    reviewProposal: (arg) => loop.reviewProposal(arg),
+    retryWithSonnet: (arg) => loop.retryWith('sonnet', arg),
+    retryWithOpus: (arg) => loop.retryWith('opus', arg),
+    revertSubtask: (arg, opts) => loop.revertSubtask(arg, isConfirmArgs(opts) ? opts : undefined),
+    showReview: (arg) => loop.showReview(arg),
+  };
 }

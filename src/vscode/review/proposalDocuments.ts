@@ -8,8 +8,9 @@ import { readEditorText } from './workspaceIO';
 export const PROPOSAL_SCHEME = 'opus-proposal';
 
 /**
- * `target`: the proposal's current text of the file (right side of the diff). `base`: the empty left side of the diff
- * of a file the proposal creates, because there is no file on disk to compare with.
+ * `target`: the proposal's current text of the file (right side of a diff). `base`: the text the proposal changes
+ * (left side): empty for a file the proposal creates, which has no file on disk to compare with, and in the
+ * multi-diff editor for every file, whose two sides must name the same path or it reads them as a rename.
  */
 export type ProposalSide = 'target' | 'base';
 
@@ -104,13 +105,10 @@ export class ProposalDocuments implements vscode.TextDocumentContentProvider, vs
       return '';
     }
     const change = await fileChangeOf(this.controller, ref);
-    if (ref.side === 'base') {
-      return stripBom(change?.base ?? '');
-    }
     if (change) {
-      return stripBom(change.target);
+      return stripBom((ref.side === 'base' ? change.base : change.target) ?? '');
     }
-    // Nothing left to review in this file: show it as it is, so the diff reads "no changes" instead of an empty file.
+    // Nothing left to review in this file: both sides show it as it is, so the diff reads "no changes".
     const root = this.root();
     const text = root ? await readEditorText(vscode.Uri.joinPath(root, ref.path)) : null;
     return stripBom(text ?? '');

@@ -1,22 +1,21 @@
 import * as vscode from 'vscode';
 import type { FileChange } from '../../core/edits/types';
 import type { ModelRole } from '../../core/models';
-import { MODEL_TABLE } from '../../core/models';
 import type { Orchestrator } from '../../core/orchestrator';
-import { OrchestratorError } from '../../core/orchestrator';
-import type { CommandResult } from '../commands';
 import type { Controller } from '../controller';
-import { hunkAnchorLine } from './hunkLenses';
-import { toProposalUri } from './proposalDocuments';
+import type { CommandResult } from '../notify';
+import { isRefusal } from '../notify';
+import { PROPOSAL_EDITOR_CONTEXT, closeProposalTabs, multiDiffShown, proposalTabs, showProposal } from './diffViews';
 import type { ReviewTarget } from './targets';
-import { activeProposal, proposalTabs, rejectReason, resolveTarget, targetOf } from './targets';
+import { activeProposal, rejectReason, resolveTarget, targetOf } from './targets';
 
 /** Set while the active proposal has more than one file, so the editor title offers "Next File in Proposal". */
 export const MULTI_FILE_CONTEXT = 'opusOrchestrator.multiFileProposal';
 
 /**
- * The review actions: open a proposal as diffs, accept or reject a hunk, a file or the whole proposal, and move on to
- * the next file once one is done. Refusals from the core (stale, untrusted) become messages that say what to do.
+ * The review actions: open a proposal (one diff, or the multi-diff editor for several files), accept or reject a
+ * hunk, a file or the whole proposal, and move on once one is done. Refusals from the core (stale, untrusted) become
+ * messages that say what to do.
  */
 export class ReviewCommands {
   constructor(
@@ -29,15 +28,30 @@ export class ReviewCommands {
     if (!target) {
       return false;
     }
-    const proposal = await this.orchestrator()?.proposal(target.subtaskId);
-    const files = proposal?.files ?? [];
-    const change = files.find((f) => f.path === target.path) ?? files[0];
-    if (!change) {
+    const files = (await this.orchestrator()?.proposal(target.subtaskId))?.files ?? [];
+    if (files.length === 0) {
       void vscode.window.showInformationMessage(`Subtask "${target.subtaskId}" has no changes left to review.`);
       return false;
     }
-    await this.showDiff(target.subtaskId, change, files.length);
+    const path = files.some((f) => f.path === target.path) ? target.path : undefined;
+    await this.show(target.subtaskId, files, path);
     return true;
+  }
+
+  /**
+   * Opens the next proposal awaiting review, in plan order, after the one the active tab shows (the status bar's
+   * "N to review" runs this).
+   */
+  async reviewNext(): Promise<CommandResult> {
+    const inReview = (this.controller.orchestrator?.subtasks() ?? []).filter((s) => s.state.status === 'review');
+    if (inReview.length === 0) {
+      void vscode.window.showInformationMessage('No proposal is awaiting review.');
+      return { ok: false, message: 'No proposal is awaiting review.' };
+    }
+    const at = inReview.findIndex((s) => s.spec.id === activeProposal()?.subtaskId);
+    const next = inReview[(at + 1) % inReview.length] ?? inReview[0];
+    const opened = next ? await this.openDiff(next.spec.id) : false;
+    return opened ? { ok: true } : { ok: false, message: 'The proposal has no changes left to review.' };
   }
 
   async nextFile(arg?: unknown): Promise<boolean> {
@@ -50,7 +64,7 @@ export class ReviewCommands {
       return false;
     }
     const at = files.findIndex((f) => f.path === target.path);
-    await this.showDiff(target.subtaskId, files[(at + 1) % files.length] as FileChange, files.length);
+    await this.show(target.subtaskId, files, (files[(at + 1) % files.length] as FileChange).path);
     return true;
   }
 
@@ -92,7 +106,7 @@ export class ReviewCommands {
     }
     const { subtaskId } = target;
     const shown = proposalTabs(subtaskId).length > 0;
-    await this.closeDiffs(subtaskId);
+    await closeProposalTabs(subtaskId);
     const result = await vscode.commands.executeCommand<CommandResult>('opusOrchestrator.retry', subtaskId, model);
     // The user asked for the new proposal from its diff: show it where the old one was.
     if (shown && orchestrator.subtask(subtaskId)?.state.status === 'review') {
@@ -101,11 +115,12 @@ export class ReviewCommands {
     return result ?? { ok: false, message: 'The subtask could not be run again.' };
   }
 
-  /** Keeps the "Next File" title button in step with the proposal the active tab shows. */
+  /** Keeps the editor title's buttons ("Next File", the proposal's actions) in step with the active tab. */
   async updateContext(): Promise<void> {
     const ref = activeProposal();
     const files = ref ? ((await this.controller.orchestrator?.proposal(ref.subtaskId))?.files.length ?? 0) : 0;
-    await vscode.commands.executeCommand('setContext', MULTI_FILE_CONTEXT, files > 1);
+    await vscode.commands.executeCommand('setContext', MULTI_FILE_CONTEXT, files > 1 && ref?.path !== undefined);
+    await vscode.commands.executeCommand('setContext', PROPOSAL_EDITOR_CONTEXT, ref !== undefined);
   }
 
   private async decideHunk(arg: unknown, action: 'accept' | 'reject'): Promise<boolean> {
@@ -175,48 +190,39 @@ export class ReviewCommands {
   }
 
   /**
-   * After a decision: a file with nothing left closes its diff and, if it was on screen, the next file with changes
-   * opens in its place; a proposal with nothing left closes all of its diffs.
+   * After a decision: a proposal with nothing left closes all of its tabs. A file with nothing left closes its diff and,
+   * if it was on screen, the next file with changes opens in its place; a multi-diff editor showing the proposal is
+   * opened again on the files that are left.
    */
   private async moveOn(subtaskId: string, path?: string): Promise<void> {
     const files = (await this.orchestrator()?.proposal(subtaskId))?.files ?? [];
     if (files.length === 0) {
-      await this.closeDiffs(subtaskId);
+      await closeProposalTabs(subtaskId);
       return;
     }
     if (path === undefined || files.some((f) => f.path === path)) {
       return;
     }
     const active = activeProposal();
-    const wasShown = proposalTabs(subtaskId, path).length > 0;
-    await this.closeDiffs(subtaskId, path);
-    const next = files[0] as FileChange;
-    if (wasShown && (!active || active.subtaskId === subtaskId)) {
-      await this.showDiff(subtaskId, next, files.length);
-    }
-  }
-
-  private async showDiff(subtaskId: string, change: FileChange, fileCount: number): Promise<void> {
-    const root = this.root();
-    const view = this.orchestrator()?.subtask(subtaskId);
-    if (!root || !view) {
+    const fileShown = proposalTabs(subtaskId, path).length > 0;
+    const multiShown = multiDiffShown(subtaskId);
+    await closeProposalTabs(subtaskId, path);
+    if (active && active.subtaskId !== subtaskId) {
       return;
     }
-    const left =
-      change.base === null ? toProposalUri(subtaskId, change.path, 'base') : vscode.Uri.joinPath(root, change.path);
-    const right = toProposalUri(subtaskId, change.path);
-    const title = `${change.path} ↔ proposed by ${MODEL_TABLE[view.state.model].label} (${view.spec.title})`;
-    const first = change.hunks[0];
-    const line = first ? hunkAnchorLine(first) : 0;
-    const options: vscode.TextDocumentShowOptions = { preview: false, selection: new vscode.Range(line, 0, line, 0) };
-    await vscode.commands.executeCommand('vscode.diff', left, right, title, options);
-    await vscode.commands.executeCommand('setContext', MULTI_FILE_CONTEXT, fileCount > 1);
+    if (multiShown && !fileShown) {
+      await this.show(subtaskId, files);
+    } else if (fileShown) {
+      await this.show(subtaskId, files, (files[0] as FileChange).path);
+    }
   }
 
-  private async closeDiffs(subtaskId: string, path?: string): Promise<void> {
-    const tabs = proposalTabs(subtaskId, path);
-    if (tabs.length > 0) {
-      await vscode.window.tabGroups.close(tabs, true);
+  private async show(subtaskId: string, files: FileChange[], path?: string): Promise<void> {
+    const root = this.root();
+    const view = this.orchestrator()?.subtask(subtaskId);
+    if (root && view) {
+      await showProposal(root, view, files, path);
+      await this.updateContext();
     }
   }
 
@@ -233,7 +239,7 @@ export class ReviewCommands {
 
   private report(err: unknown, subtaskId: string): void {
     const message = err instanceof Error ? err.message : String(err);
-    if (err instanceof OrchestratorError) {
+    if (isRefusal(err)) {
       this.controller.log.warn(`${subtaskId}: ${message}`);
       if (err.code === 'stale') {
         const redispatch = 'Re-dispatch';

@@ -1,7 +1,13 @@
 import * as vscode from 'vscode';
 import type { Controller } from '../controller';
-import type { ProposalRef } from './proposalDocuments';
+import { proposalOfTab } from './diffViews';
 import { fromProposalUri } from './proposalDocuments';
+
+/** A proposal on screen; `path` is undefined when a multi-diff editor shows it with no file's editor focused. */
+export interface ShownProposal {
+  subtaskId: string;
+  path?: string;
+}
 
 /** What a review command was pointed at; the parts the argument did not say are filled in from the active editor. */
 export interface ReviewTarget {
@@ -38,38 +44,22 @@ export function targetOf(arg: unknown): ReviewTarget {
   };
 }
 
-/** The proposal shown by the active editor tab (the right side of a diff), if it shows one. */
-export function activeProposal(): ProposalRef | undefined {
-  const input = vscode.window.tabGroups.activeTabGroup.activeTab?.input;
-  const ref =
-    input instanceof vscode.TabInputTextDiff
-      ? (fromProposalUri(input.modified) ?? fromProposalUri(input.original))
-      : input instanceof vscode.TabInputText
-        ? fromProposalUri(input.uri)
-        : undefined;
+/**
+ * The proposal shown by the active editor tab: the right side of a diff, or in the multi-diff editor the proposal
+ * with the file whose editor has focus (the subtask alone when none has).
+ */
+export function activeProposal(): ShownProposal | undefined {
+  const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+  const shown = tab ? proposalOfTab(tab) : undefined;
   const editor = vscode.window.activeTextEditor?.document.uri;
-  return ref ?? (editor ? fromProposalUri(editor) : undefined);
-}
-
-/** Tabs showing a proposal of `subtaskId` (of one file when `path` is given). */
-export function proposalTabs(subtaskId: string, path?: string): vscode.Tab[] {
-  const tabs: vscode.Tab[] = [];
-  for (const group of vscode.window.tabGroups.all) {
-    for (const tab of group.tabs) {
-      const input = tab.input;
-      const uri =
-        input instanceof vscode.TabInputTextDiff
-          ? input.modified
-          : input instanceof vscode.TabInputText
-            ? input.uri
-            : undefined;
-      const ref = uri ? fromProposalUri(uri) : undefined;
-      if (ref && ref.subtaskId === subtaskId && (path === undefined || ref.path === path)) {
-        tabs.push(tab);
-      }
-    }
+  const focused = editor ? fromProposalUri(editor) : undefined;
+  if (shown?.path !== undefined) {
+    return { subtaskId: shown.subtaskId, path: shown.path };
   }
-  return tabs;
+  if (shown) {
+    return { subtaskId: shown.subtaskId, path: focused?.subtaskId === shown.subtaskId ? focused.path : undefined };
+  }
+  return focused ? { subtaskId: focused.subtaskId, path: focused.path } : undefined;
 }
 
 /**

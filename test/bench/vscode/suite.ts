@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -12,7 +13,7 @@ import { jsonReply, textReply, toolUseReply } from '../../fake-anthropic/replies
 import type { FakeAnthropic } from '../../fake-anthropic/server';
 import { startFakeAnthropic } from '../../fake-anthropic/server';
 import type { ActivationResult, GaugeSample, ScaleResult, WindowControl, WindowResult } from './protocol';
-import { BENCH_RESULT_MARKER, CONTROL_ENV, LOAD_PROBE } from './protocol';
+import { BENCH_RESULT_MARKER, CONTROL_ENV, ENGINE_PROBE, LOAD_PROBE } from './protocol';
 
 const EDIT_TOOL = 'str_replace_based_edit_tool';
 /** Time to first token the gauge samples wait for: the 'running' row is drawn well before the usage arrives. */
@@ -88,15 +89,25 @@ async function measureActivation(control: WindowControl): Promise<ActivationResu
   const warmupMs = (await timeActivation(control.warmupId)).ms;
   const order = control.oursFirst ? [control.extensionId, control.emptyId] : [control.emptyId, control.extensionId];
   const times = new Map<string, { ms: number; cpuMs: number }>();
+  let oursReadyMs = Number.NaN;
   for (const id of order) {
+    const t0 = performance.now();
+    const profile = id === control.extensionId ? await startProfile('activation', 50) : undefined;
     times.set(id, await timeActivation(id));
+    await profile?.stop();
+    if (id === control.extensionId) {
+      // What the extension does after activate() returned (the key, the stored plan) is over before anything else
+      // is measured.
+      await extension<ExtensionApi>(id).exports.ready;
+      oursReadyMs = performance.now() - t0;
+    }
   }
   const ours = times.get(control.extensionId) ?? { ms: Number.NaN, cpuMs: Number.NaN };
   const empty = times.get(control.emptyId) ?? { ms: Number.NaN, cpuMs: Number.NaN };
   const loaded = extension<ExtensionApi>(control.extensionId);
   const planSubtasks = loaded.exports.controller.orchestrator?.subtasks().length ?? 0;
   if (control.storedPlan && planSubtasks === 0) {
-    throw new Error('activate() resolved without the stored plan loaded');
+    throw new Error('the extension became ready without the stored plan restored');
   }
   return {
     oursMs: ours.ms,
@@ -107,21 +118,29 @@ async function measureActivation(control: WindowControl): Promise<ActivationResu
     warmupMs,
     oursFirst: control.oursFirst,
     planSubtasks,
+    oursReadyMs,
     parts: await activationParts(loaded),
   };
 }
 
 /** See ActivationResult.parts: each part of activate() run again after the fact. */
 async function activationParts(ours: vscode.Extension<ExtensionApi>): Promise<ActivationResult['parts']> {
-  const probe = path.join(ours.extensionPath, 'dist', LOAD_PROBE);
   const t0 = performance.now();
-  createRequire(__filename)(probe);
+  createRequire(__filename)(path.join(ours.extensionPath, 'dist', LOAD_PROBE));
   const t1 = performance.now();
   await ours.exports.keys.reload();
   const t2 = performance.now();
   await ours.exports.controller.restart();
   const t3 = performance.now();
-  return { moduleMs: t1 - t0, secretMs: t2 - t1, restoreMs: t3 - t2 };
+  // The engine's second copy is timed last in the window (engineProbeMs): evaluating it starts module-level work.
+  return { moduleMs: t1 - t0, engineMs: Number.NaN, secretMs: t2 - t1, restoreMs: t3 - t2 };
+}
+
+/** A copy of dist/engine.js required afresh: the engine bundle's evaluation, which the first use of it costs. */
+function engineProbeMs(ours: vscode.Extension<ExtensionApi>): number {
+  const t0 = performance.now();
+  createRequire(__filename)(path.join(ours.extensionPath, 'dist', ENGINE_PROBE));
+  return performance.now() - t0;
 }
 
 function planReply(goal: string, ids: string[], dir: string): Reply {
@@ -184,8 +203,9 @@ async function gaugeSample(api: ExtensionApi, fake: FakeAnthropic, id: string, d
   let wire: { at: number; epoch: number } | undefined;
   const refreshes: Array<{ at: number; text: string }> = [];
   const pending: Array<Promise<void>> = [];
-  const sub = api.tree.onDidChangeTreeData((node) => {
-    if (node !== undefined && node !== api.tree.subtaskNode(id)) {
+  const sub = api.tree.onDidChangeTreeData((change) => {
+    const row = api.tree.subtaskNode(id);
+    if (change !== undefined && !(Array.isArray(change) ? change.includes(row as never) : change === row)) {
       return;
     }
     pending.push(describeRow(api, id).then((text) => void refreshes.push({ at: performance.now(), text })));
@@ -286,12 +306,14 @@ async function measureScale(api: ExtensionApi, count: number): Promise<ScaleResu
 
   let usageEvents = 0;
   let treeRefreshes = 0;
+  let treeRows = 0;
   const subs = [
     api.controller.onDidChange((e) => {
       usageEvents += e.kind === 'usage' ? 1 : 0;
     }),
-    api.tree.onDidChangeTreeData(() => {
+    api.tree.onDidChangeTreeData((change) => {
       treeRefreshes += 1;
+      treeRows += Array.isArray(change) ? change.length : 1;
     }),
   ];
   orchestrator.updateSettings({ concurrency: count, maxCostPerPlan: 0, maxCostPerSubtask: 0 });
@@ -301,6 +323,7 @@ async function measureScale(api: ExtensionApi, count: number): Promise<ScaleResu
     peakStreaming = Math.max(peakStreaming, streaming);
   }, 50);
   const lag = monitorEventLoopDelay({ resolution: LAG_RESOLUTION_MS });
+  const profile = await startProfile();
   lag.enable();
   const t0 = performance.now();
   try {
@@ -314,6 +337,7 @@ async function measureScale(api: ExtensionApi, count: number): Promise<ScaleResu
     await Promise.race([orchestrator.dispatch(orchestrator.ready()), timeout]).finally(() => clearTimeout(timer));
   } finally {
     lag.disable();
+    await profile?.stop();
     clearInterval(poll);
     for (const s of subs) {
       s.dispose();
@@ -332,6 +356,7 @@ async function measureScale(api: ExtensionApi, count: number): Promise<ScaleResu
     peakStreaming,
     usageEvents,
     treeRefreshes,
+    treeRows,
     inReview: views.filter((s) => s.state.status === 'review').length,
     failed: views
       .filter((s) => s.state.status !== 'review')
@@ -342,6 +367,31 @@ async function measureScale(api: ExtensionApi, count: number): Promise<ScaleResu
   };
   await clearPlan(api);
   return result;
+}
+
+/**
+ * With OPUS_BENCH_CPU_PROFILE set to a file path, a CPU profile of the extension host over the tree-at-scale run is
+ * written there (open it in Chrome DevTools or VS Code): where the stalls come from.
+ */
+async function startProfile(what = 'scale', intervalUs = 500): Promise<{ stop(): Promise<void> } | undefined> {
+  const base = process.env.OPUS_BENCH_CPU_PROFILE;
+  if (!base) {
+    return undefined;
+  }
+  const file = what === 'scale' ? base : base.replace(/(\.cpuprofile)?$/, `.${what}.cpuprofile`);
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: intervalUs });
+  await session.post('Profiler.start');
+  return {
+    async stop() {
+      const { profile } = await session.post('Profiler.stop');
+      fs.writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+      console.log(`[bench] CPU profile of the ${what} run: ${file}`);
+    },
+  };
 }
 
 function errorText(err: unknown): string {
@@ -376,6 +426,9 @@ export async function run(): Promise<void> {
     }
   } catch (err) {
     result.errors.push(`activation: ${errorText(err)}`);
+  }
+  if (result.activation) {
+    result.activation.parts.engineMs = engineProbeMs(extension<ExtensionApi>(control.extensionId));
   }
   console.log(`${BENCH_RESULT_MARKER} ${JSON.stringify(result)}`);
 }

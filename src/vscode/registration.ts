@@ -1,0 +1,55 @@
+import * as vscode from 'vscode';
+import type { PlanArgs } from './commands';
+import { OrchestratorCommands } from './commands';
+import type { CommandDeps } from './commands';
+import { isConfirmArgs, isRole } from './args';
+import type { ProviderChoice } from './providerCommand';
+import { REVIEW_COMMANDS } from './review/names';
+
+/**
+ * Registers every command at activation, the review's included: those forward to the engine, which the first of
+ * them loads. Nothing here evaluates the engine bundle until a command runs.
+ */
+export function registerCommands(context: vscode.ExtensionContext, deps: CommandDeps): OrchestratorCommands {
+  const c = new OrchestratorCommands(deps);
+  const handlers: Record<string, (...args: unknown[]) => unknown> = {
+    plan: (arg) => c.plan(isPlanArgs(arg) ? arg : {}),
+    setApiKey: () => c.setApiKey(),
+    clearApiKey: () => c.clearApiKey(),
+    dispatch: (arg) => c.dispatch(arg),
+    dispatchAllReady: () => c.dispatchAllReady(),
+    cancel: (arg) => c.cancel(arg),
+    cancelAll: () => c.cancelAll(),
+    retry: (arg, model) => c.retry(arg, isRole(model) ? model : undefined),
+    changeModel: (arg, role) => c.changeModel(arg, role),
+    editFiles: (arg, paths) => c.editFiles(arg, paths),
+    removeSubtask: (arg, opts) => c.removeSubtask(arg, isConfirmArgs(opts) ? opts : undefined),
+    clearPlan: (opts) => c.clearPlan(isConfirmArgs(opts) ? opts : undefined),
+    showLog: () => c.showLog(),
+  };
+  handlers.selectProvider = async (choice) => {
+    await deps.controller.start();
+    const engine = await deps.engine();
+    return engine.selectProvider(isProviderChoice(choice) ? choice : undefined);
+  };
+  for (const name of REVIEW_COMMANDS) {
+    handlers[name] = async (arg, more) => {
+      await deps.controller.start();
+      const engine = await deps.engine();
+      return engine.review[name](arg, more);
+    };
+  }
+  for (const [name, handler] of Object.entries(handlers)) {
+    context.subscriptions.push(vscode.commands.registerCommand(`opusOrchestrator.${name}`, handler));
+  }
+  return c;
+}
+
+function isPlanArgs(arg: unknown): arg is PlanArgs {
+  return typeof arg === 'object' && arg !== null && !Array.isArray(arg) && !(arg instanceof vscode.Uri);
+}
+
+/** A `{ role, provider }` argument that answers Select Provider and Models in advance (automation, tests). */
+function isProviderChoice(arg: unknown): arg is ProviderChoice {
+  return typeof arg === 'object' && arg !== null && 'role' in arg && 'provider' in arg;
+}
