@@ -35,7 +35,9 @@ function proposalUri(id: string, file: string): vscode.Uri {
   return vscode.Uri.from({ scheme: 'opus-proposal', path: `/${file}`, query: `subtask=${id}` });
 }
 
+/** The CodeLenses of a proposal document (loaded first: the editor may still be opening it). */
 async function lenses(uri: vscode.Uri): Promise<vscode.CodeLens[]> {
+  await vscode.workspace.openTextDocument(uri);
   return (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri)) ?? [];
 }
 
