@@ -18,7 +18,7 @@ export function messageText(message: unknown): string {
 
 /** The planner asks for structured output; workers never do. */
 export function isPlannerRequest(body: RecordedBody): boolean {
-  return body.output_config !== undefined;
+  return body.output_config?.format !== undefined;
 }
 
 /** Which subtask a worker request belongs to: the one whose instructions its first user message carries. */

@@ -17,6 +17,8 @@ export interface RecordedBody {
   system?: unknown;
   messages?: unknown[];
   tools?: unknown[];
+  /** Structured output (`format`) and the effort asked for. */
+  output_config?: { format?: unknown; effort?: string };
   [key: string]: unknown;
 }
 

@@ -83,8 +83,8 @@ async function storeText(repo: string): Promise<string> {
 }
 
 const isPlanner = (req: RecordedRequest): boolean =>
-  req.body.output_config !== undefined && !JSON.stringify(req.body.messages).includes('<subtask id=');
-const isReview = (req: RecordedRequest): boolean => req.body.output_config !== undefined && !isPlanner(req);
+  req.body.output_config?.format !== undefined && !JSON.stringify(req.body.messages).includes('<subtask id=');
+const isReview = (req: RecordedRequest): boolean => req.body.output_config?.format !== undefined && !isPlanner(req);
 const toolResults = (req: RecordedRequest): string => JSON.stringify(req.body.messages?.at(-1) ?? '');
 
 describe('secrets never reach a model (dist/cli.js end to end)', function () {
@@ -339,7 +339,7 @@ describe('editing next to a redacted secret (dist/cli.js end to end)', function 
     });
     const d = await runCli(['dispatch', 'region', '--review', '--workspace', repo], env);
     assert.equal(d.code, 0, d.stderr);
-    const workers = fake.requests.filter((q) => q.body.output_config === undefined);
+    const workers = fake.requests.filter((q) => q.body.output_config?.format === undefined);
     const review = JSON.stringify(fake.requests.find(isReview)?.body);
     assert.match(review, /API_TOKEN = \\"«secret redacted: secret-assignment»\\"/, 'the review diff shows the marker');
     assert.ok(JSON.stringify(workers[0]?.body).includes(shownLine.replace(/"/g, '\\"')), 'the model sees the marker');

@@ -100,7 +100,7 @@ async function makeRepo(): Promise<string> {
   return dir;
 }
 
-const isPlanner = (req: RecordedRequest): boolean => req.body.output_config !== undefined;
+const isPlanner = (req: RecordedRequest): boolean => req.body.output_config?.format !== undefined;
 const lastUserText = (req: RecordedRequest): string => JSON.stringify(req.body.messages?.at(-1) ?? '');
 
 /** A worker that edits the first in-scope file with one str_replace and then finishes. */

@@ -1,108 +1,95 @@
 import assert from 'node:assert/strict';
 import { modelFor } from '../../src/core/models';
-import type { Subtask } from '../../src/core/plan/schema';
-import {
-  ESTIMATE_FORMULA,
-  estimateSubtask,
-  expectedOutputTokens,
-  opusOnlyEstimate,
-} from '../../src/core/usage/estimate';
-import { costOfCall, estimateTokens } from '../../src/core/usage/usage';
+import type { Effort, Subtask } from '../../src/core/plan/schema';
+import { subtaskEstimate } from '../../src/core/usage/baseline';
+import { ESTIMATE_FORMULA, OUTPUT_RULES, THINKING_TOKENS, expectedEdits, runCost } from '../../src/core/usage/estimate';
 import type { ScopedFile } from '../../src/core/worker/context';
 
 const sonnet = modelFor('sonnet');
-const opus = modelFor('opus');
+const haiku = modelFor('haiku');
 const GOAL = 'Add input validation to the order service.';
 
-function subtask(id: string, files: ScopedFile[]): Subtask {
+function source(functions: number): string {
+  return Array.from(
+    { length: functions },
+    (_, i) => `export function check${i}(order: Order): boolean {\n  return order.quantity > ${i};\n}\n`,
+  ).join('\n');
+}
+
+function subtask(files: ScopedFile[], effort: Effort = 'medium'): Subtask {
   return {
-    id,
-    title: `Validate ${id}`,
+    id: 'order',
+    title: 'Validate orders',
     instructions: 'Reject negative quantities with a RangeError.',
     model: 'sonnet',
-    files: files.map((f) => ({ path: f.path, create: f.create })),
+    effort,
+    files: files.map((f) => ({ path: f.path, create: f.create, ...(f.focus ? { focus: f.focus } : {}) })),
     acceptanceCriteria: ['negative quantities throw RangeError'],
     dependsOn: [],
   };
 }
 
-function source(lines: number, tag: string): string {
-  return (
-    Array.from({ length: lines }, (_, i) => `export const ${tag}${i} = computeValue(${i}, 'x');`).join('\n') + '\n'
-  );
-}
+const estimate = (files: ScopedFile[], effort: Effort = 'medium', model = sonnet) =>
+  subtaskEstimate({ goal: GOAL, spec: subtask(files, effort), files, model });
 
 describe('estimates', () => {
-  it('grows with the size of the files in scope, input and output', () => {
-    const small: ScopedFile[] = [{ path: 'src/order.ts', text: source(20, 'a'), create: false }];
-    const large: ScopedFile[] = [{ path: 'src/order.ts', text: source(400, 'a'), create: false }];
-    const a = estimateSubtask({ goal: GOAL, subtask: subtask('order', small), files: small, model: sonnet });
-    const b = estimateSubtask({ goal: GOAL, subtask: subtask('order', large), files: large, model: sonnet });
-    assert.ok(b.inputTokens > a.inputTokens + estimateTokens(source(380, 'a')) * 0.9, 'input counts the file text');
-    assert.ok(b.outputTokens > a.outputTokens);
-    assert.ok(b.cost > a.cost);
+  it('sizes the output by the places the plan points at, not by the size of the file', async () => {
+    const focus = { symbols: ['check3'], lines: [] };
+    const small = await estimate([{ path: 'src/order.ts', text: source(40), create: false, focus }]);
+    const large = await estimate([{ path: 'src/order.ts', text: source(2_000), create: false, focus }]);
+    assert.equal(large.outputTokens, small.outputTokens);
+    assert.ok(large.inputTokens < small.inputTokens + 800, 'a larger file adds only to its outline and markers');
+    const two = await estimate([
+      {
+        path: 'src/order.ts',
+        text: source(2_000),
+        create: false,
+        focus: { symbols: ['check3', 'check900'], lines: [] },
+      },
+    ]);
     assert.equal(
-      a.cost,
-      costOfCall({ input: a.inputTokens, output: a.outputTokens, cacheRead: 0, cacheWrite: 0 }, sonnet),
+      two.outputTokens - large.outputTokens,
+      OUTPUT_RULES.editTokens + THINKING_TOKENS.sonnet.medium.perEdit,
     );
   });
 
-  it('prices the same context lower on Haiku than on Sonnet', () => {
-    const files: ScopedFile[] = [{ path: 'src/order.ts', text: source(50, 'a'), create: false }];
-    const s = estimateSubtask({ goal: GOAL, subtask: subtask('order', files), files, model: sonnet });
-    const h = estimateSubtask({ goal: GOAL, subtask: subtask('order', files), files, model: modelFor('haiku') });
-    assert.equal(h.inputTokens, s.inputTokens);
-    assert.ok(h.cost < s.cost);
-  });
-
-  it('expects output for new files and caps the expectation', () => {
-    const none = expectedOutputTokens([]);
-    const withNew = expectedOutputTokens([{ path: 'src/new.ts', text: null, create: true }]);
-    assert.ok(none > 0);
-    assert.ok(withNew > none);
-    const huge = expectedOutputTokens([{ path: 'src/big.ts', text: 'x'.repeat(2_000_000), create: false }]);
-    assert.ok(huge <= 32_000, `capped, got ${huge}`);
-  });
-
-  it('counts a file shared by several subtasks once in the Opus-only baseline', () => {
-    const shared: ScopedFile = { path: 'src/shared.ts', text: source(300, 's'), create: false };
-    const ownA: ScopedFile = { path: 'src/a.ts', text: source(100, 'a'), create: false };
-    const ownB: ScopedFile = { path: 'src/b.ts', text: source(100, 'b'), create: false };
-    const filesA = [shared, ownA];
-    const filesB = [shared, ownB];
-    const estA = estimateSubtask({ goal: GOAL, subtask: subtask('a', filesA), files: filesA, model: sonnet });
-    const estB = estimateSubtask({ goal: GOAL, subtask: subtask('b', filesB), files: filesB, model: sonnet });
-    const outputTokens = estA.outputTokens + estB.outputTokens;
-    const base = { task: GOAL, repoMap: 'src/\n  a.ts\n  b.ts\n  shared.ts', outputTokens, model: opus };
-
-    const union = opusOnlyEstimate({ ...base, files: [...filesA, ...filesB] });
-    const distinct = opusOnlyEstimate({ ...base, files: [shared, ownA, ownB] });
-    assert.deepEqual(union, distinct, 'the shared file is counted once');
-
-    const fileTokens = [shared, ownA, ownB].reduce((n, f) => n + estimateTokens(f.text ?? ''), 0);
-    assert.ok(union.inputTokens >= fileTokens, 'the baseline reads every distinct file');
-    assert.ok(union.inputTokens >= Math.max(estA.inputTokens, estB.inputTokens) - 1_500);
-    assert.ok(
-      union.inputTokens < estA.inputTokens + estB.inputTokens,
-      'scoped runs re-read the shared file, the single session does not',
+  it('counts one edit per focus entry, more for a file given whole, and a new file at its own size', () => {
+    assert.deepEqual(
+      expectedEdits([
+        { path: 'a.ts', text: 'x', create: false, focus: { symbols: ['a', 'b'], lines: [{ start: 1, end: 2 }] } },
+      ]),
+      { count: 3, tokens: 3 * OUTPUT_RULES.editTokens },
     );
-    assert.equal(union.outputTokens, outputTokens);
-    assert.equal(
-      union.cost,
-      costOfCall({ input: union.inputTokens, output: outputTokens, cacheRead: 0, cacheWrite: 0 }, opus),
-    );
+    assert.equal(expectedEdits([{ path: 'a.ts', text: 'x'.repeat(3.5 * 4_100), create: false }]).count, 3);
+    assert.deepEqual(expectedEdits([{ path: 'n.ts', text: null, create: true }]), {
+      count: 1,
+      tokens: OUTPUT_RULES.newFileTokens,
+    });
   });
 
-  it('includes the repository map and task in the baseline', () => {
-    const files: ScopedFile[] = [{ path: 'src/a.ts', text: 'export {};\n', create: false }];
-    const small = opusOnlyEstimate({ task: GOAL, repoMap: 'src/', files, outputTokens: 0, model: opus });
-    const big = opusOnlyEstimate({ task: GOAL, repoMap: 'src/\n'.repeat(2000), files, outputTokens: 0, model: opus });
-    assert.ok(big.inputTokens > small.inputTokens + 2000);
+  it('expects more thinking, and so more output and cost, at a higher effort', async () => {
+    const files: ScopedFile[] = [{ path: 'src/order.ts', text: source(40), create: false }];
+    const [low, medium, high] = await Promise.all((['low', 'medium', 'high'] as const).map((e) => estimate(files, e)));
+    assert.ok(low && medium && high);
+    assert.ok(low.outputTokens < medium.outputTokens && medium.outputTokens < high.outputTokens);
+    assert.ok(low.cost < medium.cost && medium.cost < high.cost);
+    assert.equal(low.inputTokens, high.inputTokens);
   });
 
-  it('documents both formulas in one paragraph', () => {
-    assert.match(ESTIMATE_FORMULA, /Opus-only baseline/);
-    assert.match(ESTIMATE_FORMULA, /each counted once/);
+  it('prices two turns with the worker’s caching, and no cache write under the model’s minimum', () => {
+    const shape = { prompt: 3_000, editOutput: 600, answerOutput: 300, results: 150 };
+    const cached = runCost(shape, sonnet);
+    assert.deepEqual(cached.usage, { input: 0, cacheRead: 3_000, cacheWrite: 3_750, output: 900 });
+    const uncachedCost = ((3_000 * 2 + 750) * sonnet.prices.input + 900 * sonnet.prices.output) / 1e6;
+    assert.ok(cached.cost < uncachedCost, 'caching pays from the second turn');
+    const onHaiku = runCost(shape, haiku);
+    assert.equal(onHaiku.usage.cacheWrite, 0, 'Haiku caches nothing under 4,096 tokens');
+    assert.equal(onHaiku.usage.input, 3_000 * 2 + 750);
+  });
+
+  it('documents the formula in one paragraph', () => {
+    assert.match(ESTIMATE_FORMULA, /sized by the change/);
+    assert.match(ESTIMATE_FORMULA, /effort/);
     assert.ok(!ESTIMATE_FORMULA.includes('\n'));
   });
 });

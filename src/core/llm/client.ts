@@ -7,6 +7,7 @@ import type {
   StopReason,
   TextBlockParam,
   ThinkingConfigParam,
+  OutputConfig,
   ToolChoice,
   ToolUnion,
 } from '@anthropic-ai/sdk/resources/messages/messages';
@@ -43,6 +44,8 @@ export interface LlmRequest {
   /** Structured output; the JSON document comes back as the message's text. */
   outputFormat?: JSONOutputFormat;
   thinking?: ThinkingConfigParam;
+  /** How much the model thinks and writes (output_config.effort); the model's default when left out. */
+  effort?: NonNullable<OutputConfig['effort']>;
 }
 
 export interface CallOptions {
@@ -320,7 +323,19 @@ function buildParams(req: LlmRequest, maxTokens: number): MessageCreateParamsBas
     ...(req.tools && req.tools.length > 0 ? { tools: req.tools } : {}),
     ...(req.toolChoice && req.tools && req.tools.length > 0 ? { tool_choice: req.toolChoice } : {}),
     ...(req.thinking ? { thinking: req.thinking } : {}),
-    ...(req.outputFormat ? { output_config: { format: req.outputFormat } } : {}),
+    ...outputConfig(req),
+  };
+}
+
+function outputConfig(req: LlmRequest): { output_config?: OutputConfig } {
+  if (!req.outputFormat && !req.effort) {
+    return {};
+  }
+  return {
+    output_config: {
+      ...(req.outputFormat ? { format: req.outputFormat } : {}),
+      ...(req.effort ? { effort: req.effort } : {}),
+    },
   };
 }
 

@@ -1,5 +1,6 @@
 import type { ModelRole } from '../models';
 import type { Usage } from '../usage/usage';
+import type { RunWork } from '../usage/work';
 import type { Plan } from './schema';
 
 /**
@@ -59,6 +60,8 @@ export interface SubtaskState {
   history?: AttemptRecord[];
   /** What accepting this subtask changed, per file, so that Revert Subtask can undo exactly that. */
   checkpoint?: CheckpointFile[];
+  /** What the last finished run was shown and wrote: the "Opus alone" figure is recomputed from it. */
+  work?: RunWork;
 }
 
 export interface SubtaskReview {

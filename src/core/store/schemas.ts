@@ -57,6 +57,14 @@ const AttemptRecordSchema = z.object({
   rejections: z.array(RejectionSchema).optional(),
 });
 
+const WorkSchema = z.object({
+  reads: z.array(z.object({ path: z.string(), start: z.number(), end: z.number(), tokens: z.number() })),
+  edits: z.array(z.number()),
+  thinking: z.object({ edit: z.number(), read: z.number(), answer: z.number() }),
+  answer: z.number(),
+  turns: z.number(),
+});
+
 const CheckpointFileSchema = z.object({ path: z.string(), before: z.string().nullable(), after: z.string() });
 
 const SubtaskStateSchema = z.object({
@@ -84,6 +92,7 @@ const SubtaskStateSchema = z.object({
   rejections: z.array(RejectionSchema).optional(),
   history: z.array(AttemptRecordSchema).optional(),
   checkpoint: z.array(CheckpointFileSchema).optional(),
+  work: WorkSchema.optional(),
 });
 
 /** Format 1: the whole state in plan.json. Format 2 writes the same fields, split over the files below. */

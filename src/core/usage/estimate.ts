@@ -1,75 +1,149 @@
-import type { ModelInfo } from '../models';
-import { plannerSystemPrompt, plannerUserMessage } from '../plan/prompts';
-import type { Subtask } from '../plan/schema';
+import type { ModelInfo, ModelRole } from '../models';
+import type { Effort, Subtask } from '../plan/schema';
+import { effortOf, isWholeFile } from '../plan/schema';
 import type { Estimate } from '../plan/state';
 import type { ScopedFile } from '../worker/context';
-import { buildWorkerRequest, formatScopedFile } from '../worker/context';
+import { buildWorkerRequest } from '../worker/context';
+import type { FileView } from '../worker/slices';
+import { API_RULES, workerPromptOverhead } from './apiRules';
+import type { Usage } from './usage';
 import { costOfCall, estimateTokens } from './usage';
 
-/** Output every run spends on the closing summary and tool-call framing, whatever it edits. */
-const BASE_OUTPUT = 400;
-/** Share of an existing in-scope file's tokens a run is expected to write back as edits (old_str + new_str). */
-const EDIT_SHARE = 0.35;
-/** Expected output for each file the run creates. */
-const PER_NEW_FILE = 1_000;
-/** A run that would write more than this is better split; the estimate does not grow past it. */
-const OUTPUT_CAP = 32_000;
+/**
+ * The output of a worker run, sized by the change rather than by the files: edits of a few lines each, one per place
+ * the planner pointed at. Figures in tokens; README material.
+ */
+export const OUTPUT_RULES = {
+  /** One edit call: old_str and new_str of a few lines, and the call's JSON around them. */
+  editTokens: 150,
+  /** A file the subtask creates. */
+  newFileTokens: 1_000,
+  /** A file given whole (no focus) is rewritten throughout: one more edit per this many tokens of it. */
+  wholeFileTokensPerEdit: 2_000,
+  /** The closing answer's text. */
+  answerTokens: 150,
+  /** The editor tool's reply to an edit: a confirmation and the edited lines with three lines around them. */
+  editResultTokens: 150,
+  /** A run that would write more than this is better split; the estimate does not grow past it. */
+  cap: 32_000,
+} as const;
 
-/** How the before-dispatch figures are computed; shown in the README and in gauge tooltips. */
-export const ESTIMATE_FORMULA =
-  'Before a subtask runs, its input is estimated as the tokens of the exact first request the worker will send ' +
-  '(system prompt, editor tool definition, goal, instructions, acceptance criteria and the in-scope files), and its ' +
-  `output as ${BASE_OUTPUT} tokens plus ${EDIT_SHARE * 100}% of the in-scope files' tokens plus ` +
-  `${PER_NEW_FILE.toLocaleString('en-US')} per file it creates, capped at ${OUTPUT_CAP.toLocaleString('en-US')}; ` +
-  "the cost is those tokens at the assigned model's list prices, with no cache discount. The Opus-only baseline is " +
-  'one Opus session doing the whole task: its input is the planner prompt with the task and repository map plus ' +
-  'every file any subtask touches, each counted once, and its output is the sum of the subtasks’ expected outputs, ' +
-  "at Opus's prices. Tokens are estimated offline at one token per 3.5 characters on both sides of the comparison.";
+/**
+ * Thinking a run is expected to write, billed as output (all three roles think by default), per effort: per edit
+ * and once per run (reading the subtask, the closing answer). Generous on purpose: a figure shown before dispatch
+ * should not be beaten by the bill. The same for Sonnet and Opus; Haiku at about two thirds.
+ */
+export const THINKING_TOKENS: Readonly<Record<ModelRole, Record<Effort, { perEdit: number; perRun: number }>>> = {
+  haiku: {
+    low: { perEdit: 100, perRun: 100 },
+    medium: { perEdit: 250, perRun: 200 },
+    high: { perEdit: 600, perRun: 500 },
+  },
+  sonnet: {
+    low: { perEdit: 150, perRun: 150 },
+    medium: { perEdit: 400, perRun: 300 },
+    high: { perEdit: 1_000, perRun: 800 },
+  },
+  opus: {
+    low: { perEdit: 150, perRun: 150 },
+    medium: { perEdit: 400, perRun: 300 },
+    high: { perEdit: 1_000, perRun: 800 },
+  },
+};
 
-/** The output a worker run is expected to produce for these files (see ESTIMATE_FORMULA). */
-export function expectedOutputTokens(files: ScopedFile[]): number {
-  let total = BASE_OUTPUT;
-  for (const f of files) {
-    total += f.text === null ? PER_NEW_FILE : Math.ceil(EDIT_SHARE * estimateTokens(f.text));
-  }
-  return Math.min(total, OUTPUT_CAP);
-}
-
-/** The gauge's "before dispatch" figure: the worker's first request as it will be sent, and its expected output. */
-export function estimateSubtask(input: {
-  goal: string;
-  subtask: Subtask;
-  files: ScopedFile[];
-  model: ModelInfo;
-}): Estimate {
-  const request = buildWorkerRequest({ goal: input.goal, subtask: input.subtask, files: input.files });
-  const inputTokens = estimateTokens(JSON.stringify(request));
-  const outputTokens = expectedOutputTokens(input.files);
-  const cost = costOfCall({ input: inputTokens, output: outputTokens, cacheRead: 0, cacheWrite: 0 }, input.model);
-  return { inputTokens, outputTokens, cost };
+/** The edits a subtask is expected to make: how many, and the tokens of their tool inputs. */
+export interface ExpectedEdits {
+  count: number;
+  tokens: number;
 }
 
 /**
- * What the same work would cost done by Opus alone in one session: it needs the planner's view of the task plus
- * every file any subtask touches (each once, however many subtasks share it), and writes all the edits itself.
+ * One edit per place the focus names (each symbol, each line range); a file given whole one per
+ * `wholeFileTokensPerEdit` tokens (at least one); a file to create its own size.
  */
-export function opusOnlyEstimate(input: {
-  task: string;
-  repoMap: string;
-  files: ScopedFile[];
-  outputTokens: number;
+export function expectedEdits(files: readonly ScopedFile[]): ExpectedEdits {
+  let count = 0;
+  let tokens = 0;
+  for (const f of files) {
+    if (f.text === null) {
+      count += 1;
+      tokens += OUTPUT_RULES.newFileTokens;
+      continue;
+    }
+    const n =
+      f.focus && !isWholeFile(f.focus)
+        ? f.focus.symbols.length + f.focus.lines.length
+        : 1 + Math.floor(estimateTokens(f.text) / OUTPUT_RULES.wholeFileTokensPerEdit);
+    count += n;
+    tokens += n * OUTPUT_RULES.editTokens;
+  }
+  return { count, tokens };
+}
+
+/** The two turns of a worker run as the estimate sees them: the edits, then the closing answer. */
+export interface RunShape {
+  /** The first request's prompt, the API's additions included. */
+  prompt: number;
+  /** Output of the turn that edits (thinking and tool inputs) and of the closing turn. */
+  editOutput: number;
+  answerOutput: number;
+  /** What the editor sends back for the edits. */
+  results: number;
+}
+
+/**
+ * The price of a run of that shape with the worker's caching: the first request is written to the cache (when it is
+ * long enough to be cached at all), the second reads it and writes its new tail, as the moving breakpoint does.
+ */
+export function runCost(shape: RunShape, model: ModelInfo): { usage: Usage; cost: number } {
+  const cached = shape.prompt >= API_RULES.minCacheableTokens[model.role];
+  const first: Usage = cached
+    ? { input: 0, cacheRead: 0, cacheWrite: shape.prompt, output: shape.editOutput }
+    : { input: shape.prompt, cacheRead: 0, cacheWrite: 0, output: shape.editOutput };
+  const tail = shape.editOutput + shape.results;
+  const second: Usage = cached
+    ? { input: 0, cacheRead: shape.prompt, cacheWrite: tail, output: shape.answerOutput }
+    : { input: shape.prompt + tail, cacheRead: 0, cacheWrite: 0, output: shape.answerOutput };
+  const usage: Usage = {
+    input: first.input + second.input,
+    cacheRead: second.cacheRead,
+    cacheWrite: first.cacheWrite + second.cacheWrite,
+    output: first.output + second.output,
+  };
+  return { usage, cost: costOfCall(first, model) + costOfCall(second, model) };
+}
+
+/**
+ * The gauge's "before dispatch" figure. Input: the worker's first request as it will be sent (the files as the
+ * worker sees them), plus what the API adds. Output: the expected edits and their thinking at the subtask's effort,
+ * and the closing answer. Cost: the two turns with the worker's caching.
+ */
+export function estimateSubtask(input: {
+  goal: string;
+  subtask: Subtask;
+  files: readonly ScopedFile[];
+  views: FileView[];
   model: ModelInfo;
 }): Estimate {
-  const seen = new Set<string>();
-  const parts = [plannerSystemPrompt(), plannerUserMessage({ task: input.task, repoMap: input.repoMap })];
-  for (const f of input.files) {
-    if (!seen.has(f.path)) {
-      seen.add(f.path);
-      parts.push(formatScopedFile(f));
-    }
-  }
-  const inputTokens = estimateTokens(parts.join('\n'));
-  const outputTokens = input.outputTokens;
-  const cost = costOfCall({ input: inputTokens, output: outputTokens, cacheRead: 0, cacheWrite: 0 }, input.model);
-  return { inputTokens, outputTokens, cost };
+  const { subtask, model } = input;
+  const request = buildWorkerRequest({ goal: input.goal, subtask, views: input.views });
+  const prompt = estimateTokens(JSON.stringify(request)) + workerPromptOverhead(model.role);
+  const edits = expectedEdits(input.files);
+  const thinking = THINKING_TOKENS[model.role][effortOf(subtask)];
+  const editOutput = Math.min(OUTPUT_RULES.cap, edits.tokens + edits.count * thinking.perEdit);
+  const answerOutput = thinking.perRun + OUTPUT_RULES.answerTokens;
+  const results = edits.count * OUTPUT_RULES.editResultTokens;
+  const { cost } = runCost({ prompt, editOutput, answerOutput, results }, model);
+  return { inputTokens: prompt, outputTokens: editOutput + answerOutput, cost };
 }
+
+/** How the before-dispatch figures are computed; shown in the README and in gauge tooltips. */
+export const ESTIMATE_FORMULA =
+  'Before a subtask runs, its input is the tokens of the exact first request the worker will send (system prompt, ' +
+  'editor tool, goal, instructions, acceptance criteria, and the files as the worker sees them: whole, or the ' +
+  'slices the planner named with an outline of the rest), plus what the API adds for the tool. Its output is sized ' +
+  `by the change: ${OUTPUT_RULES.editTokens} tokens per place the planner pointed at (each symbol or line range; a ` +
+  `whole file one per ${OUTPUT_RULES.wholeFileTokensPerEdit.toLocaleString('en-US')} tokens of it; ` +
+  `${OUTPUT_RULES.newFileTokens.toLocaleString('en-US')} per file to create), the thinking its model is expected ` +
+  'to do at the subtask’s effort (per edit and per run), and a closing answer. The cost is two turns at the model’s ' +
+  'list prices with the worker’s caching: the first request written to the cache, the second reading it.';

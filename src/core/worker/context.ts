@@ -1,12 +1,17 @@
 import type { MessageParam, TextBlockParam, ToolUnion } from '@anthropic-ai/sdk/resources/messages/messages';
 import { EDITOR_TOOL } from '../edits/editorTool';
-import type { Subtask } from '../plan/schema';
+import type { Focus, Subtask } from '../plan/schema';
+import type { FileView } from './slices';
+import { viewOfFile } from './slices';
+import type { OutlineSource } from './slices';
 
 /** A file in a subtask's scope as the worker sees it: `text` is model text (LF, no BOM), null when it is absent. */
 export interface ScopedFile {
   path: string;
   text: string | null;
   create: boolean;
+  /** What the planner said the worker needs of it; absent or empty: the whole file. */
+  focus?: Focus;
 }
 
 /**
@@ -16,16 +21,21 @@ export interface ScopedFile {
 export function workerSystemPrompt(): string {
   return [
     'You are a software engineer carrying out one subtask of a larger plan. You are given the overall goal, your',
-    'subtask, its acceptance criteria and the current text of every file in your scope. Nothing else is available:',
-    'you cannot run commands, tests or a compiler, and you cannot open files outside your scope.',
+    'subtask, its acceptance criteria and the files in your scope. Nothing else is available: you cannot run',
+    'commands, tests or a compiler, and you cannot open files outside your scope.',
+    '',
+    'A small file is shown whole, as it is. A large file is shown as the parts your subtask needs, with line numbers',
+    'as view shows them (the numbers and the tab after them are not part of the file), "[L10-99 not shown]" where',
+    'lines are left out, and an outline of those lines. Read more of a file with view and view_range before you edit',
+    'anything you have not seen.',
     '',
     'Change files only with the str_replace_based_edit_tool tool:',
     '- str_replace: old_str must match exactly one place in the file, including whitespace and indentation. Copy it',
     '  from the file as shown and include enough surrounding lines to make it unique. Keep each edit small.',
     '- create: writes a new file with file_text. Use it only for files marked as new.',
     '- insert: inserts insert_text after line insert_line (0 inserts at the top).',
-    '- view: shows a file with line numbers, or a folder listing. The files are already shown to you, so view only',
-    '  to check the result of your edits.',
+    '- view: shows a file with line numbers, or a folder listing; view_range [start, end] shows only those lines.',
+    '  Ask for the lines you need, not the whole of a large file.',
     'When a tool call fails, read the error, correct the call and try again.',
     '',
     'Scope discipline:',
@@ -38,17 +48,9 @@ export function workerSystemPrompt(): string {
   ].join('\n');
 }
 
-/**
- * One in-scope file as a prompt block. The `<file>` wrapper lets the model tell file text from instructions; a file
- * to create is marked as new so the model uses `create` rather than searching for text that is not there.
- */
-export function formatScopedFile(file: ScopedFile): string {
-  if (file.text === null) {
-    const why = file.create ? 'It does not exist yet: create it.' : 'It does not exist in the workspace.';
-    return `<file path="${file.path}" new="true">\n(${why})\n</file>`;
-  }
-  const body = file.text.endsWith('\n') || file.text === '' ? file.text : `${file.text}\n`;
-  return `<file path="${file.path}">\n${body}</file>`;
+/** The files as the worker's first request shows them (see ./slices). */
+export async function viewsOf(files: readonly ScopedFile[], outline?: OutlineSource): Promise<FileView[]> {
+  return Promise.all(files.map((f) => viewOfFile(f, outline)));
 }
 
 function bulleted(lines: readonly string[]): string {
@@ -57,15 +59,16 @@ function bulleted(lines: readonly string[]): string {
 
 /**
  * The first request of a worker run: the stable prefix (tool, system prompt) and one user message holding exactly
- * the subtask and its files, nothing else from the workspace. Cache breakpoints sit at the end of the prefix and at
- * the end of that first message, so every later turn of the run reads both from the cache.
+ * the subtask and its files as `views` shows them, nothing else from the workspace. The system prompt carries a
+ * cache breakpoint: it is the same bytes for every worker on a model, so the next worker reads it. The conversation's
+ * own breakpoint is placed per request by the worker loop (see llm/cache), where it moves with each turn.
  */
-export function buildWorkerRequest(input: { goal: string; subtask: Subtask; files: ScopedFile[]; feedback?: string }): {
+export function buildWorkerRequest(input: { goal: string; subtask: Subtask; views: FileView[]; feedback?: string }): {
   system: TextBlockParam[];
   tools: ToolUnion[];
   messages: MessageParam[];
 } {
-  const { goal, subtask, files, feedback } = input;
+  const { goal, subtask, views: files, feedback } = input;
   const blocks: TextBlockParam[] = [
     {
       type: 'text',
@@ -80,7 +83,7 @@ export function buildWorkerRequest(input: { goal: string; subtask: Subtask; file
         `Files in scope (${files.length}): ${files.map((f) => (f.create ? `${f.path} (new)` : f.path)).join(', ')}`,
       ].join('\n'),
     },
-    ...files.map((f): TextBlockParam => ({ type: 'text', text: formatScopedFile(f) })),
+    ...files.map((f): TextBlockParam => ({ type: 'text', text: f.block })),
   ];
   if (feedback !== undefined && feedback.trim() !== '') {
     blocks.push({
@@ -98,7 +101,6 @@ export function buildWorkerRequest(input: { goal: string; subtask: Subtask; file
     text:
       'Make the changes with the str_replace_based_edit_tool tool. When every acceptance criterion holds, stop ' +
       'and reply with a one-paragraph summary of what you changed.',
-    cache_control: { type: 'ephemeral' },
   });
   return {
     system: [{ type: 'text', text: workerSystemPrompt(), cache_control: { type: 'ephemeral' } }],

@@ -8,15 +8,21 @@ import { toModelText } from '../edits/text';
 import type { LlmClient } from '../llm/client';
 import { LlmError } from '../llm/errors';
 import type { ModelInfo } from '../models';
-import type { Subtask } from '../plan/schema';
+import type { Effort, Subtask } from '../plan/schema';
+import { effortOf } from '../plan/schema';
 import type { Ledger } from '../usage/ledger';
 import type { LiveUsage, Usage } from '../usage/usage';
 import { ZERO_USAGE, addLive, addUsage, estimateTokens } from '../usage/usage';
 import { resolveInWorkspace } from '../workspace/confine';
 import type { WorkspaceRules } from '../workspace/rules';
 import { CallBudget } from './callBudget';
+import type { CallOutcome } from './record';
+import { WorkRecorder } from './record';
+import type { RunWork } from '../usage/work';
+import { withMovingBreakpoint } from '../llm/cache';
 import type { ScopedFile } from './context';
-import { buildWorkerRequest } from './context';
+import { buildWorkerRequest, viewsOf } from './context';
+import type { FileView } from './slices';
 import { contextWindowRefusal } from './contextFit';
 
 /** A worker run that ended without a usable result (turn limit, a scope that cannot be resolved). */
@@ -47,6 +53,8 @@ export interface WorkerInput {
   onUsage?: (cumulative: LiveUsage) => void;
   /** Notes on a previous attempt (review findings, the user's words), given to the model with the subtask. */
   feedback?: string;
+  /** The API effort of every call; the subtask's own (see effortOf) when left out. */
+  effort?: Effort;
 }
 
 export interface WorkerResult {
@@ -54,18 +62,20 @@ export interface WorkerResult {
   turns: number;
   summary: string;
   usage: Usage;
+  /** What the worker was shown and wrote, for the "Opus alone" figure after the run. */
+  work: RunWork;
 }
 
 const DEFAULT_MAX_TURNS = 30;
 
 /** The subtask's files as workspace-relative paths, resolved the same way the guard resolves the model's paths. */
-async function resolveScope(input: WorkerInput): Promise<Array<{ path: string; create: boolean }>> {
-  const out: Array<{ path: string; create: boolean }> = [];
+async function resolveScope(input: WorkerInput): Promise<Array<Omit<ScopedFile, 'text'>>> {
+  const out: Array<Omit<ScopedFile, 'text'>> = [];
   for (const f of input.subtask.files) {
     try {
       const { rel } = await resolveInWorkspace(input.root, f.path, { rules: input.rules });
       if (!out.some((o) => o.path === rel)) {
-        out.push({ path: rel, create: f.create });
+        out.push({ path: rel, create: f.create, ...(f.focus ? { focus: f.focus } : {}) });
       }
     } catch (err) {
       throw new WorkerError(`Subtask "${input.subtask.id}" cannot use ${f.path}: ${(err as Error).message}`);
@@ -125,8 +135,8 @@ async function runTools(
   guard: PathGuard,
   secrets: EditorSecrets,
   budget: CallBudget,
-): Promise<ToolResultBlockParam[]> {
-  const results: ToolResultBlockParam[] = [];
+): Promise<CallOutcome[]> {
+  const results: CallOutcome[] = [];
   for (const block of blocks) {
     const admission = budget.admit(block);
     if (admission.kind === 'stop') {
@@ -141,9 +151,13 @@ async function runTools(
     if (!isError && (block.input as { command?: unknown } | null)?.command !== 'view') {
       budget.changed();
     }
-    results.push({ type: 'tool_result', tool_use_id: block.id, content, ...(isError ? { is_error: true } : {}) });
+    results.push({ block, content, isError });
   }
   return results;
+}
+
+function toolResult(o: CallOutcome): ToolResultBlockParam {
+  return { type: 'tool_result', tool_use_id: o.block.id, content: o.content, ...(o.isError ? { is_error: true } : {}) };
 }
 
 /**
@@ -172,13 +186,17 @@ export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
   const files: ScopedFile[] = [];
   for (const f of scoped) {
     const text = await overlay.read(f.path);
-    const shown = text === null ? null : await secrets.redact(toModelText(text), f.path);
-    files.push({ path: f.path, text: shown, create: f.create });
+    files.push({ path: f.path, text: text === null ? null : toModelText(text), create: f.create, focus: f.focus });
+  }
+  // Slices are cut from the real text, so their line numbers are the ones `view` gives; the blocks are redacted after.
+  const views: FileView[] = [];
+  for (const view of await viewsOf(files)) {
+    views.push({ ...view, block: await secrets.redact(view.block, view.path) });
   }
   const request = buildWorkerRequest({
     goal: input.goal,
     subtask: input.subtask,
-    files,
+    views,
     ...(input.feedback !== undefined ? { feedback: input.feedback } : {}),
   });
   const refusal = contextWindowRefusal({
@@ -192,6 +210,7 @@ export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
   }
   const messages: MessageParam[] = [...request.messages];
   const budget = new CallBudget(input.subtask.id);
+  const recorder = new WorkRecorder(views);
   let spent: Usage = { ...ZERO_USAGE };
 
   for (let turn = 1; turn <= maxTurns; turn += 1) {
@@ -200,7 +219,14 @@ export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
     }
     const before = spent;
     const result = await input.llm.call(
-      { model: input.model, system: request.system, tools: request.tools, messages, maxTokens: input.maxTokens },
+      {
+        model: input.model,
+        system: request.system,
+        tools: request.tools,
+        messages: withMovingBreakpoint(messages),
+        maxTokens: input.maxTokens,
+        effort: input.effort ?? effortOf(input.subtask),
+      },
       {
         signal: input.signal,
         ledger: input.ledger,
@@ -222,13 +248,16 @@ export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
             'before it finished. Dispatch the subtask again.',
         );
       }
-      return { files: await overlay.changes(), turns: turn, summary: result.text.trim(), usage: spent };
+      recorder.turn(result.message.content, result.usage, []);
+      const files = await overlay.changes();
+      return { files, turns: turn, summary: result.text.trim(), usage: spent, work: recorder.work() };
     }
-    const results = await runTools(calls, overlay, guard, secrets, budget);
+    const outcomes = await runTools(calls, overlay, guard, secrets, budget);
+    recorder.turn(result.message.content, result.usage, outcomes);
     if (input.signal?.aborted) {
       throw cancelled();
     }
-    messages.push({ role: 'user', content: results });
+    messages.push({ role: 'user', content: outcomes.map(toolResult) });
   }
   throw new WorkerError(
     `The worker stopped after ${maxTurns} turns without finishing subtask "${input.subtask.id}". ` +

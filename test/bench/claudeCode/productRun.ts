@@ -111,7 +111,7 @@ export async function runProduct(cliPath: string, job: Job, workspace: string): 
     let reply: MessageReply;
     let label: string;
     try {
-      if (req.body.output_config !== undefined) {
+      if (req.body.output_config?.format !== undefined) {
         reply = plannerReply(job);
         label = 'plan';
       } else {

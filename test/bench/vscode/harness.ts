@@ -187,7 +187,7 @@ function scaleResponder(count: number): Responder {
     'that says why the value exists. The file follows the project style (named exports, strict types, single ' +
     'quotes) and nothing outside the subtask scope was touched, so the acceptance criterion holds.';
   return (req: RecordedRequest): MessageReply => {
-    if (req.body.output_config !== undefined) {
+    if (req.body.output_config?.format !== undefined) {
       return jsonReply(plan, { input: 20_000, output: 60 * count });
     }
     const id = subtaskIdOf(req.body) ?? 'unknown';

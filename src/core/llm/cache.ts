@@ -1,0 +1,59 @@
+import type { ContentBlockParam, MessageParam } from '@anthropic-ai/sdk/resources/messages/messages';
+
+/**
+ * Where prompt-cache breakpoints go in a conversation that grows by turns (a worker's tool loop). The API caches the
+ * prefix up to each block marked with `cache_control`; a later request whose prefix matches reads it at a tenth of
+ * the input price, and pays 1.25× for what it writes past the part it read.
+ *
+ * Each request marks two places: the newest block, so that the whole conversation so far is written for the next
+ * turn, and the end of the message the previous request marked, so that this request reads that entry directly. The
+ * second mark matters because the API looks back only 20 blocks from a breakpoint for an earlier entry, and one turn
+ * of parallel tool calls (a thinking block, N calls, N results) can add more than that. With the system prompt's own
+ * mark that is three breakpoints, under the API's limit of four.
+ *
+ * The marks are set on copies: the conversation the caller keeps stays unmarked, or marks from earlier turns would
+ * pile up past the limit.
+ */
+export const EPHEMERAL = { type: 'ephemeral' } as const;
+
+/** A copy of `messages` with breakpoints at the newest block and at the end of the previous request's last message. */
+export function withMovingBreakpoint(messages: readonly MessageParam[]): MessageParam[] {
+  const marks = new Set<number>();
+  const last = messages.length - 1;
+  if (last >= 0) {
+    marks.add(last);
+  }
+  // The previous request ended with the user message before the newest assistant reply.
+  for (let i = last - 1; i >= 0; i--) {
+    if (messages[i]?.role === 'assistant') {
+      if (i - 1 >= 0 && messages[i - 1]?.role === 'user') {
+        marks.add(i - 1);
+      }
+      break;
+    }
+  }
+  return messages.map((m, i) => (marks.has(i) ? markLastBlock(m) : m));
+}
+
+/** The message with a breakpoint on its last block (a string content becomes one text block). */
+export function markLastBlock(message: MessageParam): MessageParam {
+  const blocks: ContentBlockParam[] =
+    typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : [...message.content];
+  const index = lastMarkable(blocks);
+  if (index < 0) {
+    return message;
+  }
+  blocks[index] = { ...(blocks[index] as ContentBlockParam), cache_control: EPHEMERAL } as ContentBlockParam;
+  return { ...message, content: blocks } as MessageParam;
+}
+
+/** Thinking blocks cannot carry a breakpoint; the mark goes on the last block that can. */
+function lastMarkable(blocks: readonly ContentBlockParam[]): number {
+  for (let i = blocks.length - 1; i >= 0; i--) {
+    const type = blocks[i]?.type;
+    if (type !== 'thinking' && type !== 'redacted_thinking') {
+      return i;
+    }
+  }
+  return -1;
+}

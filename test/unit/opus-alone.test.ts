@@ -1,0 +1,173 @@
+import assert from 'node:assert/strict';
+import { modelFor } from '../../src/core/models';
+import type { Plan } from '../../src/core/plan/schema';
+import type { UsageEntry } from '../../src/core/plan/state';
+import { planOpusAlone, plannerThinking } from '../../src/core/usage/baseline';
+import { OUTPUT_RULES, THINKING_TOKENS } from '../../src/core/usage/estimate';
+import { BASELINE_FORMULA, LEAN_AGENT, leanSession, opusAloneFigure } from '../../src/core/usage/opusAlone';
+import type { SessionWork } from '../../src/core/usage/opusAlone';
+import { costOfCall, estimateTokens } from '../../src/core/usage/usage';
+import type { RunWork } from '../../src/core/usage/work';
+
+const opus = modelFor('opus');
+
+const WORK: SessionWork = {
+  task: 150,
+  reads: [700, 700, 400],
+  edits: [120, 80, 200],
+  thinking: { locate: 400, edit: 300, answer: 50 },
+  answer: 120,
+};
+
+function source(functions: number): string {
+  return Array.from(
+    { length: functions },
+    (_, i) => `export function f${i}(x: number): number {\n  return x + ${i};\n}\n`,
+  ).join('\n');
+}
+
+describe('the "Opus alone" figure', () => {
+  it('is a lean session of four requests: the fixed prefix written once, then read, the last writing nothing', () => {
+    const s = leanSession(WORK, opus);
+    assert.deepEqual(
+      s.turns.map((t) => t.label),
+      ['locate', 'read', 'edit', 'answer'],
+    );
+    const first = LEAN_AGENT.prefixTokens + LEAN_AGENT.firstTurnTokens + WORK.task;
+    assert.deepEqual(s.turns[0]?.usage, { input: 0, cacheRead: 0, cacheWrite: first, output: 230 });
+    assert.equal(s.turns[1]?.usage.cacheRead, first, 'the second request reads the first');
+    assert.equal(s.turns[3]?.usage.cacheWrite, 0, 'nothing reads what the last request would write');
+    for (const [i, t] of s.turns.entries()) {
+      assert.equal(t.usage.input + t.usage.cacheRead + t.usage.cacheWrite, t.prompt);
+      if (i > 0) {
+        assert.equal(t.usage.cacheRead, s.turns[i - 1]?.prompt, `request ${i + 1} reads the whole conversation so far`);
+      }
+    }
+    assert.equal(
+      s.outputTokens,
+      400 + 300 + 50 + 120 + 400 + LEAN_AGENT.searchCallTokens + 3 * LEAN_AGENT.readCallTokens,
+    );
+    assert.equal(
+      s.cost,
+      s.turns.reduce((n, t) => n + costOfCall(t.usage, opus), 0),
+    );
+  });
+
+  it('finds only the fixed prefix again after a turn of more than 20 blocks, as the API’s lookback does', () => {
+    const many = leanSession({ ...WORK, reads: Array.from({ length: 12 }, () => 300) }, opus);
+    const edit = many.turns[2];
+    assert.equal(edit?.label, 'edit');
+    assert.equal(edit?.usage.cacheRead, LEAN_AGENT.prefixTokens, '12 parallel reads add 25 blocks');
+    const few = leanSession({ ...WORK, reads: Array.from({ length: 9 }, () => 400) }, opus);
+    assert.equal(few.turns[2]?.usage.cacheRead, few.turns[1]?.prompt, '9 reads add 19 blocks, within reach');
+  });
+
+  it('before dispatch: the slices each file shows, once however many subtasks show them, and the expected edits', async () => {
+    const text = source(200);
+    const focus = { symbols: ['f10'], lines: [] };
+    const file = { path: 'src/f.ts', create: false, focus };
+    const plan: Plan = {
+      goal: 'Bump f10.',
+      subtasks: ['a', 'b'].map((id) => ({
+        id,
+        title: id,
+        instructions: 'Change f10.',
+        model: 'sonnet' as const,
+        files: [file],
+        acceptanceCriteria: [],
+        dependsOn: [],
+      })),
+    };
+    const ledger: UsageEntry[] = [
+      {
+        owner: 'plan',
+        attempt: 1,
+        model: opus.id,
+        role: 'opus',
+        usage: { input: 3_000, output: estimateTokens(JSON.stringify(plan)) + 400, cacheRead: 0, cacheWrite: 0 },
+        cost: 0,
+        at: '2026-11-28T00:00:00Z',
+      },
+    ];
+    assert.equal(plannerThinking(ledger, plan), 400);
+    const figure = await planOpusAlone({
+      task: 'Bump f10 in src/f.ts.',
+      plan,
+      subtasks: {},
+      ledger,
+      files: async (spec) => spec.files.map((f) => ({ ...f, text })),
+      model: opus,
+    });
+    const read = figure.turns.find((t) => t.label === 'read');
+    const edit = figure.turns.find((t) => t.label === 'edit');
+    assert.ok(read && edit);
+    assert.equal(read.usage.output, 200 + LEAN_AGENT.readCallTokens, 'the shared slice is read once, in one call');
+    assert.equal(edit.usage.output, 2 * (OUTPUT_RULES.editTokens + THINKING_TOKENS.opus.low.perEdit));
+    assert.ok(figure.cost < 0.12, `a two-edit job stays a small session (${figure.cost.toFixed(4)})`);
+  });
+
+  it('after the runs: what the workers were shown and wrote, their edit thinking, one answer', () => {
+    const runA: RunWork = {
+      reads: [{ path: 'a.ts', start: 10, end: 40, tokens: 500 }],
+      edits: [100, 60],
+      thinking: { edit: 200, read: 0, answer: 50 },
+      answer: 90,
+      turns: 2,
+    };
+    const runB: RunWork = {
+      reads: [
+        { path: 'a.ts', start: 30, end: 60, tokens: 500 },
+        { path: 'b.ts', start: 1, end: 20, tokens: 300 },
+      ],
+      edits: [140],
+      thinking: { edit: 100, read: 250, answer: 80 },
+      answer: 150,
+      turns: 3,
+    };
+    const none = { reads: [], edits: { count: 0, tokens: 0 } };
+    const after = opusAloneFigure({ task: 150, runs: [runA, runB], planned: none, plannerThinking: 400, model: opus });
+    const expected = leanSession(
+      {
+        task: 150,
+        reads: [500 + Math.round(20 * (500 / 31)), 300],
+        edits: [100, 60, 140],
+        thinking: { locate: 400, edit: 300, answer: 50 },
+        answer: 90,
+      },
+      opus,
+    );
+    assert.deepEqual(after, expected, 'overlapping reads merge; read-only thinking is left out; the smallest answer');
+  });
+
+  it('comes out the same before and after when the runs did what the plan expected', () => {
+    const reads = [{ path: 'a.ts', start: 1, end: 30, tokens: 400 }];
+    const before = opusAloneFigure({
+      task: 100,
+      runs: [],
+      planned: { reads, edits: { count: 2, tokens: 2 * OUTPUT_RULES.editTokens } },
+      plannerThinking: 300,
+      model: opus,
+    });
+    const run: RunWork = {
+      reads,
+      edits: [OUTPUT_RULES.editTokens, OUTPUT_RULES.editTokens],
+      thinking: { edit: 2 * THINKING_TOKENS.opus.low.perEdit, read: 0, answer: THINKING_TOKENS.opus.low.perRun },
+      answer: 150,
+      turns: 2,
+    };
+    const after = opusAloneFigure({
+      task: 100,
+      runs: [run],
+      planned: { reads: [], edits: { count: 0, tokens: 0 } },
+      plannerThinking: 300,
+      model: opus,
+    });
+    assert.deepEqual(after, before);
+  });
+
+  it('documents its source and formula', () => {
+    assert.match(LEAN_AGENT.source, /Claude Code 2\.1\.328.*2026-11-28/);
+    assert.match(BASELINE_FORMULA, /12,426/);
+    assert.ok(!BASELINE_FORMULA.includes('\n'));
+  });
+});

@@ -1,0 +1,124 @@
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { simpleGit } from 'simple-git';
+import { LlmClient } from '../../src/core/llm/client';
+import { modelFor } from '../../src/core/models';
+import type { Subtask } from '../../src/core/plan/schema';
+import { WorkspaceRules } from '../../src/core/workspace/rules';
+import { runWorker } from '../../src/core/worker/worker';
+import { API_RULES, extraPromptTokens } from '../bench/claudeCode/apiRules';
+import { PromptCache } from '../bench/promptCache';
+import type { PromptBody } from '../bench/promptCache';
+import { textReply, toolUseReply } from '../fake-anthropic/replies';
+import type { FakeAnthropic, RecordedBody } from '../fake-anthropic/server';
+import { startFakeAnthropic } from '../fake-anthropic/server';
+
+const KEY = 'sk-ant-test-cache-0123456789';
+const TOOL = 'str_replace_based_edit_tool';
+
+const SOURCE = Array.from(
+  { length: 400 },
+  (_, i) => `export const VALUE_${i} = compute(${i}, 'value number ${i}');`,
+).join('\n');
+
+const SUBTASK: Subtask = {
+  id: 'values',
+  title: 'Double the values',
+  instructions: 'Double VALUE_0.',
+  model: 'sonnet',
+  effort: 'low',
+  files: [{ path: 'src/values.ts', create: false, focus: { symbols: [], lines: [{ start: 1, end: 150 }] } }],
+  acceptanceCriteria: ['VALUE_0 is doubled'],
+  dependsOn: [],
+};
+
+function marks(body: RecordedBody): string[] {
+  const out: string[] = [];
+  (body.system as { cache_control?: unknown }[] | undefined)?.forEach(
+    (b, i) => b.cache_control && out.push(`system ${i}`),
+  );
+  (body.messages as { content: unknown }[]).forEach((m, i) => {
+    if (Array.isArray(m.content)) {
+      m.content.forEach((b: { cache_control?: unknown }, j) => b.cache_control && out.push(`message ${i} block ${j}`));
+    }
+  });
+  return out;
+}
+
+describe('worker prompt caching, from the recorded request bodies', () => {
+  let fake: FakeAnthropic;
+  let root: string;
+
+  beforeEach(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), 'cache-'));
+    await simpleGit(root).init();
+    await fs.mkdir(path.join(root, 'src'));
+    await fs.writeFile(path.join(root, 'src', 'values.ts'), `${SOURCE}\n`);
+    fake = await startFakeAnthropic({ apiKey: KEY });
+  });
+
+  afterEach(async () => {
+    await fake.close();
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  it('moves a breakpoint with the conversation, so every later turn reads most of its prompt from cache', async () => {
+    // Twelve parallel views add 25 blocks in one turn: more than the API's 20-block lookback.
+    const views = Array.from({ length: 12 }, (_, i) => ({
+      name: TOOL,
+      input: { command: 'view', path: 'src/values.ts', view_range: [20 + i * 30, 20 + i * 30] },
+    }));
+    fake.enqueue(
+      toolUseReply(views),
+      toolUseReply([
+        {
+          name: TOOL,
+          input: {
+            command: 'str_replace',
+            path: 'src/values.ts',
+            old_str: "compute(0, 'value number 0')",
+            new_str: "2 * compute(0, 'value number 0')",
+          },
+        },
+      ]),
+      textReply('VALUE_0 is doubled.'),
+    );
+    await runWorker({
+      llm: new LlmClient({ apiKey: KEY, baseURL: fake.url, maxRetries: 0 }),
+      model: modelFor('sonnet'),
+      goal: 'Double the values.',
+      subtask: SUBTASK,
+      read: (rel) => fs.readFile(path.join(root, rel), 'utf8').catch(() => null),
+      root,
+      rules: await WorkspaceRules.load(root),
+      maxTokens: 4000,
+      owner: SUBTASK.id,
+      attempt: 1,
+    });
+    const bodies = fake.requests.map((r) => r.body);
+    assert.equal(bodies.length, 3);
+    assert.deepEqual(marks(bodies[0] as RecordedBody), ['system 0', 'message 0 block 2']);
+    assert.deepEqual(marks(bodies[1] as RecordedBody), ['system 0', 'message 0 block 2', 'message 2 block 11']);
+    assert.deepEqual(marks(bodies[2] as RecordedBody), ['system 0', 'message 2 block 11', 'message 4 block 0']);
+    assert.ok(
+      bodies.every((b) => marks(b).length <= 4),
+      'never more than the API allows',
+    );
+
+    const cache = new PromptCache({
+      minTokens: () => API_RULES.minCacheable.sonnet,
+      extraTokens: extraPromptTokens,
+      ttlMs: API_RULES.ttlMs,
+    });
+    const shares = bodies.map((b) => {
+      const split = cache.account(b as PromptBody);
+      return split.cacheRead / (split.input + split.cacheRead + split.cacheWrite);
+    });
+    assert.equal(shares[0], 0);
+    for (const [i, share] of shares.slice(1).entries()) {
+      assert.ok(share >= 0.8, `turn ${i + 2} read ${share.toFixed(3)} of its prompt from cache`);
+    }
+  });
+});
