@@ -53,18 +53,16 @@ describe('estimates', () => {
     );
   });
 
-  it('counts one edit per focus entry, more for a file given whole, and a new file at its own size', () => {
-    assert.deepEqual(
-      expectedEdits([
-        { path: 'a.ts', text: 'x', create: false, focus: { symbols: ['a', 'b'], lines: [{ start: 1, end: 2 }] } },
-      ]),
-      { count: 3, tokens: 3 * OUTPUT_RULES.editTokens },
-    );
-    assert.equal(expectedEdits([{ path: 'a.ts', text: 'x'.repeat(3.5 * 4_100), create: false }]).count, 3);
-    assert.deepEqual(expectedEdits([{ path: 'n.ts', text: null, create: true }]), {
-      count: 1,
-      tokens: OUTPUT_RULES.newFileTokens,
-    });
+  it('counts one edit per focus entry, one for a file given whole, and a new file at its own size', () => {
+    const named = expectedEdits([
+      { path: 'a.ts', text: 'x', create: false, focus: { symbols: ['a', 'b'], lines: [{ start: 1, end: 2 }] } },
+    ]);
+    assert.equal(named.count, 3);
+    assert.equal(named.tokens, 3 * OUTPUT_RULES.editTokens);
+    assert.equal(expectedEdits([{ path: 'a.ts', text: 'x'.repeat(40_000), create: false }]).count, 1);
+    assert.deepEqual(expectedEdits([{ path: 'n.ts', text: null, create: true }]).list, [
+      { path: 'n.ts', tokens: OUTPUT_RULES.newFileTokens },
+    ]);
   });
 
   it('expects more thinking, and so more output and cost, at a higher effort', async () => {

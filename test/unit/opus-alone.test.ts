@@ -4,7 +4,7 @@ import type { Plan } from '../../src/core/plan/schema';
 import type { UsageEntry } from '../../src/core/plan/state';
 import { planOpusAlone, plannerThinking } from '../../src/core/usage/baseline';
 import { OUTPUT_RULES, THINKING_TOKENS } from '../../src/core/usage/estimate';
-import { BASELINE_FORMULA, LEAN_AGENT, leanSession, opusAloneFigure } from '../../src/core/usage/opusAlone';
+import { BASELINE_FORMULA, LEAN_AGENT, leanReads, leanSession, opusAloneFigure } from '../../src/core/usage/opusAlone';
 import type { SessionWork } from '../../src/core/usage/opusAlone';
 import { costOfCall, estimateTokens } from '../../src/core/usage/usage';
 import type { RunWork } from '../../src/core/usage/work';
@@ -109,7 +109,10 @@ describe('the "Opus alone" figure', () => {
   it('after the runs: what the workers were shown and wrote, their edit thinking, one answer', () => {
     const runA: RunWork = {
       reads: [{ path: 'a.ts', start: 10, end: 40, tokens: 500 }],
-      edits: [100, 60],
+      edits: [
+        { path: 'a.ts', tokens: 100 },
+        { path: 'a.ts', tokens: 60 },
+      ],
       thinking: { edit: 200, read: 0, answer: 50 },
       answer: 90,
       turns: 2,
@@ -119,12 +122,12 @@ describe('the "Opus alone" figure', () => {
         { path: 'a.ts', start: 30, end: 60, tokens: 500 },
         { path: 'b.ts', start: 1, end: 20, tokens: 300 },
       ],
-      edits: [140],
+      edits: [{ path: 'b.ts', tokens: 140 }],
       thinking: { edit: 100, read: 250, answer: 80 },
       answer: 150,
       turns: 3,
     };
-    const none = { reads: [], edits: { count: 0, tokens: 0 } };
+    const none = { reads: [], edits: [] };
     const after = opusAloneFigure({ task: 150, runs: [runA, runB], planned: none, plannerThinking: 400, model: opus });
     const expected = leanSession(
       {
@@ -141,16 +144,17 @@ describe('the "Opus alone" figure', () => {
 
   it('comes out the same before and after when the runs did what the plan expected', () => {
     const reads = [{ path: 'a.ts', start: 1, end: 30, tokens: 400 }];
+    const edit = { path: 'a.ts', tokens: OUTPUT_RULES.editTokens };
     const before = opusAloneFigure({
       task: 100,
       runs: [],
-      planned: { reads, edits: { count: 2, tokens: 2 * OUTPUT_RULES.editTokens } },
+      planned: { reads, edits: [edit, edit] },
       plannerThinking: 300,
       model: opus,
     });
     const run: RunWork = {
       reads,
-      edits: [OUTPUT_RULES.editTokens, OUTPUT_RULES.editTokens],
+      edits: [edit, edit],
       thinking: { edit: 2 * THINKING_TOKENS.opus.low.perEdit, read: 0, answer: THINKING_TOKENS.opus.low.perRun },
       answer: 150,
       turns: 2,
@@ -158,11 +162,22 @@ describe('the "Opus alone" figure', () => {
     const after = opusAloneFigure({
       task: 100,
       runs: [run],
-      planned: { reads: [], edits: { count: 0, tokens: 0 } },
+      planned: { reads: [], edits: [] },
       plannerThinking: 300,
       model: opus,
     });
     assert.deepEqual(after, before);
+  });
+
+  it('counts a large file shown whole as one read around each edit in it, as a session with search would', () => {
+    const whole = { path: 'big.ts', start: 1, end: 600, tokens: 6_000, whole: true };
+    const edits = [
+      { path: 'big.ts', tokens: 100 },
+      { path: 'big.ts', tokens: 100 },
+    ];
+    assert.deepEqual(leanReads([whole], edits), [600, 600]);
+    assert.deepEqual(leanReads([{ ...whole, end: 50, tokens: 500 }], edits), [500], 'a short file is one read');
+    assert.deepEqual(leanReads([{ ...whole, whole: false }], edits), [6_000], 'a slice is read as it was shown');
   });
 
   it('documents its source and formula', () => {

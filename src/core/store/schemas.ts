@@ -58,8 +58,16 @@ const AttemptRecordSchema = z.object({
 });
 
 const WorkSchema = z.object({
-  reads: z.array(z.object({ path: z.string(), start: z.number(), end: z.number(), tokens: z.number() })),
-  edits: z.array(z.number()),
+  reads: z.array(
+    z.object({
+      path: z.string(),
+      start: z.number(),
+      end: z.number(),
+      tokens: z.number(),
+      whole: z.boolean().optional(),
+    }),
+  ),
+  edits: z.array(z.object({ path: z.string(), tokens: z.number() })),
   thinking: z.object({ edit: z.number(), read: z.number(), answer: z.number() }),
   answer: z.number(),
   turns: z.number(),

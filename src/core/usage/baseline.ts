@@ -4,12 +4,11 @@ import type { Estimate, SubtaskState, UsageEntry } from '../plan/state';
 import type { ScopedFile } from '../worker/context';
 import { viewsOf } from '../worker/context';
 import type { OutlineSource } from '../worker/slices';
-import type { ExpectedEdits } from './estimate';
 import { estimateSubtask, expectedEdits } from './estimate';
 import type { SessionFigure } from './opusAlone';
 import { opusAloneFigure } from './opusAlone';
 import { estimateTokens } from './usage';
-import type { RunWork, WorkRead } from './work';
+import type { RunWork, WorkEdit, WorkRead } from './work';
 
 /**
  * The planner's thinking, read from the ledger: what its calls billed as output beyond the plan it wrote. It is the
@@ -47,7 +46,7 @@ export async function planOpusAlone(input: {
 }): Promise<SessionFigure> {
   const runs: RunWork[] = [];
   const reads: WorkRead[] = [];
-  const edits: ExpectedEdits = { count: 0, tokens: 0 };
+  const edits: WorkEdit[] = [];
   for (const spec of input.plan.subtasks) {
     const work = input.subtasks[spec.id]?.work;
     if (work) {
@@ -56,9 +55,7 @@ export async function planOpusAlone(input: {
     }
     const files = await input.files(spec);
     reads.push(...(await viewsOf(files, input.outline)).flatMap((v) => v.reads));
-    const expected = expectedEdits(files);
-    edits.count += expected.count;
-    edits.tokens += expected.tokens;
+    edits.push(...expectedEdits(files).list);
   }
   return opusAloneFigure({
     task: estimateTokens(input.task),

@@ -7,6 +7,7 @@ import { buildWorkerRequest } from '../worker/context';
 import type { FileView } from '../worker/slices';
 import { API_RULES, workerPromptOverhead } from './apiRules';
 import type { Usage } from './usage';
+import type { WorkEdit } from './work';
 import { costOfCall, estimateTokens } from './usage';
 
 /**
@@ -18,8 +19,6 @@ export const OUTPUT_RULES = {
   editTokens: 150,
   /** A file the subtask creates. */
   newFileTokens: 1_000,
-  /** A file given whole (no focus) is rewritten throughout: one more edit per this many tokens of it. */
-  wholeFileTokensPerEdit: 2_000,
   /** The closing answer's text. */
   answerTokens: 150,
   /** The editor tool's reply to an edit: a confirmation and the edited lines with three lines around them. */
@@ -51,33 +50,30 @@ export const THINKING_TOKENS: Readonly<Record<ModelRole, Record<Effort, { perEdi
   },
 };
 
-/** The edits a subtask is expected to make: how many, and the tokens of their tool inputs. */
+/** The edits a subtask is expected to make: how many, the tokens of their tool inputs, and each one's file. */
 export interface ExpectedEdits {
   count: number;
   tokens: number;
+  list: WorkEdit[];
 }
 
 /**
- * One edit per place the focus names (each symbol, each line range); a file given whole one per
- * `wholeFileTokensPerEdit` tokens (at least one); a file to create its own size.
+ * One edit per place the focus names (each symbol, each line range), one for a file given whole, and a file to
+ * create at its own expected size: the output follows the change the plan describes, not the size of the files.
  */
 export function expectedEdits(files: readonly ScopedFile[]): ExpectedEdits {
-  let count = 0;
-  let tokens = 0;
+  const list: WorkEdit[] = [];
   for (const f of files) {
     if (f.text === null) {
-      count += 1;
-      tokens += OUTPUT_RULES.newFileTokens;
+      list.push({ path: f.path, tokens: OUTPUT_RULES.newFileTokens });
       continue;
     }
-    const n =
-      f.focus && !isWholeFile(f.focus)
-        ? f.focus.symbols.length + f.focus.lines.length
-        : 1 + Math.floor(estimateTokens(f.text) / OUTPUT_RULES.wholeFileTokensPerEdit);
-    count += n;
-    tokens += n * OUTPUT_RULES.editTokens;
+    const n = f.focus && !isWholeFile(f.focus) ? f.focus.symbols.length + f.focus.lines.length : 1;
+    for (let i = 0; i < n; i++) {
+      list.push({ path: f.path, tokens: OUTPUT_RULES.editTokens });
+    }
   }
-  return { count, tokens };
+  return { count: list.length, tokens: list.reduce((n, e) => n + e.tokens, 0), list };
 }
 
 /** The two turns of a worker run as the estimate sees them: the edits, then the closing answer. */
@@ -142,8 +138,7 @@ export const ESTIMATE_FORMULA =
   'Before a subtask runs, its input is the tokens of the exact first request the worker will send (system prompt, ' +
   'editor tool, goal, instructions, acceptance criteria, and the files as the worker sees them: whole, or the ' +
   'slices the planner named with an outline of the rest), plus what the API adds for the tool. Its output is sized ' +
-  `by the change: ${OUTPUT_RULES.editTokens} tokens per place the planner pointed at (each symbol or line range; a ` +
-  `whole file one per ${OUTPUT_RULES.wholeFileTokensPerEdit.toLocaleString('en-US')} tokens of it; ` +
-  `${OUTPUT_RULES.newFileTokens.toLocaleString('en-US')} per file to create), the thinking its model is expected ` +
+  `by the change: ${OUTPUT_RULES.editTokens} tokens per place the planner pointed at (each symbol or line range, or ` +
+  `a file given whole; ${OUTPUT_RULES.newFileTokens.toLocaleString('en-US')} per file to create), the thinking its model is expected ` +
   'to do at the subtask’s effort (per edit and per run), and a closing answer. The cost is two turns at the model’s ' +
   'list prices with the worker’s caching: the first request written to the cache, the second reading it.';

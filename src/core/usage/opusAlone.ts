@@ -4,7 +4,7 @@ import { API_RULES } from './apiRules';
 import { THINKING_TOKENS } from './estimate';
 import type { Usage } from './usage';
 import { costOfCall } from './usage';
-import type { RunWork, WorkRead } from './work';
+import type { RunWork, WorkEdit, WorkRead } from './work';
 import { mergeReads } from './work';
 
 /**
@@ -25,6 +25,8 @@ export const LEAN_AGENT = {
   searchLineTokens: 25,
   /** One ranged read's input (path, offset, limit). */
   readCallTokens: 35,
+  /** Lines one ranged read shows around a place it is about to edit. */
+  readLines: 60,
   /** What a read's result adds around the lines it shows. */
   readResultTokens: 10,
   /** An edit's confirmation. */
@@ -136,17 +138,42 @@ const LEAN_THINKING = THINKING_TOKENS.opus.low;
 export const LEAN_ANSWER_TOKENS = 150;
 
 /**
+ * The reads a lean session makes for these edits: each range once (overlapping reads merged), and a file shown whole
+ * that is longer than one read only as one read of LEAN_AGENT.readLines lines per edit in it — a session with a
+ * search tool finds the place and reads around it rather than opening the whole file. Tokens per line are the file's.
+ */
+export function leanReads(reads: readonly WorkRead[], edits: readonly WorkEdit[]): number[] {
+  const perFile = new Map<string, number>();
+  for (const e of edits) {
+    perFile.set(e.path, (perFile.get(e.path) ?? 0) + 1);
+  }
+  const out: number[] = [];
+  for (const r of mergeReads(reads)) {
+    const lines = r.end - r.start + 1;
+    if (!r.whole || lines <= LEAN_AGENT.readLines) {
+      out.push(r.tokens);
+      continue;
+    }
+    const windows = Math.min(Math.max(1, perFile.get(r.path) ?? 0), Math.ceil(lines / LEAN_AGENT.readLines));
+    const perWindow = Math.round((r.tokens / lines) * LEAN_AGENT.readLines);
+    for (let i = 0; i < windows; i++) {
+      out.push(perWindow);
+    }
+  }
+  return out.filter((t) => t > 0);
+}
+
+/**
  * The figure for a plan. Subtasks that have run count with what their last run recorded: the text the worker was
  * shown and viewed, the edits it made, its thinking on those edits, and its closing answer. Thinking on turns that
  * only read is left out, since the session's locating (the planner's thinking) stands for it. Subtasks still to run
  * count with the slices their workers will be shown and the edits the estimates expect, thought through at Opus's
- * low effort. Every range of a file is read once, however many subtasks see it, and the session answers once (the
- * smallest answer of the runs).
+ * low effort. The session answers once (the smallest answer of the runs).
  */
 export function opusAloneFigure(input: {
   task: number;
   runs: readonly RunWork[];
-  planned: { reads: readonly WorkRead[]; edits: { count: number; tokens: number } };
+  planned: { reads: readonly WorkRead[]; edits: readonly WorkEdit[] };
   plannerThinking: number;
   model: ModelInfo;
 }): SessionFigure {
@@ -154,15 +181,15 @@ export function opusAloneFigure(input: {
   const answered = runs.filter((r) => r.turns > 0);
   const smallest = (f: (r: RunWork) => number, fallback: number): number =>
     answered.length > 0 ? Math.min(...answered.map(f)) : fallback;
-  const perEdit = planned.edits.count > 0 ? Math.round(planned.edits.tokens / planned.edits.count) : 0;
+  const edits = [...runs.flatMap((r) => r.edits), ...planned.edits];
   return leanSession(
     {
       task: input.task,
-      reads: mergeReads([...runs.flatMap((r) => r.reads), ...planned.reads]).map((r) => r.tokens),
-      edits: [...runs.flatMap((r) => r.edits), ...Array.from({ length: planned.edits.count }, () => perEdit)],
+      reads: leanReads([...runs.flatMap((r) => r.reads), ...planned.reads], edits),
+      edits: edits.map((e) => e.tokens),
       thinking: {
         locate: input.plannerThinking,
-        edit: sum(runs.map((r) => r.thinking.edit)) + planned.edits.count * LEAN_THINKING.perEdit,
+        edit: sum(runs.map((r) => r.thinking.edit)) + planned.edits.length * LEAN_THINKING.perEdit,
         answer: smallest((r) => r.thinking.answer, LEAN_THINKING.perRun),
       },
       answer: smallest((r) => r.answer, LEAN_ANSWER_TOKENS),
@@ -176,7 +203,8 @@ export const BASELINE_FORMULA =
   'The "Opus alone" figure is one lean Opus agent session doing the same work: Claude Code 2.1.328’s fixed prefix ' +
   `(${LEAN_AGENT.prefixTokens.toLocaleString('en-US')} tokens on every request, ` +
   `${LEAN_AGENT.firstTurnTokens.toLocaleString('en-US')} more on the first; measured 2026-11-28) and the task, then ` +
-  'four requests — locate (a search), read (the same slices the workers see, as ranged reads, each range once), ' +
+  'four requests — locate (a search), read (the same slices the workers see, as ranged reads, each range once; ' +
+  `a large file shown whole as ${LEAN_AGENT.readLines} lines around each edit), ` +
   'edit (the same edits) and answer — with the planner’s thinking as its locating, the workers’ thinking on their ' +
   'edits (before the run, Opus at low effort), and one closing answer. Caching as the API applies it to that agent: ' +
   'the first request written at 1.25× the input price, each later one reading the conversation so far at the ' +

@@ -7,8 +7,8 @@
 export interface RunWork {
   /** Every ranged read: each file or slice the first request showed, and each successful `view` of a file. */
   reads: WorkRead[];
-  /** Tool-input tokens of each edit call that succeeded (str_replace, insert, create). */
-  edits: number[];
+  /** Each edit call that succeeded (str_replace, insert, create): its file and the tokens of its input. */
+  edits: WorkEdit[];
   thinking: {
     /** Over the turns that made edits. */
     edit: number;
@@ -28,6 +28,13 @@ export interface WorkRead {
   /** 1-based inclusive line range of the file that was shown. */
   start: number;
   end: number;
+  tokens: number;
+  /** The whole file was shown (no focus, or a view without a range). */
+  whole?: boolean;
+}
+
+export interface WorkEdit {
+  path: string;
   tokens: number;
 }
 
@@ -58,8 +65,9 @@ export function mergeReads(reads: readonly WorkRead[]): WorkRead[] {
         const perLine = r.tokens / Math.max(1, r.end - r.start + 1);
         current.tokens += Math.round(extra * perLine);
         current.end = Math.max(current.end, r.end);
+        current.whole = current.whole || r.whole;
       } else {
-        current = { path, start: r.start, end: r.end, tokens: r.tokens };
+        current = { path, start: r.start, end: r.end, tokens: r.tokens, ...(r.whole ? { whole: true } : {}) };
         out.push(current);
       }
     }

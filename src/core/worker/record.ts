@@ -1,7 +1,7 @@
 import type { ContentBlock, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { Usage } from '../usage/usage';
 import { estimateTokens } from '../usage/usage';
-import type { RunWork, WorkRead } from '../usage/work';
+import type { RunWork, WorkEdit, WorkRead } from '../usage/work';
 import type { FileView } from './slices';
 
 /** A tool call of a turn with what it returned. */
@@ -31,7 +31,7 @@ function viewedRange(content: string): { start: number; end: number } | undefine
  */
 export class WorkRecorder {
   private readonly reads: WorkRead[] = [];
-  private readonly edits: number[] = [];
+  private readonly edits: WorkEdit[] = [];
   private readonly thinking = { edit: 0, read: 0, answer: 0 };
   private answer = 0;
   private turns = 0;
@@ -60,14 +60,16 @@ export class WorkRecorder {
       if (o.isError || command === undefined) {
         continue;
       }
+      const input = o.block.input as { path?: unknown; view_range?: unknown };
+      const path = typeof input.path === 'string' ? input.path.replace(/^\.\//, '') : '';
       if (EDIT_COMMANDS.has(command)) {
         edited = true;
-        this.edits.push(estimateTokens(JSON.stringify(o.block.input)));
+        this.edits.push({ path, tokens: estimateTokens(JSON.stringify(o.block.input)) });
       } else if (command === 'view') {
         const range = viewedRange(o.content);
-        const path = (o.block.input as { path?: unknown }).path;
-        if (range && typeof path === 'string') {
-          this.reads.push({ path, ...range, tokens: estimateTokens(o.content) });
+        if (range && path !== '') {
+          const whole = input.view_range === undefined;
+          this.reads.push({ path, ...range, tokens: estimateTokens(o.content), ...(whole ? { whole } : {}) });
         }
       }
     }

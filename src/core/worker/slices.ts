@@ -128,7 +128,9 @@ export async function viewOfFile(file: ScopedFile, outline: OutlineSource = code
       shown: lines.length > 0 ? [{ start: 1, end: lines.length }] : [],
       block: `<file path="${file.path}">\n${body}</file>`,
       reads:
-        lines.length > 0 ? [{ path: file.path, start: 1, end: lines.length, tokens: estimateTokens(body ?? '') }] : [],
+        lines.length > 0
+          ? [{ path: file.path, start: 1, end: lines.length, tokens: estimateTokens(body ?? ''), whole: true }]
+          : [],
     };
   };
   const focus = file.focus;

@@ -15,7 +15,7 @@ import { THINKING, thinkingOf } from './job';
 
 /** Lines each ranged Read takes, and how many of them come before the edit site. */
 export const READ_LINES = 60;
-const READ_BEFORE = 25;
+export const READ_BEFORE = 25;
 export const GREP_PATTERN = 'maxRetries|normalizeError';
 
 /** The command line the side-by-side runs, as a user would type it (the task is the last argument of -p). */

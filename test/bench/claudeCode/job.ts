@@ -1,4 +1,4 @@
-import type { Plan, Subtask } from '../../../src/core/plan/schema';
+import type { Focus, Plan, Subtask } from '../../../src/core/plan/schema';
 import type { FakeBlock } from '../../fake-anthropic/replies';
 import { LIB_PACKAGES, packageFiles } from './libRepo';
 import type { LibPackage } from './libSource';
@@ -146,14 +146,27 @@ export function taskOf(pkgs: LibPackage[]): string {
   );
 }
 
+/**
+ * What the planner can name from its map and the task, per file: the definitions the task names (ClientOptions, the
+ * client's request method, normalizeError); nothing for a file under the planner's whole-file threshold (defaults)
+ * or one whose map entry names nothing to point at (the tests and the README, which have no definitions).
+ */
+function focusOf(pkg: LibPackage, path: string): Focus {
+  const at = packageFiles(pkg);
+  const symbols =
+    path === at.types ? ['ClientOptions'] : path === at.client ? [`${pkg.clientClass}.request`, 'normalizeError'] : [];
+  return { symbols, lines: [] };
+}
+
 function planOf(pkgs: LibPackage[], task: string): Plan {
   const files = (pick: (f: ReturnType<typeof packageFiles>) => string[]) =>
-    pkgs.flatMap((p) => pick(packageFiles(p)).map((path) => ({ path, create: false })));
+    pkgs.flatMap((p) => pick(packageFiles(p)).map((path) => ({ path, create: false, focus: focusOf(p, path) })));
   const where = pkgs.map((p) => `packages/${p.name}`).join(', ');
   const code: Subtask = {
     id: 'timeout-option',
     title: 'Add requestTimeoutMs to the client options and use it in the request path',
     model: 'sonnet',
+    effort: 'medium',
     files: files((f) => [f.types, f.defaults, f.client]),
     dependsOn: [],
     instructions:
@@ -176,6 +189,7 @@ function planOf(pkgs: LibPackage[], task: string): Plan {
     id: 'timeout-tests',
     title: 'Test requestTimeoutMs',
     model: 'sonnet',
+    effort: 'medium',
     files: files((f) => [f.test]),
     dependsOn: [],
     instructions:
@@ -193,6 +207,7 @@ function planOf(pkgs: LibPackage[], task: string): Plan {
     id: 'timeout-docs',
     title: 'Document requestTimeoutMs in the READMEs',
     model: 'haiku',
+    effort: 'low',
     files: files((f) => [f.readme]),
     dependsOn: [],
     instructions:

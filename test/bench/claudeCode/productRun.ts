@@ -15,6 +15,7 @@ import type { Exchange, SideRecord } from './exchange';
 import { lastToolResults, otherRequestsOf, turnOf } from './exchange';
 import type { Job } from './job';
 import { THINKING, editsOf, thinkingOf } from './job';
+import { READ_BEFORE, READ_LINES } from './claudeRun';
 
 /** The CLI bundle as `npm run build` makes it, built in a private folder so a concurrent build cannot interfere. */
 export interface BuiltCli {
@@ -37,12 +38,77 @@ export async function buildCli(root: string): Promise<BuiltCli> {
   }
 }
 
-/** The worker's turns: every edit of its subtask as parallel editor calls, then its one-paragraph summary. */
-export function workerTurns(job: Job, subtask: Subtask): MessageReply[] {
+/**
+ * The text of `path` a worker's request has shown it so far: the file block of its first message (a whole file as
+ * it is; slices without their line numbers, a gap between slices breaking any match), and every `view` result since.
+ */
+export function seenText(body: RecordedBody, path: string): string {
+  const parts: string[] = [];
+  const messages = (body.messages ?? []) as { role: string; content: unknown }[];
+  const blocks = (m: { content: unknown } | undefined): { type?: string; text?: string; content?: unknown }[] =>
+    Array.isArray(m?.content) ? (m.content as { type?: string; text?: string; content?: unknown }[]) : [];
+  for (const b of blocks(messages[0])) {
+    const text = b.text ?? '';
+    if (!text.startsWith(`<file path="${path}"`)) {
+      continue;
+    }
+    parts.push(/^<file [^>]*shown="/.test(text) ? unnumbered(text) : text.slice(text.indexOf('\n') + 1));
+  }
+  const viewed = new Set<string>();
+  for (const m of messages) {
+    for (const b of blocks(m)) {
+      if (b.type === 'tool_use' && (b as { input?: { command?: string; path?: string } }).input?.path === path) {
+        viewed.add((b as { id?: string }).id ?? '');
+      }
+      if (b.type === 'tool_result' && viewed.has((b as { tool_use_id?: string }).tool_use_id ?? '')) {
+        parts.push(unnumbered(typeof b.content === 'string' ? b.content : JSON.stringify(b.content)));
+      }
+    }
+  }
+  return parts.join('\u0000');
+}
+
+/** Lines numbered as `view` numbers them, without the numbers; a jump in the numbering becomes a break. */
+function unnumbered(text: string): string {
+  const out: string[] = [];
+  let last = -1;
+  for (const line of text.split('\n')) {
+    const m = /^ *(\d+)\t(.*)$/.exec(line);
+    if (!m) {
+      continue;
+    }
+    const n = Number(m[1]);
+    out.push(last >= 0 && n !== last + 1 ? `\u0000${m[2]}` : (m[2] as string));
+    last = n;
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * The worker's turns, given what its first request shows (`seen`; everything when left out). Where an edit's old
+ * text is not shown, the worker first reads around it with `view` and a view_range — the same window the lean
+ * session's Read takes, thinking as much as a locating turn — then it makes every edit in one turn of parallel
+ * editor calls and answers.
+ */
+export function workerTurns(job: Job, subtask: Subtask, seen?: (path: string) => string): MessageReply[] {
   const edits = editsOf(job, subtask);
+  const unseen = seen ? edits.filter((e) => !seen(e.path).includes(e.oldStr)) : [];
+  const turns: MessageReply[] = [];
+  if (unseen.length > 0) {
+    const views = toolUseReply(
+      unseen.map((e) => {
+        const start = Math.max(1, e.line - READ_BEFORE);
+        return { name: TOOL, input: { command: 'view', path: e.path, view_range: [start, start + READ_LINES - 1] } };
+      }),
+    );
+    turns.push({
+      ...views,
+      content: [thinkingOf(THINKING.locatePerTurn, 'Read around what the slices left out.'), ...views.content],
+    });
+  }
   const calls = toolUseReply(
     edits.map((e) => ({
-      name: 'str_replace_based_edit_tool',
+      name: TOOL,
       input: { command: 'str_replace', path: e.path, old_str: e.oldStr, new_str: e.newStr },
     })),
   );
@@ -50,14 +116,17 @@ export function workerTurns(job: Job, subtask: Subtask): MessageReply[] {
     `${subtask.title}: done in ${[...new Set(edits.map((e) => e.path))].join(', ')}. ` +
       `${subtask.acceptanceCriteria.join(' ')} Nothing outside these files was touched.`,
   );
-  return [
+  turns.push(
     {
       ...calls,
       content: [thinkingOf(THINKING.perEdit * edits.length, 'Make every edit in one turn.'), ...calls.content],
     },
     { ...summary, content: [thinkingOf(THINKING.closing, 'Summarise.'), ...summary.content] },
-  ];
+  );
+  return turns;
 }
+
+const TOOL = 'str_replace_based_edit_tool';
 
 /** The planner's answer: its thinking, then the plan as structured output. */
 export function plannerReply(job: Job): MessageReply {
@@ -105,7 +174,7 @@ export async function runProduct(cliPath: string, job: Job, workspace: string): 
   const fake = await startFakeAnthropic();
   const meter = new Meter();
   const exchanges: Exchange[] = [];
-  const scripts = new Map(job.plan.subtasks.map((s) => [s.id, workerTurns(job, s)]));
+  const scripts = new Map<string, MessageReply[]>();
   let problem: Error | undefined;
   fake.setResponder((req) => {
     let reply: MessageReply;
@@ -117,6 +186,12 @@ export async function runProduct(cliPath: string, job: Job, workspace: string): 
       } else {
         const subtask = subtaskOf(job, req.body);
         const turn = turnOf(req.body);
+        if (subtask && turn === 0) {
+          scripts.set(
+            subtask.id,
+            workerTurns(job, subtask, (p) => seenText(req.body, p)),
+          );
+        }
         const next = subtask ? scripts.get(subtask.id)?.[turn] : undefined;
         if (!subtask || !next) {
           throw new Error(`a worker request matches no scripted subtask turn (turn ${turn + 1})`);
@@ -124,6 +199,16 @@ export async function runProduct(cliPath: string, job: Job, workspace: string): 
         const failed = lastToolResults(req.body).find((r) => r.isError);
         if (failed) {
           throw new Error(`an edit of ${subtask.id} failed in the product: ${failed.text.slice(0, 300)}`);
+        }
+        const blind = editsOf(job, subtask).filter(
+          (e) =>
+            next.content.some((b) => b.type === 'tool_use' && (b.input as { old_str?: string }).old_str === e.oldStr) &&
+            !seenText(req.body, e.path).includes(e.oldStr),
+        );
+        if (blind.length > 0) {
+          throw new Error(
+            `the ${subtask.id} script edits text its worker was never shown: ${blind[0]?.path}:${blind[0]?.line}`,
+          );
         }
         reply = next;
         label = `${subtask.id} turn ${turn + 1}`;
