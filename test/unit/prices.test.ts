@@ -60,23 +60,21 @@ describe('price overrides', () => {
       await fake.close();
     }
 
-    const estimate = estimateSubtask({
-      goal: 'g',
-      subtask: {
-        id: 'x',
-        title: 't',
-        instructions: 'i',
-        model: 'sonnet',
-        files: [],
-        acceptanceCriteria: [],
-        dependsOn: [],
-      },
+    const spec = {
+      id: 'x',
+      title: 't',
+      instructions: 'i',
+      model: 'sonnet' as const,
       files: [],
-      model: modelFor('sonnet'),
-    });
-    const atTable = (estimate.inputTokens * 2 + estimate.outputTokens * 10) / 1e6;
-    const atOverride = (estimate.inputTokens * 3 + estimate.outputTokens * 15) / 1e6;
-    assert.ok(Math.abs(estimate.cost - atOverride) < 1e-12, `${estimate.cost} vs ${atOverride} (table ${atTable})`);
+      acceptanceCriteria: [],
+      dependsOn: [],
+    };
+    const estimate = estimateSubtask({ goal: 'g', subtask: spec, files: [], views: [], model: modelFor('sonnet') });
+    setPriceOverrides({});
+    const atTable = estimateSubtask({ goal: 'g', subtask: spec, files: [], views: [], model: modelFor('sonnet') });
+    // The worker's prompt is cached (written, then read), so only the output price moved: $10 → $15 a million.
+    const expected = atTable.cost + (estimate.outputTokens * 5) / 1e6;
+    assert.ok(Math.abs(estimate.cost - expected) < 1e-12, `${estimate.cost} vs ${expected} (table ${atTable.cost})`);
   });
 
   it('refuses bad overrides with a message that says where and what, keeping the good entries', () => {
