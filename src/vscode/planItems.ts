@@ -219,7 +219,7 @@ export function fileItem(root: string, node: FileNode): vscode.TreeItem {
   item.id = nodeId(node);
   item.label = node.path;
   item.iconPath = vscode.ThemeIcon.File;
-  item.description = node.create ? 'new' : undefined;
+  item.description = node.create ? 'new' : node.focus || undefined;
   item.contextValue = 'file';
   if (!node.create) {
     item.command = { command: 'vscode.open', title: 'Open File', arguments: [uri] };

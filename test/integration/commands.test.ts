@@ -122,6 +122,24 @@ describe('Commands: plan, dispatch, edit and clear', function () {
     assert.equal((await subtaskItem(fx.api, 'gamma')).contextValue, 'subtask.cancelled');
   });
 
+  it('changes the effort a subtask runs at, and shows what its worker sees of each file', async () => {
+    await planWith(fx.fake, 'Bump alpha', [
+      { id: 'alpha', files: ['e1/alpha.txt'], effort: 'low', focus: { symbols: [], lines: [{ start: 1, end: 1 }] } },
+    ]);
+    const node = fx.api.tree.subtaskNode('alpha');
+    assert.ok(node);
+    const [files] = await childItems(fx.api, node);
+    assert.ok(files);
+    const [file] = await childItems(fx.api, files.node);
+    assert.equal(file?.item.description, 'L1');
+    const before = orchestratorOf(fx.api).subtask('alpha')?.state.estimate.cost ?? 0;
+    assert.deepEqual(await run('changeEffort', node, 'high'), { ok: true });
+    assert.ok((orchestratorOf(fx.api).subtask('alpha')?.state.estimate.cost ?? 0) > before, 'more thinking costs more');
+    fx.fake.enqueue(...workerEdits('e1/alpha.txt', 'alpha = 1', 'alpha = 2'));
+    assert.deepEqual(await run('dispatch', 'alpha'), { ok: true });
+    assert.deepEqual(fx.fake.requests.at(-1)?.body.output_config, { effort: 'high' });
+  });
+
   it('changes the model a subtask runs on', async () => {
     await planThree();
     const before = orchestratorOf(fx.api).subtask('alpha')?.state.estimate.cost ?? 0;

@@ -25,6 +25,7 @@ const OWN_COMMANDS = [
   'cancelAll',
   'retry',
   'changeModel',
+  'changeEffort',
   'editFiles',
   'removeSubtask',
   'clearPlan',

@@ -155,6 +155,9 @@ export interface SubtaskSpec {
   files: string[];
   newFiles?: string[];
   dependsOn?: string[];
+  /** What the worker sees of each existing file (the same for all of them). */
+  focus?: { symbols: string[]; lines: Array<{ start: number; end: number }> };
+  effort?: 'low' | 'medium' | 'high';
 }
 
 /** What Opus answers for a plan of these subtasks. */
@@ -168,11 +171,12 @@ export function planReply(goal: string, subtasks: SubtaskSpec[]): Reply {
         instructions: `Carry out ${s.id} in the files in scope.`,
         model: s.model ?? 'sonnet',
         files: [
-          ...s.files.map((p) => ({ path: p, create: false })),
+          ...s.files.map((p) => ({ path: p, create: false, ...(s.focus ? { focus: s.focus } : {}) })),
           ...(s.newFiles ?? []).map((p) => ({ path: p, create: true })),
         ],
         acceptanceCriteria: [`${s.id} is done.`],
         dependsOn: s.dependsOn ?? [],
+        ...(s.effort ? { effort: s.effort } : {}),
       })),
     },
     PLAN_USAGE,
