@@ -102,9 +102,11 @@ export function renderShow(orch: Orchestrator): string {
   }
   lines.push('');
   lines.push(`Planner (Opus): ${formatTokens(totalTokens(data.planner.usage))} tok  ${dollars(data.planner.cost)}`);
+  const u = data.totals.usage;
   lines.push(
-    `Total so far: ${formatTokens(totalTokens(data.totals.usage))} tok  ${dollars(data.totals.cost)}` +
+    `Total so far: ${formatTokens(totalTokens(u))} tok  ${dollars(data.totals.cost)}` +
       `  (projected ${dollars(data.totals.projected)})`,
+    `  of which read from cache ${formatTokens(u.cacheRead)} tok, written to cache ${formatTokens(u.cacheWrite)} tok`,
   );
   lines.push(
     `Opus alone (estimate): ~${formatTokens(data.opusOnlyEstimate.inputTokens + data.opusOnlyEstimate.outputTokens)} tok  ` +

@@ -206,6 +206,8 @@ describe('CLI (dist/cli.js over the real SDK and a local Messages API)', functio
     }
     const scoped = data.subtasks.reduce((n: number, s: { estimate: { cost: number } }) => n + s.estimate.cost, 0);
     assert.ok(data.opusOnlyEstimate.cost > scoped, 'Opus alone costs more than the scoped workers');
+    const text = await runCli(ws('show'), env);
+    assert.match(text.stdout, /of which read from cache 0 tok, written to cache 0 tok/);
   });
 
   it('prices the figures of a run with --prices or OPUS_ORCHESTRATOR_PRICES, and refuses a bad price list', async () => {
