@@ -138,9 +138,10 @@ const LEAN_THINKING = THINKING_TOKENS.opus.low;
 export const LEAN_ANSWER_TOKENS = 150;
 
 /**
- * The reads a lean session makes for these edits: each range once (overlapping reads merged), and a file shown whole
- * that is longer than one read only as one read of LEAN_AGENT.readLines lines per edit in it — a session with a
- * search tool finds the place and reads around it rather than opening the whole file. Tokens per line are the file's.
+ * The reads a lean session makes for these edits, each range once (overlapping reads merged). Its reads are windows
+ * of LEAN_AGENT.readLines lines around the places its search found: a slice shorter than that counts as one window
+ * (at the slice's tokens per line), a longer one as it is, and a file shown whole that is longer than one window as
+ * one window per edit in it — a session with a search tool reads around the place rather than the whole file.
  */
 export function leanReads(reads: readonly WorkRead[], edits: readonly WorkEdit[]): number[] {
   const perFile = new Map<string, number>();
@@ -150,6 +151,10 @@ export function leanReads(reads: readonly WorkRead[], edits: readonly WorkEdit[]
   const out: number[] = [];
   for (const r of mergeReads(reads)) {
     const lines = r.end - r.start + 1;
+    if (!r.whole && lines < LEAN_AGENT.readLines) {
+      out.push(Math.round((r.tokens / lines) * LEAN_AGENT.readLines));
+      continue;
+    }
     if (!r.whole || lines <= LEAN_AGENT.readLines) {
       out.push(r.tokens);
       continue;
@@ -203,8 +208,8 @@ export const BASELINE_FORMULA =
   'The "Opus alone" figure is one lean Opus agent session doing the same work: Claude Code 2.1.328’s fixed prefix ' +
   `(${LEAN_AGENT.prefixTokens.toLocaleString('en-US')} tokens on every request, ` +
   `${LEAN_AGENT.firstTurnTokens.toLocaleString('en-US')} more on the first; measured 2026-11-28) and the task, then ` +
-  'four requests — locate (a search), read (the same slices the workers see, as ranged reads, each range once; ' +
-  `a large file shown whole as ${LEAN_AGENT.readLines} lines around each edit), ` +
+  'four requests — locate (a search), read (the same slices the workers see, as ranged reads of at least ' +
+  `${LEAN_AGENT.readLines} lines, each range once; a large file shown whole as one such read around each edit), ` +
   'edit (the same edits) and answer — with the planner’s thinking as its locating, the workers’ thinking on their ' +
   'edits (before the run, Opus at low effort), and one closing answer. Caching as the API applies it to that agent: ' +
   'the first request written at 1.25× the input price, each later one reading the conversation so far at the ' +

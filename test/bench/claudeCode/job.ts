@@ -147,14 +147,14 @@ export function taskOf(pkgs: LibPackage[]): string {
 }
 
 /**
- * What the planner can name from its map and the task, per file: the definitions the task names (ClientOptions, the
+ * What the planner can name from its map and the task, per file: the definitions the task names (maxRetries in ClientOptions, the
  * client's request method, normalizeError); nothing for a file under the planner's whole-file threshold (defaults)
  * or one whose map entry names nothing to point at (the tests and the README, which have no definitions).
  */
 function focusOf(pkg: LibPackage, path: string): Focus {
   const at = packageFiles(pkg);
   const symbols =
-    path === at.types ? ['ClientOptions'] : path === at.client ? [`${pkg.clientClass}.request`, 'normalizeError'] : [];
+    path === at.types ? ['ClientOptions.maxRetries'] : path === at.client ? [`${pkg.clientClass}.request`, 'normalizeError'] : [];
   return { symbols, lines: [] };
 }
 
