@@ -188,6 +188,11 @@ describe('the "Opus alone" figure', () => {
       [600],
       'a short slice counts as one window around it',
     );
+    assert.deepEqual(
+      leanReads([{ ...whole, end: 6, tokens: 60, whole: false, lineTokens: 8 }], edits),
+      [480],
+      'at the file’s tokens per line when the slice knows them',
+    );
   });
 
   it('documents its source and formula', () => {

@@ -132,8 +132,10 @@ describe('planner over the local Messages API', () => {
     const schema = JSON.stringify(body.output_config?.format?.schema);
     assert.match(schema, /"focus"/);
     assert.match(schema, /"effort"/);
-    const userText = String(body.messages[0]?.content);
+    const first = body.messages[0]?.content as Array<{ text: string; cache_control?: unknown }>;
+    const userText = first.map((b) => b.text).join('');
     assert.ok(userText.includes(TASK) && userText.includes('log.ts: export function log'));
+    assert.deepEqual(first.at(-1)?.cache_control, { type: 'ephemeral' }, 'a look would read the task and map back');
 
     assert.deepEqual(
       ledger.entries().map((e) => [e.owner, e.model, e.usage.input, e.usage.output]),
@@ -225,6 +227,7 @@ describe('planner over the local Messages API', () => {
     await planTask({ ...input, tools: false });
     assert.equal(bodies()[0]?.tools, undefined);
     assert.equal(bodies()[0]?.system, plannerSystemPrompt({ tools: false }));
+    assert.ok(!JSON.stringify(bodies()[0]).includes('cache_control'), 'a single call writes no cache');
   });
 
   it('repairs a plan that names a symbol the file does not define, offering the ones it does', async () => {

@@ -6,6 +6,7 @@ import type {
   ThinkingConfigParam,
   ToolUseBlock,
 } from '@anthropic-ai/sdk/resources/messages/messages';
+import { markLastBlock } from '../llm/cache';
 import type { LlmClient, LlmResult } from '../llm/client';
 import { parseJson } from '../llm/structured';
 import type { ModelInfo } from '../models';
@@ -194,13 +195,22 @@ async function checkAnswer(
 }
 
 /**
- * After a tool round, the conversation so far is marked for caching at its last block: the next request (another
- * look, or the answer) reads the map and the earlier results at a tenth of the price. The first request writes no
- * cache, since a plan made without looking has no later request to read it.
+ * Where the planner's requests are marked for caching, when it may look further (it has tools and budget left):
+ * the first request at the end of the task and map, since a look means a second request that reads them back at a
+ * twentieth of Opus's input price instead of paying for them again with the write premium (a plan made without
+ * looking pays the premium, a quarter of the input price, on that one request); after a tool round, the
+ * conversation so far at its last block, for the next look or the answer. A planner without tools, or with its
+ * budget spent, writes no cache: nothing would read it.
  */
 function withCacheBreakpoint(messages: MessageParam[], tools: PlannerTools | undefined): MessageParam[] {
   const last = messages.at(-1);
-  if (!tools || tools.exhausted || messages.length < 3 || last?.role !== 'user' || typeof last.content === 'string') {
+  if (!tools || tools.exhausted || !last || last.role !== 'user') {
+    return messages;
+  }
+  if (messages.length === 1) {
+    return [markLastBlock(last)];
+  }
+  if (typeof last.content === 'string') {
     return messages;
   }
   const blocks = [...last.content];

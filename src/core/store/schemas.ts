@@ -65,6 +65,7 @@ const WorkSchema = z.object({
       end: z.number(),
       tokens: z.number(),
       whole: z.boolean().optional(),
+      lineTokens: z.number().optional(),
     }),
   ),
   edits: z.array(z.object({ path: z.string(), tokens: z.number() })),

@@ -3,7 +3,7 @@ import type { Plan, Subtask } from '../plan/schema';
 import type { Estimate, SubtaskState, UsageEntry } from '../plan/state';
 import type { ScopedFile } from '../worker/context';
 import { viewsOf } from '../worker/context';
-import type { OutlineSource } from '../worker/slices';
+import type { OutlineSource } from '../plan/outline';
 import { estimateSubtask, expectedEdits } from './estimate';
 import type { SessionFigure } from './opusAlone';
 import { opusAloneFigure } from './opusAlone';

@@ -140,7 +140,7 @@ export const LEAN_ANSWER_TOKENS = 150;
 /**
  * The reads a lean session makes for these edits, each range once (overlapping reads merged). Its reads are windows
  * of LEAN_AGENT.readLines lines around the places its search found: a slice shorter than that counts as one window
- * (at the slice's tokens per line), a longer one as it is, and a file shown whole that is longer than one window as
+ * (at the file's tokens per line when known, else the slice's), a longer one as it is, and a file shown whole that is longer than one window as
  * one window per edit in it — a session with a search tool reads around the place rather than the whole file.
  */
 export function leanReads(reads: readonly WorkRead[], edits: readonly WorkEdit[]): number[] {
@@ -152,7 +152,7 @@ export function leanReads(reads: readonly WorkRead[], edits: readonly WorkEdit[]
   for (const r of mergeReads(reads)) {
     const lines = r.end - r.start + 1;
     if (!r.whole && lines < LEAN_AGENT.readLines) {
-      out.push(Math.round((r.tokens / lines) * LEAN_AGENT.readLines));
+      out.push(Math.max(r.tokens, Math.round((r.lineTokens ?? r.tokens / lines) * LEAN_AGENT.readLines)));
       continue;
     }
     if (!r.whole || lines <= LEAN_AGENT.readLines) {

@@ -31,6 +31,8 @@ export interface WorkRead {
   tokens: number;
   /** The whole file was shown (no focus, or a view without a range). */
   whole?: boolean;
+  /** Tokens per line of the whole file as `view` numbers it, when known: what a wider read of it would cost. */
+  lineTokens?: number;
 }
 
 export interface WorkEdit {
@@ -66,8 +68,9 @@ export function mergeReads(reads: readonly WorkRead[]): WorkRead[] {
         current.tokens += Math.round(extra * perLine);
         current.end = Math.max(current.end, r.end);
         current.whole = current.whole || r.whole;
+        current.lineTokens ??= r.lineTokens;
       } else {
-        current = { path, start: r.start, end: r.end, tokens: r.tokens, ...(r.whole ? { whole: true } : {}) };
+        current = { ...r, path };
         out.push(current);
       }
     }

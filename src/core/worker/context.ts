@@ -3,7 +3,7 @@ import { EDITOR_TOOL } from '../edits/editorTool';
 import type { Focus, Subtask } from '../plan/schema';
 import type { FileView } from './slices';
 import { viewOfFile } from './slices';
-import type { OutlineSource } from './slices';
+import type { OutlineSource } from '../plan/outline';
 
 /** A file in a subtask's scope as the worker sees it: `text` is model text (LF, no BOM), null when it is absent. */
 export interface ScopedFile {

@@ -1,5 +1,6 @@
-import { outlineOf } from '../code/outline';
 import type { Definition } from '../code/types';
+import type { OutlineSource } from '../plan/outline';
+import { defaultOutline, namesDefinition } from '../plan/outline';
 import type { Focus, LineRange } from '../plan/schema';
 import { isWholeFile } from '../plan/schema';
 import { estimateTokens } from '../usage/usage';
@@ -24,12 +25,6 @@ export const SLICE_RULES = {
   outlineTokens: 350,
 } as const;
 
-/** Definitions of a file for its outline, or undefined when the file cannot be outlined. */
-export type OutlineSource = (path: string, text: string) => Promise<Definition[] | undefined>;
-
-/** The tree-sitter outline (cached by content hash, shared with the repository map). */
-export const codeOutline: OutlineSource = async (path, text) => (await outlineOf(path, text))?.definitions;
-
 /** One file as it goes into a worker's first request. */
 export interface FileView {
   path: string;
@@ -46,15 +41,6 @@ export interface FileView {
   block: string;
   /** What the block shows of the file, as ranged reads (one per slice, or the whole file). */
   reads: WorkRead[];
-}
-
-/** The qualified name a plan uses for a definition: `name`, or `Container.name` for a member. */
-function qualified(d: Definition): string {
-  return d.container ? `${d.container}.${d.name}` : d.name;
-}
-
-function matches(wanted: string, d: Definition): boolean {
-  return wanted === qualified(d) || wanted === d.name;
 }
 
 /** Lines of model text, without the empty piece after a final newline. */
@@ -105,7 +91,7 @@ function span(start: number, end: number): string {
  * small file, or one whose slices would cover most of it is shown whole, as it is; any other file is shown as its
  * slices with line numbers (the format `view` uses), with markers for the lines left out, and an outline of those.
  */
-export async function viewOfFile(file: ScopedFile, outline: OutlineSource = codeOutline): Promise<FileView> {
+export async function viewOfFile(file: ScopedFile, outline: OutlineSource = defaultOutline): Promise<FileView> {
   const base = { path: file.path, create: file.create, missing: [] as string[] };
   if (file.text === null) {
     const why = file.create ? 'It does not exist yet: create it.' : 'It does not exist in the workspace.';
@@ -141,7 +127,7 @@ export async function viewOfFile(file: ScopedFile, outline: OutlineSource = code
   const wanted: LineRange[] = [...focus.lines];
   const missing: string[] = [];
   for (const symbol of focus.symbols) {
-    const found = (definitions ?? []).filter((d) => matches(symbol, d));
+    const found = (definitions ?? []).filter((d) => namesDefinition(symbol, d));
     if (found.length === 0) {
       missing.push(symbol);
     }
@@ -155,10 +141,13 @@ export async function viewOfFile(file: ScopedFile, outline: OutlineSource = code
     return whole();
   }
   const block = renderSlices(file.path, lines, shown, missing, definitions);
+  // A line as `view` numbers it: six columns and a tab before the text.
+  const lineTokens = (file.text.length + lines.length * 7) / 3.5 / lines.length;
   const reads = shown.map((r) => ({
     path: file.path,
     ...r,
     tokens: estimateTokens(numberedLines(lines.slice(r.start - 1, r.end), r.start)),
+    lineTokens,
   }));
   return { ...base, lineCount: lines.length, whole: false, shown, missing, block, reads };
 }

@@ -32,14 +32,14 @@ export interface Job {
  */
 export const THINKING = {
   locatePerTurn: 200,
-  planner: 400,
   perEdit: 100,
   closing: 50,
 } as const;
 
 export const THINKING_RULE =
   `thinking blocks on every turn, written to a token count: ${THINKING.locatePerTurn} per locating turn (Claude ` +
-  `Code's search and read turns), ${THINKING.planner} for the planner (the same locating, from its map), ` +
+  `Code's search and read turns; the planner's search and plan calls, the same locating from its map and search; ` +
+  'a worker that reads what its slices left out), ' +
   `${THINKING.perEdit} per edit on the turn that makes it (both sides) and ${THINKING.closing} per closing answer ` +
   '(Claude Code once, each worker once)';
 
@@ -147,20 +147,42 @@ export function taskOf(pkgs: LibPackage[]): string {
 }
 
 /**
- * What the planner can name from its map and the task, per file: the definitions the task names (maxRetries in ClientOptions, the
- * client's request method, normalizeError); nothing for a file under the planner's whole-file threshold (defaults)
- * or one whose map entry names nothing to point at (the tests and the README, which have no definitions).
+ * The planner's search before it plans: its map shows definitions, and the tests and README have none to name, so it
+ * looks for the places the task points at there (the retry test the new tests go before, the maxRetries row of the
+ * Options table) to give their line ranges.
  */
-function focusOf(pkg: LibPackage, path: string): Focus {
+export const PLANNER_SEARCH = {
+  pattern: "it\\('retries a 503 up to maxRetries times'|^\\| `maxRetries` \\|",
+  ignore_case: false,
+} as const;
+
+export function plannerSearchPath(pkgs: readonly LibPackage[]): string {
+  return pkgs.length === 1 ? `packages/${pkgs[0]?.name}` : 'packages';
+}
+
+/**
+ * What the planner names per file, from its map, the task and its search: the definitions the task names (maxRetries
+ * in ClientOptions, the client's request method, normalizeError); nothing for a file under its whole-file threshold
+ * (defaults); for the tests and the README, a few lines before the line its search found, and that line.
+ */
+function focusOf(pkg: LibPackage, path: string, edits: readonly JobEdit[]): Focus {
   const at = packageFiles(pkg);
+  const found = edits.find((e) => e.path === path)?.line ?? 1;
+  if (path === at.test || path === at.readme) {
+    return { symbols: [], lines: [{ start: Math.max(1, found - 8), end: found }] };
+  }
   const symbols =
-    path === at.types ? ['ClientOptions.maxRetries'] : path === at.client ? [`${pkg.clientClass}.request`, 'normalizeError'] : [];
+    path === at.types
+      ? ['ClientOptions.maxRetries']
+      : path === at.client
+        ? [`${pkg.clientClass}.request`, 'normalizeError']
+        : [];
   return { symbols, lines: [] };
 }
 
-function planOf(pkgs: LibPackage[], task: string): Plan {
+function planOf(pkgs: LibPackage[], task: string, edits: readonly JobEdit[]): Plan {
   const files = (pick: (f: ReturnType<typeof packageFiles>) => string[]) =>
-    pkgs.flatMap((p) => pick(packageFiles(p)).map((path) => ({ path, create: false, focus: focusOf(p, path) })));
+    pkgs.flatMap((p) => pick(packageFiles(p)).map((path) => ({ path, create: false, focus: focusOf(p, path, edits) })));
   const where = pkgs.map((p) => `packages/${p.name}`).join(', ');
   const code: Subtask = {
     id: 'timeout-option',
@@ -226,7 +248,8 @@ export function jobOf(size: number, files: Map<string, string>): Job {
     throw new Error(`a job of size ${size} needs ${size} packages; the library has ${LIB_PACKAGES.length}`);
   }
   const task = taskOf(packages);
-  return { size, packages, task, edits: packages.flatMap((p) => packageEdits(p, files)), plan: planOf(packages, task) };
+  const edits = packages.flatMap((p) => packageEdits(p, files));
+  return { size, packages, task, edits, plan: planOf(packages, task, edits) };
 }
 
 /** The edits of a subtask: those on the files in its scope. */

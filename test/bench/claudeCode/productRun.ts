@@ -14,7 +14,7 @@ import { Meter } from './apiRules';
 import type { Exchange, SideRecord } from './exchange';
 import { lastToolResults, otherRequestsOf, turnOf } from './exchange';
 import type { Job } from './job';
-import { THINKING, editsOf, thinkingOf } from './job';
+import { PLANNER_SEARCH, THINKING, editsOf, plannerSearchPath, thinkingOf } from './job';
 import { READ_BEFORE, READ_LINES } from './claudeRun';
 
 /** The CLI bundle as `npm run build` makes it, built in a private folder so a concurrent build cannot interfere. */
@@ -128,10 +128,36 @@ export function workerTurns(job: Job, subtask: Subtask, seen?: (path: string) =>
 
 const TOOL = 'str_replace_based_edit_tool';
 
-/** The planner's answer: its thinking, then the plan as structured output. */
-export function plannerReply(job: Job): MessageReply {
+/**
+ * The planner's two calls: a search for the places its map cannot name (see PLANNER_SEARCH), then the plan as
+ * structured output, each with a locating turn's thinking — together the locating Claude Code does in its search
+ * and read turns.
+ */
+export function plannerTurns(job: Job): MessageReply[] {
+  const search = toolUseReply([
+    { name: 'search', input: { ...PLANNER_SEARCH, path: plannerSearchPath(job.packages) } },
+  ]);
   const plan = jsonReply(job.plan);
-  return { ...plan, content: [thinkingOf(THINKING.planner, 'Locate the option and split the work.'), ...plan.content] };
+  return [
+    {
+      ...search,
+      content: [thinkingOf(THINKING.locatePerTurn, 'Find the places the map cannot name.'), ...search.content],
+    },
+    { ...plan, content: [thinkingOf(THINKING.locatePerTurn, 'Split the work.'), ...plan.content] },
+  ];
+}
+
+/** The planner plans only from what its search showed it: the line of every test and README place it names. */
+function checkSearch(job: Job, body: RecordedBody): void {
+  const results = lastToolResults(body);
+  const text = results.map((r) => r.text).join('\n');
+  const named = job.edits.filter((e) => e.path.endsWith('.test.ts') || e.path.endsWith('README.md'));
+  const missing = named.filter((e) => !text.includes(`${e.path}:${e.line}:`));
+  if (results.some((r) => r.isError) || missing.length > 0) {
+    throw new Error(
+      `the planner's search did not show ${missing.map((e) => `${e.path}:${e.line}`).join(', ')}: ${text.slice(0, 300)}`,
+    );
+  }
 }
 
 function subtaskOf(job: Job, body: RecordedBody): Subtask | undefined {
@@ -175,14 +201,23 @@ export async function runProduct(cliPath: string, job: Job, workspace: string): 
   const meter = new Meter();
   const exchanges: Exchange[] = [];
   const scripts = new Map<string, MessageReply[]>();
+  const planner = plannerTurns(job);
   let problem: Error | undefined;
   fake.setResponder((req) => {
     let reply: MessageReply;
     let label: string;
     try {
       if (req.body.output_config?.format !== undefined) {
-        reply = plannerReply(job);
-        label = 'plan';
+        const turn = turnOf(req.body);
+        if (turn === 1) {
+          checkSearch(job, req.body);
+        }
+        const next = planner[turn];
+        if (!next) {
+          throw new Error(`the planner asked for call ${turn + 1}; the script has ${planner.length}`);
+        }
+        reply = next;
+        label = turn === 0 ? 'plan search' : 'plan';
       } else {
         const subtask = subtaskOf(job, req.body);
         const turn = turnOf(req.body);

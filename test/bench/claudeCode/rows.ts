@@ -5,7 +5,7 @@ import type { Exchange } from './exchange';
 import { CLAUDE_CODE_VERSION } from './install';
 import { THINKING_RULE } from './job';
 import type { SizeResult } from './measure';
-import { CONTEXT_DEFINITION } from './measure';
+import { CONTEXT_DEFINITION, runOf } from './measure';
 import { GREP_PATTERN, READ_LINES, claudeArgs } from './claudeRun';
 
 const signedUsd = (n: number): string => (n < 0 ? `−${fmtUsd(-n)}` : fmtUsd(n));
@@ -85,18 +85,19 @@ export function breakdownMarkdown(results: SizeResult[]): string {
 function costReason(results: SizeResult[]): string {
   const r = results[0] as SizeResult;
   const top = r.product.exchanges
-    .filter((e) => e.label !== 'plan')
+    .filter((e) => runOf(e) !== 'plan')
     .sort((a, b) => b.call.cost - a.call.cost)
     .slice(0, 3);
-  const planner = r.product.exchanges.filter((e) => e.label === 'plan').reduce((n, e) => n + e.call.cost, 0);
+  const plan = r.product.exchanges.filter((e) => runOf(e) === 'plan');
+  const planner = plan.reduce((n, e) => n + e.call.cost, 0);
   return (
     `at 1× the product spends ${fmtUsd(r.productTotals.cost)} against Claude Code's ${fmtUsd(r.ccTotals.cost)}: ` +
-    `the planner ${fmtUsd(planner)}, and the dearest worker calls are ` +
+    `the planner ${fmtUsd(planner)} in ${plan.length} call(s), and the dearest worker calls are ` +
     top
       .map((e) => `${e.label} (${e.call.role}, ${tok(e.call.prompt)} prompt tokens, ${fmtUsd(e.call.cost)})`)
       .join(', ') +
-    '. Workers get whole files, so their first call writes every in-scope file to the cache, while the lean ' +
-    `session reads ${READ_LINES}-line ranges; slicing worker context is what would close the gap.`
+    '. A file whose map entry names nothing (tests, a README) costs the planner a search before it can give lines; ' +
+    'the planner’s own Opus calls are a fixed part of every job.'
   );
 }
 
