@@ -5,7 +5,7 @@ import { API_RULES, Meter, extraPromptTokens, outputTokensOf } from '../bench/cl
 import { READ_LINES, leanTurns } from '../bench/claudeCode/claudeRun';
 import { THINKING, expectedFiles, jobOf, thinkingOf } from '../bench/claudeCode/job';
 import { libFiles } from '../bench/claudeCode/libRepo';
-import { workerTurns } from '../bench/claudeCode/productRun';
+import { plannerTurns, workerTurns } from '../bench/claudeCode/productRun';
 import type { PromptBody } from '../bench/promptCache';
 import { PromptCache, promptTokensOf } from '../bench/promptCache';
 
@@ -94,6 +94,46 @@ describe('bench: Claude Code side by side', () => {
         const count = edits?.content.filter((b) => b.type === 'tool_use').length;
         assert.equal(count, job.edits.filter((e) => s.files.some((f) => f.path === e.path)).length);
       }
+    });
+  });
+
+  describe('the scripted product side', () => {
+    it('plans after one search, thinking as much as Claude Code locating, and names what each worker sees', () => {
+      const job = jobOf(2, files);
+      const turns = plannerTurns(job);
+      const thinking = (t: { content: { type: string; thinking?: string }[] }): number =>
+        t.content.filter((b) => b.type === 'thinking').reduce((n, b) => n + (b.thinking?.length ?? 0), 0);
+      const claude = leanTurns(job, '/ws');
+      assert.equal(
+        turns.reduce((n, t) => n + thinking(t as never), 0),
+        thinking(claude[0] as never) + thinking(claude[1] as never),
+      );
+      assert.equal(turns[0]?.content.filter((b) => b.type === 'tool_use').length, 1);
+      for (const s of job.plan.subtasks) {
+        assert.ok(s.effort, `${s.id} has an effort`);
+        for (const f of s.files) {
+          const lines = f.focus?.lines ?? [];
+          for (const e of job.edits.filter((x) => x.path === f.path && lines.length > 0)) {
+            assert.ok(
+              lines.some((r) => r.start <= e.line && e.line <= r.end),
+              `${f.path}: the focus shows ${e.line}`,
+            );
+          }
+        }
+      }
+    });
+
+    it('makes a worker read with view_range what its slices leave out, before it edits', () => {
+      const job = jobOf(1, files);
+      const tests = job.plan.subtasks.find((s) => s.id === 'timeout-tests');
+      assert.ok(tests);
+      const [view, edits, answer] = workerTurns(job, tests, () => '');
+      const call = view?.content.find((b) => b.type === 'tool_use') as { input: { view_range: number[] } } | undefined;
+      const site = job.edits.find((e) => e.path.endsWith('.test.ts'))?.line as number;
+      assert.ok(call && call.input.view_range[0]! <= site && site <= call.input.view_range[1]!);
+      assert.equal(edits?.content.filter((b) => b.type === 'tool_use').length, 1);
+      assert.ok(answer?.content.some((b) => b.type === 'text'));
+      assert.equal(workerTurns(job, tests).length, 2, 'nothing to read when everything is shown');
     });
   });
 
