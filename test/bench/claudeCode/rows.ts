@@ -19,8 +19,10 @@ export const LEAN_SCRIPT_TEXT =
     .join(' ')}\` with a scratch HOME, against the local Messages API. Lean script: turn 1 one Grep ` +
   `(\`${GREP_PATTERN}\`, content mode with line numbers, over the packages of the job); turn 2 one ranged Read per ` +
   `edit site (${READ_LINES} lines around it) as parallel calls; turn 3 every Edit as parallel calls; turn 4 a short ` +
-  'answer. The product: `plan` (scripted Opus plan: Sonnet code, Sonnet tests, Haiku docs), `dispatch --all`, ' +
-  '`apply` each subtask, `show` — each worker makes all its edits in one turn of parallel editor calls, then answers.';
+  'answer. The product: `plan` (scripted Opus planner: one search for the places its map cannot name, then a plan ' +
+  'of Sonnet code, Sonnet tests and Haiku docs that names what each worker sees and an effort), `dispatch --all`, ' +
+  '`apply` each subtask, `show` — each worker reads with view_range what its slices leave out (when they do), makes ' +
+  'all its edits in one turn of parallel editor calls, then answers.';
 
 function breakdown(side: string, exchanges: Exchange[]): string[] {
   const lines = [
