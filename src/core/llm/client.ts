@@ -240,7 +240,10 @@ export class LlmClient {
   }
 
   /** The request as this platform takes it: without structured output where the platform has none (or refused it). */
-  private fitToPlatform<R extends LlmRequest>(req: R, transport: ModelTransport): R {
+  private fitToPlatform<R extends LlmRequest>(request: R, transport: ModelTransport): R {
+    // Effort is sent where it is known to be taken (Anthropic's API); elsewhere the model runs at its default.
+    const { effort, ...plain } = request;
+    const req = (effort && transport.provider !== 'anthropic' ? plain : request) as R;
     if (!req.outputFormat) {
       return req;
     }
