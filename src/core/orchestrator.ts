@@ -3,7 +3,7 @@ import type { Proposal } from './edits/types';
 import type { LlmClient } from './llm/client';
 import type { ModelRole } from './models';
 import { scopesOverlap } from './plan/graph';
-import type { FileInScope } from './plan/schema';
+import type { Effort, FileInScope } from './plan/schema';
 import type { PlanState } from './plan/state';
 import { Checkpoints } from './review/checkpoints';
 import { ReviewDesk } from './review/desk';
@@ -66,7 +66,7 @@ export class Orchestrator {
     this.reviewer = new OpusReviewer(this.env, this.session);
     this.desk = new ReviewDesk(this.env, this.session, this.reviewer);
     this.checkpoints = new Checkpoints(this.env, this.session);
-    this.runner = new Runner(this.env, this.session, this.desk);
+    this.runner = new Runner(this.env, this.session, this.desk, this.estimator);
     this.planner = new Planning(this.env, this.session, this.estimator, () => this.runner.busy());
     this.editor = new PlanEditor(this.env, this.session, this.estimator, (id) => this.runner.has(id));
   }
@@ -112,6 +112,9 @@ export class Orchestrator {
    */
   async load(): Promise<PlanState | undefined> {
     const state = await this.session.load((spec, goal) => this.estimator.subtask(spec, spec.model, goal));
+    if (state && Object.values(state.subtasks).some((s) => s.work)) {
+      await this.estimator.refreshOpusAlone(this.session);
+    }
     await this.checkpoints.recover();
     await this.session.flush();
     return state;
@@ -245,6 +248,11 @@ export class Orchestrator {
 
   changeModel(id: string, role: ModelRole, opts: { allowFinished?: boolean } = {}): Promise<void> {
     return this.editor.changeModel(id, role, opts);
+  }
+
+  /** Sets how hard the subtask's worker thinks (the API's effort). */
+  changeEffort(id: string, effort: Effort, opts: { allowFinished?: boolean } = {}): Promise<void> {
+    return this.editor.changeEffort(id, effort, opts);
   }
 
   /** Replaces the subtask's files in scope; the same rules as a plan from Opus apply. */

@@ -180,6 +180,32 @@ describe('Runner', function () {
     assert.ok(fake.requests.every((r) => !JSON.stringify(r.body.messages?.[0]).includes('for two')));
   });
 
+  it('recomputes the Opus-alone figure from what a run recorded, and saves it', async () => {
+    const estimator = new Estimator(env);
+    const withFigures = new Runner(env, session, desk, estimator);
+    const planned = await estimator.opusOnly(session.state as PlanState, []);
+    editsA();
+    await withFigures.dispatch(['one']);
+    const work = session.subtask('one')?.state.work;
+    assert.ok(work, 'the run recorded its work');
+    assert.deepEqual(work.edits, [{ path: 'src/a.ts', tokens: work.edits[0]?.tokens }]);
+    assert.deepEqual(
+      work.reads.map((r) => [r.path, r.start, r.end]),
+      [['src/a.ts', 1, 1]],
+    );
+    const after = session.state?.opusOnlyEstimate;
+    assert.ok(after && after.cost > 0);
+    assert.deepEqual(after, await estimator.opusOnly(session.state as PlanState, session.ledger.entries()));
+    assert.notDeepEqual(after, planned, 'the recorded edit replaces the expected one');
+    await session.flush();
+    const stored = await new Store(root).load();
+    assert.deepEqual(stored?.state.subtasks.one?.work, work, 'the work is saved with its subtask');
+    const reloaded = new PlanSession(new Store(root), () => undefined);
+    await reloaded.load(async () => ({ inputTokens: 0, outputTokens: 0, cost: 0 }));
+    await estimator.refreshOpusAlone(reloaded);
+    assert.deepEqual(reloaded.state?.opusOnlyEstimate, after, 'a reload computes the same figure from the records');
+  });
+
   it('estimates read each file once for a whole plan', async () => {
     const reads: string[] = [];
     const io: WorkspaceIO = { read: async (rel) => (reads.push(rel), diskIO(root).read(rel)), write: async () => {} };
@@ -189,7 +215,7 @@ describe('Runner', function () {
     for (const s of plan.subtasks) {
       assert.ok((await estimator.subtask(s, s.model, plan.goal, texts)).inputTokens > 0);
     }
-    assert.ok((await estimator.opusOnly('Edit files', plan, 'map', texts)).cost > 0);
+    assert.ok((await estimator.opusOnly({ task: 'Edit files', plan, subtasks: {} }, [], texts)).cost > 0);
     assert.deepEqual(reads.sort(), ['src/a.ts', 'src/b.ts']);
   });
 });

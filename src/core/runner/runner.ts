@@ -8,6 +8,7 @@ import { RUNNABLE, notRunnableMessage, recordAttempt } from '../session/statuses
 import { describeUsage } from '../usage/format';
 import type { WorkerResult } from '../worker/worker';
 import { runWorker } from '../worker/worker';
+import type { Estimator } from './estimator';
 import { Scheduler } from './scheduler';
 
 /** Where a run's outcome goes: the review desk, which owns proposals and what the worker hears about its last try. */
@@ -30,6 +31,8 @@ export class Runner {
     private readonly env: EngineEnv,
     private readonly session: PlanSession,
     private readonly handoff: RunHandoff,
+    /** Re-prices the "Opus alone" figure from what a run recorded; left out, the figure stays as planned. */
+    private readonly estimator?: Estimator,
   ) {
     this.scheduler = new Scheduler(env.settings.concurrency);
     env.followSettings((s) => this.scheduler.setLimit(s.concurrency));
@@ -146,7 +149,9 @@ export class Runner {
       if (result.files.length === 0) {
         throw new Error(`The worker finished without changing any file: ${result.summary.slice(0, 300)}`);
       }
+      state.work = result.work;
       await this.handoff.receive(spec, state, result.files, signal);
+      await this.estimator?.refreshOpusAlone(this.session);
     } catch (err) {
       if (signal.aborted) {
         state.status = 'cancelled';

@@ -1,6 +1,6 @@
 import { OrchestratorError } from '../contract';
 import type { ModelRole } from '../models';
-import type { FileInScope, Plan, Subtask } from '../plan/schema';
+import type { Effort, FileInScope, Plan, Subtask } from '../plan/schema';
 import type { SubtaskState } from '../plan/state';
 import { validatePlan } from '../plan/validate';
 import type { Estimator } from '../runner/estimator';
@@ -9,7 +9,8 @@ import type { PlanSession } from './session';
 import { RUNNABLE, WAITING } from './statuses';
 
 /**
- * The user's corrections to a plan before (or between) runs: another model, other files in scope, one subtask fewer.
+ * The user's corrections to a plan before (or between) runs: another model or effort, other files in scope, one
+ * subtask fewer.
  * Each is checked by the same rules as a plan from Opus and re-prices what it changes.
  */
 export class PlanEditor {
@@ -26,6 +27,17 @@ export class PlanEditor {
     state.model = role;
     state.estimate = await this.estimator.subtask(spec, role, this.goal());
     this.session.changed([id]);
+    await this.session.flush();
+  }
+
+  /** Sets how hard the subtask's worker thinks (the API's effort); its estimate follows. */
+  async changeEffort(id: string, effort: Effort, opts: { allowFinished?: boolean } = {}): Promise<void> {
+    const { spec, state } = this.session.require(id);
+    this.requireEditable(spec, state, opts.allowFinished);
+    spec.effort = effort;
+    state.estimate = await this.estimator.subtask(spec, state.model, this.goal());
+    this.session.saveLater(id);
+    this.session.planChanged();
     await this.session.flush();
   }
 
@@ -94,7 +106,7 @@ export class PlanEditor {
   private async refreshOpusOnly(): Promise<void> {
     const current = this.session.state;
     if (current) {
-      current.opusOnlyEstimate = await this.estimator.opusOnly(current.task, current.plan, current.repoMap ?? '');
+      current.opusOnlyEstimate = await this.estimator.opusOnly(current, this.session.ledger.entries());
     }
   }
 }

@@ -99,7 +99,7 @@ export class Planning {
       plan,
       subtasks,
       ledger: ledger.entries(),
-      opusOnlyEstimate: await this.estimator.opusOnly(task, plan, repoMap, texts),
+      opusOnlyEstimate: await this.estimator.opusOnly({ task, plan, subtasks }, ledger.entries(), texts),
       repoMap,
     };
     refreshStatuses(state);

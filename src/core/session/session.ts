@@ -98,6 +98,14 @@ export class PlanSession {
     this.writer.planChanged();
   }
 
+  /**
+   * A figure computed from the saved records changed (the Opus-alone estimate after a run): the plan row's figures go
+   * out; nothing is saved, since loading computes it again from the subtasks' records.
+   */
+  figuresChanged(): void {
+    this.events.emit({ kind: 'usage', id: 'plan' });
+  }
+
   subtaskRemoved(id: string): void {
     this.writer.subtaskRemoved(id);
   }
