@@ -1,5 +1,6 @@
 import type { ModelRole } from '../core/models';
 import { MODEL_ROLES } from '../core/models';
+import type { Effort } from '../core/plan/schema';
 
 /** Reading command arguments, which come from tree rows, CodeLenses, menus, the palette (none) and automation. */
 
@@ -26,4 +27,10 @@ export function isConfirmArgs(arg: unknown): arg is ConfirmArgs {
 
 export function isRole(value: unknown): value is ModelRole {
   return typeof value === 'string' && (MODEL_ROLES as readonly string[]).includes(value);
+}
+
+const EFFORTS: readonly string[] = ['low', 'medium', 'high'];
+
+export function isEffort(value: unknown): value is Effort {
+  return typeof value === 'string' && EFFORTS.includes(value);
 }

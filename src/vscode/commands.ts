@@ -7,7 +7,7 @@ import type { SubtaskStatus } from '../core/plan/state';
 import type { ApiKeyStore } from './apiKey';
 import { promptForApiKey } from './apiKey';
 import type { ConfirmArgs } from './args';
-import { isRole, subtaskIdOf } from './args';
+import { isEffort, isRole, subtaskIdOf } from './args';
 import type { ExtensionController } from './controller';
 import type { Engine } from './engine';
 import type { CommandResult } from './notify';
@@ -179,6 +179,20 @@ export class OrchestratorCommands {
       return CANCELLED;
     }
     return this.edit(() => orchestrator.changeModel(view.spec.id, chosen));
+  }
+
+  async changeEffort(arg?: unknown, effort?: unknown): Promise<CommandResult> {
+    const orchestrator = await this.engineReady();
+    const id = subtaskIdOf(arg);
+    const view = id ? orchestrator?.subtask(id) : undefined;
+    if (!orchestrator || !view) {
+      return warn(id ? `The plan has no subtask "${id}".` : 'Choose a subtask in the Plan view.');
+    }
+    const chosen = isEffort(effort) ? effort : await (await this.deps.engine()).pickEffort(view.spec);
+    if (!chosen) {
+      return CANCELLED;
+    }
+    return this.edit(() => orchestrator.changeEffort(view.spec.id, chosen));
   }
 
   /**

@@ -5,7 +5,8 @@ import { roleProviders } from '../core/llm/providers/platforms';
 import type { ModelInfo, ModelRole } from '../core/models';
 import { modelFor, roleProvider, setRoleProviders } from '../core/models';
 import { Orchestrator } from '../core/orchestrator';
-import type { FileInScope } from '../core/plan/schema';
+import type { Effort, FileInScope, Subtask } from '../core/plan/schema';
+import { effortOf } from '../core/plan/schema';
 import { rememberConfiguredSecret } from '../core/secrets/known';
 import { Store } from '../core/store/store';
 import { setPriceOverrides } from '../core/usage/prices';
@@ -15,7 +16,7 @@ import type { EngineViews } from './engineViews';
 import { createViews } from './engineViews';
 import { EditorModels } from './lm/editorModels';
 import { coreLogger } from './modelClient';
-import { pickModel } from './modelPicker';
+import { pickEffort, pickModel } from './modelPicker';
 import type { ProviderChoice } from './providerCommand';
 import { selectProvider } from './providerCommand';
 import type { ReviewHandlers } from './review/index';
@@ -64,6 +65,8 @@ export interface Engine {
   pickFiles(root: string, current: FileInScope[]): Promise<string[] | undefined>;
   /** Opus, Sonnet or Haiku, with the models and prices each role has now. */
   pickModel(current: ModelRole): Promise<ModelRole | undefined>;
+  /** The effort a subtask runs at, `current` checked, or undefined when dismissed. */
+  pickEffort(spec: Subtask): Promise<Effort | undefined>;
   /** Select Provider and Models. */
   selectProvider(choice?: ProviderChoice): Promise<void>;
 }
@@ -142,6 +145,7 @@ export function startEngine(host: EngineHost): Engine {
     views: createViews(() => current),
     pickFiles: (root, scope) => pickFiles(root, current.core.extraIgnores, scope),
     pickModel: (role) => pickModel(role, models()),
+    pickEffort: (spec) => pickEffort(effortOf(spec)),
     selectProvider: (choice) =>
       selectProvider({ applySettings: () => host.controller.applySettings(), editorModels }, choice),
   };

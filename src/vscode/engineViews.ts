@@ -62,7 +62,7 @@ export function createViews(settings: () => EditorSettings): EngineViews {
         case 'group':
           return groupItem(o, node);
         case 'file':
-          return fileItem(o.root, node);
+          return fileItem(o.root, node, o.subtask(node.subtaskId)?.spec.files.find((f) => f.path === node.path)?.focus);
         case 'proposalFile':
           return proposalFileItem(o.root, node);
         case 'dependency':

@@ -3,7 +3,9 @@ import * as vscode from 'vscode';
 import type { ModelRole } from '../core/models';
 import { MODEL_TABLE, modelFor } from '../core/models';
 import type { Orchestrator, SubtaskView } from '../core/orchestrator';
+import type { Focus } from '../core/plan/schema';
 import type { SubtaskState, SubtaskStatus, UsageEntry } from '../core/plan/state';
+import { describeFocus } from '../core/worker/focusText';
 import {
   contextFill,
   costLine,
@@ -212,14 +214,14 @@ export function groupItem(orchestrator: Orchestrator, node: GroupNode): vscode.T
   return item;
 }
 
-/** A file in scope; opens the file on click (a file still to be created has nothing to open). */
-export function fileItem(root: string, node: FileNode): vscode.TreeItem {
+/** A file in scope with what its worker sees of it; opens the file on click (a file to create has nothing to open). */
+export function fileItem(root: string, node: FileNode, focus?: Focus): vscode.TreeItem {
   const uri = vscode.Uri.file(path.join(root, node.path));
   const item = new vscode.TreeItem(uri, vscode.TreeItemCollapsibleState.None);
   item.id = nodeId(node);
   item.label = node.path;
   item.iconPath = vscode.ThemeIcon.File;
-  item.description = node.create ? 'new' : node.focus || undefined;
+  item.description = node.create ? 'new' : describeFocus(focus) || undefined;
   item.contextValue = 'file';
   if (!node.create) {
     item.command = { command: 'vscode.open', title: 'Open File', arguments: [uri] };

@@ -22,6 +22,7 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     cancelAll: () => c.cancelAll(),
     retry: (arg, model) => c.retry(arg, isRole(model) ? model : undefined),
     changeModel: (arg, role) => c.changeModel(arg, role),
+    changeEffort: (arg, effort) => c.changeEffort(arg, effort),
     editFiles: (arg, paths) => c.editFiles(arg, paths),
     removeSubtask: (arg, opts) => c.removeSubtask(arg, isConfirmArgs(opts) ? opts : undefined),
     clearPlan: (opts) => c.clearPlan(isConfirmArgs(opts) ? opts : undefined),

@@ -1,7 +1,7 @@
 import type { Definition } from '../code/types';
 import type { OutlineSource } from '../plan/outline';
 import { defaultOutline, namesDefinition } from '../plan/outline';
-import type { Focus, LineRange } from '../plan/schema';
+import type { LineRange } from '../plan/schema';
 import { isWholeFile } from '../plan/schema';
 import { estimateTokens } from '../usage/usage';
 import type { WorkRead } from '../usage/work';
@@ -263,13 +263,4 @@ function containerOf(member: Definition, all: readonly Definition[]): Definition
 
 function entryText(d: Definition): string {
   return `${span(d.startLine, d.endLine)} ${d.signature}`;
-}
-
-/** The focus as a line of text for a tree row: `L120-180, parseArgs`; empty for the whole file. */
-export function describeFocus(focus: Focus | undefined): string {
-  if (!focus || isWholeFile(focus)) {
-    return '';
-  }
-  const lines = focus.lines.map((r) => (r.start === r.end ? `L${r.start}` : `L${r.start}\u2013${r.end}`));
-  return [...lines, ...focus.symbols].join(', ');
 }
