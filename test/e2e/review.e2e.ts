@@ -84,7 +84,7 @@ function planJson(): unknown {
 
 /** The local model: the plan for the planner; for each worker its edits, then "done"; workers take a second. */
 function responder(req: RecordedRequest): MessageReply {
-  if (req.body.output_config !== undefined) {
+  if (req.body.output_config?.format !== undefined) {
     return jsonReply(planJson(), { input: 10_000, output: 2_000 });
   }
   const text = JSON.stringify(req.body.messages?.[0] ?? '');
