@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { OutlineCache } from '../../src/core/code/cache';
-import { codeLanguageOf, SPECS } from '../../src/core/code/languages';
+import { codeLanguageOf, outlineLanguageOf, SPECS } from '../../src/core/code/languages';
 import { outlineOf } from '../../src/core/code/outline';
 import { loadLanguage } from '../../src/core/code/runtime';
 import type { CodeLanguage, CodeOutline } from '../../src/core/code/types';
@@ -39,7 +39,9 @@ describe('code outline: languages', () => {
     assert.equal(codeLanguageOf('lib\\types.d.ts'), 'typescript');
     assert.equal(codeLanguageOf('Makefile'), undefined);
     assert.equal(codeLanguageOf('.ts'), undefined);
-    assert.equal(await outlineOf('notes.md', '# title'), undefined);
+    assert.equal(codeLanguageOf('notes.md'), undefined);
+    assert.equal(outlineLanguageOf('docs/Notes.MD'), 'markdown');
+    assert.deepEqual((await outlineOf('notes.md', '# title'))?.definitions[0]?.signature, '# title');
     assert.equal(await outlineOf('a.rb', 'class A; end'), undefined);
   });
 

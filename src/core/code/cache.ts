@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { CodeLanguage, CodeOutline } from './types';
+import type { CodeOutline, OutlineLanguage } from './types';
 
 /**
  * Bumped whenever an outline would come out differently for the same text (queries, signature rules): a cache
  * saved by another version is then ignored rather than trusted.
  */
-export const OUTLINE_FORMAT = 1;
+export const OUTLINE_FORMAT = 2;
 
 export const DEFAULT_CACHE_ENTRIES = 4_000;
 
@@ -27,6 +27,9 @@ const DefinitionSchema = z.object({
     'property',
     'constant',
     'variable',
+    'section',
+    'suite',
+    'test',
   ]),
   container: z.string().optional(),
   startLine: z.number().int().positive(),
@@ -44,7 +47,7 @@ export interface SerialisedOutlines {
 }
 
 /** The cache key of a text parsed as a language: a hash of both, so equal files share one parse. */
-export function outlineKey(language: CodeLanguage, text: string): string {
+export function outlineKey(language: OutlineLanguage, text: string): string {
   return createHash('sha256').update(`${OUTLINE_FORMAT}\0${language}\0`).update(text).digest('base64url');
 }
 

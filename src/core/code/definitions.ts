@@ -1,7 +1,7 @@
 import type { Node, Query } from '@vscode/tree-sitter-wasm';
 import type { Found, LanguageSpec } from './lang/spec';
-import { CONTAINER_KINDS, containerFound } from './lang/spec';
-import { signatureOf } from './signature';
+import { CONTAINER_KINDS, TEST_KINDS, containerFound } from './lang/spec';
+import { signatureOf, testSignature } from './signature';
 import type { Definition, DefinitionKind } from './types';
 
 const NAME_LIMIT = 80;
@@ -159,7 +159,12 @@ function place(
   for (; i >= 0; child = ancestors[i] as Node, i--) {
     const parent = ancestors[i] as Node;
     if (spec.scopes.has(parent.type)) {
-      return false;
+      // A test block in the function given to a `describe` belongs to that suite; anything else there is local.
+      const suite = TEST_KINDS.has(found.kind) ? suiteOf(ancestors, i, byNode) : undefined;
+      if (suite) {
+        found.container ??= suite;
+      }
+      return suite !== undefined;
     }
     const outer = byNode.get(parent.id)?.[0]?.found;
     if (outer) {
@@ -178,6 +183,14 @@ function place(
     }
   }
   return true;
+}
+
+/** The suite whose callback is `ancestors[at]`: `describe('x', () => { … })`, the call two levels up. */
+function suiteOf(ancestors: readonly Node[], at: number, byNode: Map<number, Match[]>): Found | undefined {
+  const args = ancestors[at - 1];
+  const call = ancestors[at - 2];
+  const outer = args?.type === 'arguments' && call ? byNode.get(call.id)?.[0]?.found : undefined;
+  return outer?.kind === 'suite' ? outer : undefined;
 }
 
 /** The first row of the definition's range: its outermost wrapper, decorators or attributes. */
@@ -211,7 +224,7 @@ function toDefinition(found: Found, startRow: number, spec: LanguageSpec, source
     kind,
     startLine: startRow + 1,
     endLine: found.node.endPosition.row + 1,
-    signature: signatureOf({ ...found, kind }, spec, source),
+    signature: TEST_KINDS.has(kind) ? testSignature(found) : signatureOf({ ...found, kind }, spec, source),
     exported: spec.exported(found),
   };
   if (found.container) {

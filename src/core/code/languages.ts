@@ -4,7 +4,7 @@ import { PYTHON } from './lang/python';
 import { RUST } from './lang/rust';
 import type { LanguageSpec } from './lang/spec';
 import { JAVASCRIPT, TSX, TYPESCRIPT } from './lang/typescript';
-import type { CodeLanguage } from './types';
+import type { CodeLanguage, OutlineLanguage } from './types';
 
 const BY_EXTENSION: Record<string, CodeLanguage> = {
   ts: 'typescript',
@@ -34,11 +34,24 @@ export const SPECS: Record<CodeLanguage, LanguageSpec> = {
   csharp: CSHARP,
 };
 
-/** The language a path's extension names, or `undefined` when there is no grammar for it. */
-export function codeLanguageOf(path: string): CodeLanguage | undefined {
+const MARKDOWN_EXTENSIONS = new Set(['md', 'markdown', 'mdx']);
+
+function extensionOf(path: string): string | undefined {
   const base = path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
   const dot = base.lastIndexOf('.');
-  return dot <= 0 ? undefined : BY_EXTENSION[base.slice(dot + 1).toLowerCase()];
+  return dot <= 0 ? undefined : base.slice(dot + 1).toLowerCase();
+}
+
+/** The language a path's extension names, or `undefined` when there is no grammar for it. */
+export function codeLanguageOf(path: string): CodeLanguage | undefined {
+  const ext = extensionOf(path);
+  return ext === undefined ? undefined : BY_EXTENSION[ext];
+}
+
+/** What `outlineOf` makes an outline of for a path: a grammar's language, Markdown, or nothing. */
+export function outlineLanguageOf(path: string): OutlineLanguage | undefined {
+  const ext = extensionOf(path);
+  return ext !== undefined && MARKDOWN_EXTENSIONS.has(ext) ? 'markdown' : codeLanguageOf(path);
 }
 
 /** Every grammar file the outline can load, for bundling them next to the code. */

@@ -3,6 +3,7 @@
  *   outline.ts      this entry: limits, cache, parse, references
  *   definitions.ts  definitions from the query matches: containers, locality, line ranges
  *   signature.ts    one-line declaration heads without bodies, initialisers or string values
+ *   markdown.ts     Markdown headings and the sections they span (no grammar: markdown-it's block parser)
  *   lang/*.ts       per-language queries and rules; languages.ts maps extensions to them
  *   runtime.ts      loads the WebAssembly runtime once and each grammar on first use
  *   cache.ts        content-hash LRU, serialisable to JSON
@@ -10,7 +11,8 @@
 import type { Node, Query } from '@vscode/tree-sitter-wasm';
 import { OutlineCache, outlineKey } from './cache';
 import { definitionsOf } from './definitions';
-import { codeLanguageOf } from './languages';
+import { outlineLanguageOf } from './languages';
+import { markdownDefinitions } from './markdown';
 import { loadLanguage } from './runtime';
 import type { CodeOutline, Definition } from './types';
 
@@ -34,8 +36,10 @@ export function sharedOutlineCache(): OutlineCache {
 
 /**
  * The definitions and references of a source file, parsed with tree-sitter; the language comes from the path's
- * extension (TypeScript, TSX, JavaScript, Python, Go, Rust, Java, C#). `undefined` means "no outline, fall back":
- * an unknown extension, a file over MAX_OUTLINE_CHARS, minified code, or a parser failure. Syntax errors still give
+ * extension (TypeScript, TSX, JavaScript, Python, Go, Rust, Java, C#). Test blocks of TS/JS (`describe`, `it`, `test`,
+ * `suite` with a title string) are definitions too, and a Markdown file's outline is its headings, so that a plan can
+ * name places in tests and documentation the way it names code. `undefined` means "no outline, fall back": an
+ * unknown extension, a file over MAX_OUTLINE_CHARS, minified code, or a parser failure. Syntax errors still give
  * what parses. Never throws. Outlines are cached by content hash and shared: treat them as read-only.
  */
 export async function outlineOf(
@@ -43,8 +47,9 @@ export async function outlineOf(
   text: string,
   cache: OutlineCache = defaultCache,
 ): Promise<CodeOutline | undefined> {
-  const language = codeLanguageOf(path);
-  if (!language || text.length > MAX_OUTLINE_CHARS || looksMinified(text)) {
+  const language = outlineLanguageOf(path);
+  // Prose keeps a paragraph on one line often enough: the minified-code test is for code only.
+  if (!language || text.length > MAX_OUTLINE_CHARS || (language !== 'markdown' && looksMinified(text))) {
     return undefined;
   }
   const key = outlineKey(language, text);
@@ -53,6 +58,11 @@ export async function outlineOf(
     return cached;
   }
   try {
+    if (language === 'markdown') {
+      const outline = { definitions: markdownDefinitions(text), references: [] };
+      cache.set(key, outline);
+      return outline;
+    }
     const loaded = await loadLanguage(language);
     // Parsing is synchronous: no other call can use this language's parser until this one is done with it.
     const started = Date.now();

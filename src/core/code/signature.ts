@@ -32,6 +32,20 @@ export function signatureOf(found: Found, spec: LanguageSpec, source: string): s
   return tidy(parts.join(' '));
 }
 
+/**
+ * A test block's head: the call and its title, `it('retries a 503')`. The title is what names the test (a
+ * declaration's string values are hidden, a title is shown: it is prose about the code, and the map is redacted).
+ */
+export function testSignature(found: Found): string {
+  const call = found.node.childForFieldName('function')?.text ?? 'test';
+  const quoted = found.nameNode.text;
+  const quote = quoted.slice(-1);
+  const head = `${call}(`;
+  const room = SIGNATURE_LIMIT - head.length - 1;
+  const title = quoted.replace(/\s+/g, ' ');
+  return `${head}${title.length > room ? `${title.slice(0, room - 2)}…${quote}` : title})`;
+}
+
 /** Where the head stops: at the body, at the `=` of an initialiser, else at the end of the declaration. */
 function headEnd(found: Found, spec: LanguageSpec): number {
   const node = found.node;

@@ -13,9 +13,19 @@ export type DefinitionKind =
   | 'field'
   | 'property'
   | 'constant'
-  | 'variable';
+  | 'variable'
+  /** A Markdown heading, spanning its section. */
+  | 'section'
+  /** A test block that holds others: `describe`, `suite`, `context`. */
+  | 'suite'
+  /** One test: `it`, `test`, `specify`. */
+  | 'test';
 
-/** One declaration of a file: top-level, or a member of a class, interface, struct, trait or impl. */
+/**
+ * One declaration of a file: top-level, or a member of a class, interface, struct, trait or impl. Places that are not
+ * declarations but that a plan names the same way count too: a Markdown heading (its title, within its parent
+ * heading) and a test block (its title string, within its `describe`).
+ */
 export interface Definition {
   name: string;
   kind: DefinitionKind;
@@ -51,3 +61,6 @@ export interface CodeOutline {
 
 /** The languages with a grammar (the JavaScript grammar reads JSX; the TypeScript one does not, hence `tsx`). */
 export type CodeLanguage = 'typescript' | 'tsx' | 'javascript' | 'python' | 'go' | 'rust' | 'java' | 'csharp';
+
+/** What an outline can be made of: code with a grammar, or Markdown (its headings). */
+export type OutlineLanguage = CodeLanguage | 'markdown';

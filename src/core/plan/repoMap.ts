@@ -10,6 +10,7 @@ import { listWorkspace } from '../workspace/listing';
 import { WorkspaceRules } from '../workspace/rules';
 import type { LowValueKind } from './fileKinds';
 import { lowValueKind } from './fileKinds';
+import { outlineLanguageOf } from '../code/languages';
 import { sharedOutlineCache } from '../code/outline';
 import { OUTLINE_CACHE_FILE, readCacheFile, scanCacheFor, writeCacheFile } from './mapCache';
 import type { ScanCache } from './mapCache';
@@ -154,7 +155,10 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
   );
   const top = Math.max(...score.values(), Number.MIN_VALUE);
   const ordered = [...rankable].sort((a, b) => (score.get(b) ?? 0) - (score.get(a) ?? 0) || (a < b ? -1 : 1));
-  const outlines = await parseTop(opts.root, ordered, listing.sizes, opts.outline ?? defaultOutline);
+  const outlines = await parseTop(opts.root, ordered, listing.sizes, opts.outline ?? defaultOutline, {
+    task: opts.task,
+    scans,
+  });
   if (opts.persistCache) {
     await saveCaches(opts.root, cache);
   }
@@ -270,21 +274,37 @@ async function saveCaches(root: string, cache: ScanCache): Promise<void> {
   ]);
 }
 
-/** Outlines of the best-ranked source files, within a count and (for uncached files) a time limit. */
+/**
+ * Outlines of the best-ranked files, within a count and (for uncached files) a time limit. Past the time limit, two
+ * kinds of file whose line scan names nothing are still outlined, as a plan must give lines in them and the map would
+ * otherwise show their names only: Markdown (its headings; no grammar to load, a few milliseconds) and a file the task
+ * names by its file name (a test file, whose `describe`/`it` blocks are its only places).
+ */
 async function parseTop(
   root: string,
   ordered: string[],
   sizes: Map<string, number>,
   outline: OutlineSource,
+  pointers: { task: string; scans: Map<string, { defs: unknown[] }> },
 ): Promise<Map<string, Awaited<ReturnType<OutlineSource>>>> {
   const out = new Map<string, Awaited<ReturnType<OutlineSource>>>();
   const started = Date.now();
+  const taskLower = pointers.task.toLowerCase();
+  const mustName = (rel: string, language: string): boolean => {
+    const base = rel.slice(rel.lastIndexOf('/') + 1).toLowerCase();
+    const unnamed = (pointers.scans.get(rel)?.defs.length ?? 0) === 0;
+    return unnamed && (language === 'markdown' || (base.includes('.') && taskLower.includes(base)));
+  };
   for (const rel of ordered) {
-    if (out.size >= MAX_PARSED || Date.now() - started > PARSE_TIME_MS) {
+    if (out.size >= MAX_PARSED) {
       break;
     }
-    if (!/\.(tsx?|[mc][jt]s|jsx?|pyi?|go|rs|java|cs)$/i.test(rel) || (sizes.get(rel) ?? 0) > MAX_PARSE_BYTES) {
+    const language = outlineLanguageOf(rel);
+    if (!language || (sizes.get(rel) ?? 0) > MAX_PARSE_BYTES) {
       continue; // a bundle or generated table would take the whole parse time for one file
+    }
+    if (Date.now() - started > PARSE_TIME_MS && !mustName(rel, language)) {
+      continue;
     }
     const text = await fs.readFile(path.join(root, rel), 'utf8').catch(() => undefined);
     if (text !== undefined && !text.includes('\0')) {

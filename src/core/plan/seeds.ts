@@ -81,6 +81,8 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
       s += 20;
     } else if (base.length >= 5 && base.includes('.') && mentionsWord(taskLower, base.toLowerCase())) {
       s += 12;
+    } else if (namesDocument(ctx.task, base)) {
+      s += 12;
     }
     if (rel === ctx.active || rel === ctx.selected) {
       s += 20;
@@ -143,6 +145,16 @@ function shared(words: string[], taskWords: Set<string>): string[] {
 function dirOf(rel: string): string {
   const slash = rel.lastIndexOf('/');
   return slash < 0 ? '' : rel.slice(0, slash);
+}
+
+/**
+ * A task names a conventional document by its capitalised stem alone ("document it in the README", "add a
+ * CHANGELOG entry"): README.md, CHANGELOG.md. Only all-capital stems count, written so: lower-case words like
+ * "client" name too many files.
+ */
+function namesDocument(task: string, base: string): boolean {
+  const stem = base.slice(0, base.indexOf('.') < 0 ? base.length : base.indexOf('.'));
+  return /^[A-Z]{5,}$/.test(stem) && new RegExp(`(?<![A-Za-z0-9])${stem}(?![A-Za-z0-9])`).test(task);
 }
 
 /** True when `word` occurs in `text` with no letter or digit right before or after it. */

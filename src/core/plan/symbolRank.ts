@@ -2,7 +2,7 @@ import type { MapSymbol } from './mapLayout';
 import type { Definition } from './outline';
 import { qualifiedName } from './outline';
 import type { FileScan } from './scan';
-import { wordsOf } from './words';
+import { identifiersIn, wordsOf } from './words';
 
 /** What ranking a file's definitions looks at. */
 export interface SymbolContext {
@@ -38,7 +38,11 @@ const DECAY_SPAN = 15;
 export function symbolsOf(filePriority: number, ctx: SymbolContext): MapSymbol[] {
   if (ctx.parsed) {
     const keys = new Set(ctx.parsed.map(qualifiedName));
+    const titles = titleWords(ctx.parsed);
     const scored = ctx.parsed.map((d) => {
+      if (PROSE_KINDS.has(d.kind)) {
+        return { d, s: proseNeed(d.name, ctx, titles) * (d.container ? 0.8 : 1), floor: 0 };
+      }
       let s = need(d.name, ctx);
       if (d.container && ctx.task.includes(qualifiedName(d))) {
         s += 8; // the task names this very member
@@ -47,16 +51,16 @@ export function symbolsOf(filePriority: number, ctx: SymbolContext): MapSymbol[]
       }
       s *= d.exported ? 1 : 0.5;
       s *= d.container ? 0.8 : 1;
-      return { d, s };
+      return { d, s, floor: FLOOR };
     });
     const best = Math.max(...scored.map((x) => x.s), Number.MIN_VALUE);
     return scored
-      .map(({ d, s }) => ({
+      .map(({ d, s, floor }) => ({
         key: qualifiedName(d),
         ...(d.container && keys.has(d.container) ? { containerKey: d.container } : {}),
         text: `${d.signature} L${d.startLine}-${d.endLine}`,
         startLine: d.startLine,
-        priority: filePriority * (FLOOR + (SPAN * s) / best),
+        priority: filePriority * (floor + (SPAN * s) / best),
       }))
       .sort((a, b) => b.priority - a.priority || a.startLine - b.startLine)
       .map(decay);
@@ -73,6 +77,45 @@ export function symbolsOf(filePriority: number, ctx: SymbolContext): MapSymbol[]
     }))
     .sort((a, b) => b.priority - a.priority || a.startLine - b.startLine)
     .map(decay);
+}
+
+/** Places named by a title in prose (a heading, a test's description) rather than by an identifier. */
+const PROSE_KINDS: ReadonlySet<string> = new Set(['section', 'suite', 'test']);
+/** A camelCase, snake_case or `$` name in a title: code the task may name too (`maxRetries`, `TimeoutError`). */
+const CODE_LIKE = /[a-z][A-Z]|_|\$/;
+
+/** In how many of the file's prose titles each word occurs. */
+function titleWords(definitions: readonly Definition[]): Map<string, number> {
+  const df = new Map<string, number>();
+  for (const d of definitions) {
+    if (PROSE_KINDS.has(d.kind)) {
+      for (const w of new Set(wordsOf(d.name))) {
+        df.set(w, (df.get(w) ?? 0) + 1);
+      }
+    }
+  }
+  return df;
+}
+
+/**
+ * How much the task needs a heading or a test: the task's words in its title, each worth less the more of the file's
+ * titles share it (fourteen tests "with the default page size" are not fourteen places a task about a default names),
+ * and the identifiers the task names, written in the title. A title that shares nothing stays out of a full map: a
+ * long test file or README would otherwise list every entry ahead of other files' code.
+ */
+function proseNeed(title: string, ctx: SymbolContext, df: Map<string, number>): number {
+  let s = 0.25;
+  for (const w of new Set(wordsOf(title))) {
+    if (ctx.taskWords.has(w)) {
+      s += 2 / (df.get(w) ?? 1);
+    }
+  }
+  for (const id of identifiersIn(title)) {
+    if (CODE_LIKE.test(id) && ctx.taskIdents.has(id)) {
+      s += 3;
+    }
+  }
+  return s;
 }
 
 /**

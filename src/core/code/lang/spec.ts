@@ -69,6 +69,9 @@ export const CONTAINER_KINDS: ReadonlySet<DefinitionKind> = new Set([
   'module',
 ]);
 
+/** Test blocks: calls, not declarations, so they nest in a suite's callback rather than in a body. */
+export const TEST_KINDS: ReadonlySet<DefinitionKind> = new Set(['suite', 'test']);
+
 /** Kinds whose functions are methods. */
 const TYPE_KINDS: ReadonlySet<string> = new Set(['class', 'interface', 'struct', 'trait', 'type', 'enum', 'impl']);
 

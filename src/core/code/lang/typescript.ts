@@ -30,13 +30,29 @@ const EXPORTS = `
   (#eq? @_module "module") (#eq? @_exports "exports"))
 `;
 
+/**
+ * Test blocks: a call of describe/it/test/suite (or `.only`, `.skip`, …) whose first argument is its title and which
+ * is given a function. They are what a plan names in a test file, which declares little else.
+ */
+const TEST_BLOCKS = `
+(call_expression
+  function: [(identifier) @_fn (member_expression object: (identifier) @_fn)]
+  arguments: (arguments . [(string) (template_string)] @name [(arrow_function) (function_expression)])
+  (#match? @_fn "^(describe|context|suite)$")) @definition.suite
+(call_expression
+  function: [(identifier) @_fn (member_expression object: (identifier) @_fn)]
+  arguments: (arguments . [(string) (template_string)] @name [(arrow_function) (function_expression)])
+  (#match? @_fn "^(it|test|specify)$")) @definition.test
+`;
+
 const SHARED_DEFINITIONS = `
 (function_declaration name: (identifier) @name) @definition.function
 (generator_function_declaration name: (identifier) @name) @definition.function
 (method_definition name: (_) @name) @definition.method
 (variable_declarator name: (identifier) @name) @definition.variable
 ${COMMONJS}
-${EXPORTS}`;
+${EXPORTS}
+${TEST_BLOCKS}`;
 
 const TS_DEFINITIONS = `${SHARED_DEFINITIONS}
 (function_signature name: (identifier) @name) @definition.function
