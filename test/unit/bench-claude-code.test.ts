@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { MODEL_TABLE } from '../../src/core/models';
+import { buildRepoMap } from '../../src/core/plan/repoMap';
 import { textReply, toolUseReply } from '../fake-anthropic/replies';
 import { API_RULES, Meter, extraPromptTokens, outputTokensOf } from '../bench/claudeCode/apiRules';
 import { READ_LINES, leanTurns } from '../bench/claudeCode/claudeRun';
 import { THINKING, expectedFiles, jobOf, thinkingOf } from '../bench/claudeCode/job';
-import { libFiles } from '../bench/claudeCode/libRepo';
+import { generateLibRepo, libFiles } from '../bench/claudeCode/libRepo';
 import { plannerTurns, workerTurns } from '../bench/claudeCode/productRun';
 import type { PromptBody } from '../bench/promptCache';
 import { PromptCache, promptTokensOf } from '../bench/promptCache';
@@ -98,9 +99,10 @@ describe('bench: Claude Code side by side', () => {
   });
 
   describe('the scripted product side', () => {
-    it('plans after one search, thinking as much as Claude Code locating, and names what each worker sees', () => {
+    it('plans after one search when its map names no place, thinking as much as Claude Code locating', () => {
       const job = jobOf(2, files);
-      const turns = plannerTurns(job);
+      const { turns, searched } = plannerTurns(job, '# Repository map\n\n## Files\npackages/ (40 files)\n');
+      assert.equal(searched, true);
       const thinking = (t: { content: { type: string; thinking?: string }[] }): number =>
         t.content.filter((b) => b.type === 'thinking').reduce((n, b) => n + (b.thinking?.length ?? 0), 0);
       const claude = leanTurns(job, '/ws');
@@ -120,6 +122,41 @@ describe('bench: Claude Code side by side', () => {
             );
           }
         }
+      }
+    });
+
+    it('plans straight from the map when the map it is sent names the test and README places', async () => {
+      const repo = await generateLibRepo();
+      try {
+        for (const size of [1, 2]) {
+          const job = jobOf(size, files);
+          const map = await buildRepoMap({ root: repo.root, task: job.task });
+          const { turns, plan, searched } = plannerTurns(job, map.text);
+          assert.equal(searched, false, `at ${size}× the map names the places:\n${map.text}`);
+          assert.equal(turns.length, 1);
+          assert.equal(turns[0]?.content.filter((b) => b.type === 'tool_use').length, 0);
+          // The lines come from the map's entries, and they hold the edit sites of the tests and the READMEs.
+          for (const e of job.edits.filter((x) => x.path.endsWith('.test.ts') || x.path.endsWith('README.md'))) {
+            const focus = plan.subtasks.flatMap((s) => s.files).find((f) => f.path === e.path)?.focus;
+            const range = focus?.lines[0];
+            assert.ok(
+              range && range.start <= e.line && e.line <= range.end,
+              `${e.path}:${e.line} in ${JSON.stringify(range)}`,
+            );
+            const entry = map.text
+              .split('\n')
+              .find((l) => l.includes(` L${range.start}-${range.end}`) && /## Options|it\('retries a 503/.test(l));
+            assert.ok(entry, `L${range.start}-${range.end} is the lines of a map entry`);
+          }
+          // The same map without those entries: the planner searches first.
+          const blind = map.text
+            .split('\n')
+            .filter((l) => !l.includes('## Options') && !l.includes("it('retries a 503"))
+            .join('\n');
+          assert.equal(plannerTurns(job, blind).searched, true);
+        }
+      } finally {
+        await repo.cleanup();
       }
     });
 

@@ -1,4 +1,4 @@
-import type { Focus, Plan, Subtask } from '../../../src/core/plan/schema';
+import type { Focus, LineRange, Plan, Subtask } from '../../../src/core/plan/schema';
 import type { FakeBlock } from '../../fake-anthropic/replies';
 import { LIB_PACKAGES, packageFiles } from './libRepo';
 import type { LibPackage } from './libSource';
@@ -22,6 +22,7 @@ export interface Job {
   packages: LibPackage[];
   task: string;
   edits: JobEdit[];
+  /** The plan as made after a search; a planner whose map names the places plans with the map's lines instead. */
   plan: Plan;
 }
 
@@ -147,9 +148,9 @@ export function taskOf(pkgs: LibPackage[]): string {
 }
 
 /**
- * The planner's search before it plans: its map shows definitions, and the tests and README have none to name, so it
- * looks for the places the task points at there (the retry test the new tests go before, the maxRetries row of the
- * Options table) to give their line ranges.
+ * The planner's search before it plans, when its map does not name the places the task points at in the tests and
+ * the README (the retry test the new tests go before, the Options table with the maxRetries row): it looks for them
+ * to give their line ranges.
  */
 export const PLANNER_SEARCH = {
   pattern: "it\\('retries a 503 up to maxRetries times'|^\\| `maxRetries` \\|",
@@ -161,15 +162,35 @@ export function plannerSearchPath(pkgs: readonly LibPackage[]): string {
 }
 
 /**
- * What the planner names per file, from its map, the task and its search: the definitions the task names (maxRetries
- * in ClientOptions, the client's request method, normalizeError); nothing for a file under its whole-file threshold
- * (defaults); for the tests and the README, a few lines before the line its search found, and that line.
+ * The map entries that name those places, as the map writes them: the retry test (a test block, with its title) and
+ * the Options section of the README (a heading). A planner shown both for every package plans without searching.
  */
-function focusOf(pkg: LibPackage, path: string, edits: readonly JobEdit[]): Focus {
+export const MAP_PLACES = {
+  test: "it('retries a 503 up to maxRetries times')",
+  readme: '## Options',
+} as const;
+
+/** Where the tests and the README of a package are to be worked on: line ranges the map or the search gave. */
+export type PlacesOf = (pkg: LibPackage, path: string) => LineRange | undefined;
+
+/** A few lines before the line the search found, and that line. */
+const searchedPlaces =
+  (edits: readonly JobEdit[]): PlacesOf =>
+  (_pkg, path) => {
+    const found = edits.find((e) => e.path === path)?.line ?? 1;
+    return { start: Math.max(1, found - 8), end: found };
+  };
+
+/**
+ * What the planner names per file, from its map, the task and (when the map does not name them) its search: the
+ * definitions the task names (maxRetries in ClientOptions, the client's request method, normalizeError); nothing for
+ * a file under its whole-file threshold (defaults); for the tests and the README, the lines of the place.
+ */
+function focusOf(pkg: LibPackage, path: string, places: PlacesOf): Focus {
   const at = packageFiles(pkg);
-  const found = edits.find((e) => e.path === path)?.line ?? 1;
   if (path === at.test || path === at.readme) {
-    return { symbols: [], lines: [{ start: Math.max(1, found - 8), end: found }] };
+    const range = places(pkg, path);
+    return { symbols: [], lines: range ? [range] : [] };
   }
   const symbols =
     path === at.types
@@ -180,9 +201,12 @@ function focusOf(pkg: LibPackage, path: string, edits: readonly JobEdit[]): Focu
   return { symbols, lines: [] };
 }
 
-function planOf(pkgs: LibPackage[], task: string, edits: readonly JobEdit[]): Plan {
+/** The plan, with the tests' and READMEs' places from `places`. */
+export function planOf(pkgs: LibPackage[], task: string, places: PlacesOf): Plan {
   const files = (pick: (f: ReturnType<typeof packageFiles>) => string[]) =>
-    pkgs.flatMap((p) => pick(packageFiles(p)).map((path) => ({ path, create: false, focus: focusOf(p, path, edits) })));
+    pkgs.flatMap((p) =>
+      pick(packageFiles(p)).map((path) => ({ path, create: false, focus: focusOf(p, path, places) })),
+    );
   const where = pkgs.map((p) => `packages/${p.name}`).join(', ');
   const code: Subtask = {
     id: 'timeout-option',
@@ -249,7 +273,7 @@ export function jobOf(size: number, files: Map<string, string>): Job {
   }
   const task = taskOf(packages);
   const edits = packages.flatMap((p) => packageEdits(p, files));
-  return { size, packages, task, edits, plan: planOf(packages, task, edits) };
+  return { size, packages, task, edits, plan: planOf(packages, task, searchedPlaces(edits)) };
 }
 
 /** The edits of a subtask: those on the files in its scope. */

@@ -2,7 +2,7 @@ import type { Usage } from '../../../src/core/usage/usage';
 import { ZERO_USAGE, addUsage } from '../../../src/core/usage/usage';
 import { promptTokensOf } from '../promptCache';
 import type { TokenCounter } from '../tokens';
-import { extraPromptTokens } from './apiRules';
+import { API_RULES, extraPromptTokens } from './apiRules';
 import type { Exchange, SideRecord } from './exchange';
 import type { ProductRun } from './productRun';
 
@@ -74,6 +74,14 @@ export function claudeCodePrefix(cc: SideRecord, task: string): ClaudeCodePrefix
   };
 }
 
+export interface LaterTurn {
+  label: string;
+  share: number;
+  previousShare: number;
+  previousPrompt: number;
+  previousUnderMinimum: boolean;
+}
+
 export interface SizeResult {
   size: number;
   files: number;
@@ -90,8 +98,12 @@ export interface SizeResult {
   /** Σ over workers of each one's largest request. */
   workerContextSum: number;
   plannerContext: number;
-  /** cache reads ÷ prompt of every worker request after its run's first, with its label. */
-  laterTurns: { label: string; share: number }[];
+  /**
+   * Every worker request after its run's first, with its label: cache reads ÷ its own prompt (`share`), cache reads
+   * ÷ the previous request's prompt (`previousShare`: 1 when the breakpoint moved with the conversation), and whether
+   * that previous prompt was under the model's minimum cacheable prefix (then nothing of it could be cached).
+   */
+  laterTurns: LaterTurn[];
   /** Cache writes of the runs that made a single call. */
   singleCallWrites: { run: string; write: number }[];
   prefix: ClaudeCodePrefix;
@@ -132,8 +144,15 @@ export async function measureSize(
   for (const e of product.exchanges) {
     const run = runOf(e);
     calls.set(run, [...(calls.get(run) ?? []), e]);
-    if (run !== 'plan' && seen.has(run)) {
-      laterTurns.push({ label: e.label, share: e.call.usage.cacheRead / e.call.prompt });
+    const previous = calls.get(run)?.at(-2);
+    if (run !== 'plan' && seen.has(run) && previous) {
+      laterTurns.push({
+        label: e.label,
+        share: e.call.usage.cacheRead / e.call.prompt,
+        previousShare: Math.min(1, e.call.usage.cacheRead / previous.call.prompt),
+        previousPrompt: previous.call.prompt,
+        previousUnderMinimum: previous.call.prompt < API_RULES.minCacheable[previous.call.role],
+      });
     }
     seen.add(run);
   }

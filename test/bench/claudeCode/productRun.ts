@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { ShowJson } from '../../../src/cli/show';
-import type { Subtask } from '../../../src/core/plan/schema';
+import type { Plan, Subtask } from '../../../src/core/plan/schema';
 import type { MessageReply } from '../../fake-anthropic/replies';
 import { jsonReply, textReply, toolUseReply } from '../../fake-anthropic/replies';
 import type { RecordedBody } from '../../fake-anthropic/server';
@@ -14,7 +14,10 @@ import { Meter } from './apiRules';
 import type { Exchange, SideRecord } from './exchange';
 import { lastToolResults, otherRequestsOf, turnOf } from './exchange';
 import type { Job } from './job';
-import { PLANNER_SEARCH, THINKING, editsOf, plannerSearchPath, thinkingOf } from './job';
+import type { PlacesOf } from './job';
+import { MAP_PLACES, PLANNER_SEARCH, THINKING, editsOf, planOf, plannerSearchPath, thinkingOf } from './job';
+import { packageFiles } from './libRepo';
+import { mapEntries, placeInMap } from './mapPlaces';
 import { READ_BEFORE, READ_LINES } from './claudeRun';
 
 /** The CLI bundle as `npm run build` makes it, built in a private folder so a concurrent build cannot interfere. */
@@ -129,22 +132,46 @@ export function workerTurns(job: Job, subtask: Subtask, seen?: (path: string) =>
 const TOOL = 'str_replace_based_edit_tool';
 
 /**
- * The planner's two calls: a search for the places its map cannot name (see PLANNER_SEARCH), then the plan as
- * structured output, each with a locating turn's thinking — together the locating Claude Code does in its search
- * and read turns.
+ * The planner's calls, decided from the map it was sent (`map`, the text of its first request): when the map names
+ * the test and README places of every package (MAP_PLACES), one call that plans straight from the map, with the
+ * lines its entries give and both locating turns' thinking; otherwise a search for the places (see PLANNER_SEARCH),
+ * then the plan, each with a locating turn's thinking — together the locating Claude Code does in its search and
+ * read turns.
  */
-export function plannerTurns(job: Job): MessageReply[] {
+export function plannerTurns(job: Job, map = ''): { turns: MessageReply[]; plan: Plan; searched: boolean } {
+  const entries = mapEntries(map);
+  const places: PlacesOf = (pkg, path) =>
+    placeInMap(entries, path, path === packageFiles(pkg).test ? MAP_PLACES.test : MAP_PLACES.readme);
+  const named = job.packages.every((p) => {
+    const at = packageFiles(p);
+    return places(p, at.test) !== undefined && places(p, at.readme) !== undefined;
+  });
+  if (named) {
+    const plan = planOf(job.packages, job.task, places);
+    const reply = jsonReply(plan);
+    const thinking = thinkingOf(2 * THINKING.locatePerTurn, 'Split the work; the map names every place.');
+    return { turns: [{ ...reply, content: [thinking, ...reply.content] }], plan, searched: false };
+  }
   const search = toolUseReply([
     { name: 'search', input: { ...PLANNER_SEARCH, path: plannerSearchPath(job.packages) } },
   ]);
   const plan = jsonReply(job.plan);
-  return [
+  const turns = [
     {
       ...search,
       content: [thinkingOf(THINKING.locatePerTurn, 'Find the places the map cannot name.'), ...search.content],
     },
     { ...plan, content: [thinkingOf(THINKING.locatePerTurn, 'Split the work.'), ...plan.content] },
   ];
+  return { turns, plan: job.plan, searched: true };
+}
+
+/** The repository map in the planner's first request. */
+export function mapOf(body: RecordedBody): string {
+  const text = messageText(body.messages?.[0]);
+  const start = text.indexOf('<repository_map>');
+  const end = text.indexOf('</repository_map>');
+  return start >= 0 && end > start ? text.slice(start, end) : '';
 }
 
 /** The planner plans only from what its search showed it: the line of every test and README place it names. */
@@ -201,7 +228,7 @@ export async function runProduct(cliPath: string, job: Job, workspace: string): 
   const meter = new Meter();
   const exchanges: Exchange[] = [];
   const scripts = new Map<string, MessageReply[]>();
-  const planner = plannerTurns(job);
+  let planner: ReturnType<typeof plannerTurns> | undefined;
   let problem: Error | undefined;
   fake.setResponder((req) => {
     let reply: MessageReply;
@@ -209,15 +236,17 @@ export async function runProduct(cliPath: string, job: Job, workspace: string): 
     try {
       if (req.body.output_config?.format !== undefined) {
         const turn = turnOf(req.body);
-        if (turn === 1) {
+        if (turn === 0) {
+          planner = plannerTurns(job, mapOf(req.body));
+        } else if (planner?.searched) {
           checkSearch(job, req.body);
         }
-        const next = planner[turn];
-        if (!next) {
-          throw new Error(`the planner asked for call ${turn + 1}; the script has ${planner.length}`);
+        const next = planner?.turns[turn];
+        if (!planner || !next) {
+          throw new Error(`the planner asked for call ${turn + 1}; the script has ${planner?.turns.length ?? 0}`);
         }
         reply = next;
-        label = turn === 0 ? 'plan search' : 'plan';
+        label = turn < planner.turns.length - 1 ? 'plan search' : 'plan';
       } else {
         const subtask = subtaskOf(job, req.body);
         const turn = turnOf(req.body);

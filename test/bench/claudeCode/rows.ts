@@ -19,8 +19,10 @@ export const LEAN_SCRIPT_TEXT =
     .join(' ')}\` with a scratch HOME, against the local Messages API. Lean script: turn 1 one Grep ` +
   `(\`${GREP_PATTERN}\`, content mode with line numbers, over the packages of the job); turn 2 one ranged Read per ` +
   `edit site (${READ_LINES} lines around it) as parallel calls; turn 3 every Edit as parallel calls; turn 4 a short ` +
-  'answer. The product: `plan` (scripted Opus planner: one search for the places its map cannot name, then a plan ' +
-  'of Sonnet code, Sonnet tests and Haiku docs that names what each worker sees and an effort), `dispatch --all`, ' +
+  'answer. The product: `plan` (scripted Opus planner, deciding from the map it is sent: when the map names the ' +
+  'places in the tests and the README — the retry test block, the Options heading — it plans in one call with their ' +
+  'line ranges; otherwise one search for them first; a plan of Sonnet code, Sonnet tests and Haiku docs that names ' +
+  'what each worker sees and an effort), `dispatch --all`, ' +
   '`apply` each subtask, `show` — each worker reads with view_range what its slices leave out (when they do), makes ' +
   'all its edits in one turn of parallel editor calls, then answers.';
 
@@ -98,7 +100,12 @@ function costReason(results: SizeResult[]): string {
     top
       .map((e) => `${e.label} (${e.call.role}, ${tok(e.call.prompt)} prompt tokens, ${fmtUsd(e.call.cost)})`)
       .join(', ') +
-    '. A file whose map entry names nothing (tests, a README) costs the planner a search before it can give lines; ' +
+    (plan.length > 1
+      ? '. The map did not name the places in the tests or the README, so the planner searched before it could give ' +
+        'lines; '
+      : '. The map named the places in the tests and the README, so the planner planned in one call; its cost is ' +
+        `its prompt (${tok(plan[0]?.call.prompt ?? 0)} tokens, written to the cache because a planner that may look ` +
+        'further marks its first request) and its thinking and plan; ') +
     'the planner’s own Opus calls are a fixed part of every job.'
   );
 }
@@ -124,6 +131,48 @@ function requestsOf(r: SizeResult): string {
 }
 
 const laterShare = (r: SizeResult): number => Math.min(...r.laterTurns.map((t) => t.share));
+
+function underMinimum(r: SizeResult): string {
+  return r.laterTurns
+    .filter((t) => t.previousUnderMinimum)
+    .map((t) => `${t.label} (previous request ${tok(t.previousPrompt)} tokens)`)
+    .join(', ');
+}
+
+/**
+ * Why later turns fall short, told from the measured shares: a previous request under the minimum cacheable prefix
+ * cannot be cached at all; a previous request read back whole leaves only what is new in this one — the model's own
+ * previous reply (thinking, tool calls) and the tool results — which no breakpoint can have cached before it existed.
+ */
+function cacheLaterReason(results: SizeResult[]): string {
+  const turns = results.flatMap((r) => r.laterTurns.map((t) => ({ ...t, size: r.size })));
+  const small = turns.filter((t) => t.previousUnderMinimum);
+  const cached = turns.filter((t) => !t.previousUnderMinimum);
+  const readWhole = cached.every((t) => t.previousShare >= 0.99);
+  const parts: string[] = [];
+  if (small.length > 0) {
+    parts.push(
+      `${[...new Set(small.map((t) => t.label))].join(', ')}: the run's previous request ` +
+        `(${small.map((t) => `${t.size}× ${tok(t.previousPrompt)}`).join(', ')} tokens) is under the model's minimum ` +
+        'cacheable prefix (Haiku: 4,096 tokens), so the API caches none of it whatever the breakpoints; only a longer ' +
+        'first request would change that, and lengthening it would cost more than the cache saves',
+    );
+  }
+  if (cached.length > 0 && readWhole) {
+    const low = Math.min(...cached.map((t) => t.share));
+    parts.push(
+      `every other later turn reads the whole previous request from cache (share of it ≥ 0.99: the breakpoint ` +
+        `moves with each turn); the rest of its prompt (down to ${fmt(low, 3)} read) is what is new in it — the ` +
+        'model’s own previous reply (thinking and tool calls) and the tool results — which exist only once that turn ' +
+        'is answered, so no breakpoint can have cached them',
+    );
+  } else if (cached.length > 0) {
+    parts.push(
+      'a later turn does not read the whole previous request back: move a breakpoint onto the newest message each turn',
+    );
+  }
+  return `${parts.join('; ')}.`;
+}
 const singleWrite = (r: SizeResult): number => r.singleCallWrites.reduce((n, w) => n + w.write, 0);
 
 /** The side-by-side rows, each across the job sizes. */
@@ -232,7 +281,12 @@ export function sideBySideRows(results: SizeResult[], stepSeconds: number): Row[
       verdict: laterMin.every((s) => s >= 0.8) ? 'PASS' : 'MISS',
       detail:
         'the lowest share per size; ' +
-        bySize(results, (r) => r.laterTurns.map((t) => `${t.label} ${fmt(t.share, 3)}`).join(', ')),
+        bySize(results, (r) => r.laterTurns.map((t) => `${t.label} ${fmt(t.share, 3)}`).join(', ')) +
+        '. Share of the PREVIOUS request’s prompt read from cache (1.000: the breakpoint moved with the ' +
+        'conversation and the whole previous request was read back): ' +
+        bySize(results, (r) => r.laterTurns.map((t) => `${t.label} ${fmt(t.previousShare, 3)}`).join(', ')) +
+        `. Previous request under its model's minimum cacheable prefix (nothing of it can be cached): ` +
+        bySize(results, (r) => underMinimum(r) || 'none'),
       data: { turns: results.map((r) => r.laterTurns) },
     },
     {
@@ -255,9 +309,14 @@ export function sideBySideRows(results: SizeResult[], stepSeconds: number): Row[
       `${READ_LINES}-line reads); slices of the files would bring it under half.`,
     'cc-opus-alone-before': opusAloneReason(results, 'before'),
     'cc-opus-alone-after': opusAloneReason(results, 'after'),
-    'cc-cache-later':
-      'a later worker turn re-sends the previous turn uncached: move a breakpoint onto the newest message each turn.',
-    'cc-cache-single': 'a single call marks a cache breakpoint and pays the write premium for nothing: drop it there.',
+    'cc-cache-later': cacheLaterReason(results),
+    'cc-cache-single':
+      'a single call marks a cache breakpoint and pays the write premium for nothing. ' +
+      (results.some((r) => r.singleCallWrites.some((w) => w.run === 'plan' && w.write > 0))
+        ? 'Here it is the planner: it marks its first request (task and map) whenever it has tools and budget left, ' +
+          'betting on a look that a second request reads back at a tenth of the price; planning straight from the map, ' +
+          'it made no second request. The bet pays once more than about 28% of plans look further (1.25 < 1 + 0.9q).'
+        : 'Drop it there.'),
   };
   for (const row of rows) {
     if (row.verdict !== 'PASS') {
