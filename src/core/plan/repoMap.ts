@@ -158,6 +158,7 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
   const outlines = await parseTop(opts.root, ordered, listing.sizes, opts.outline ?? defaultOutline, {
     task: opts.task,
     scans,
+    relevant: (rel) => (score.get(rel) ?? 0) >= RELEVANCE_FLOOR * top,
   });
   if (opts.persistCache) {
     await saveCaches(opts.root, cache);
@@ -285,7 +286,7 @@ async function parseTop(
   ordered: string[],
   sizes: Map<string, number>,
   outline: OutlineSource,
-  pointers: { task: string; scans: Map<string, { defs: unknown[] }> },
+  pointers: { task: string; scans: Map<string, { defs: unknown[] }>; relevant(rel: string): boolean },
 ): Promise<Map<string, Awaited<ReturnType<OutlineSource>>>> {
   const out = new Map<string, Awaited<ReturnType<OutlineSource>>>();
   const started = Date.now();
@@ -303,7 +304,11 @@ async function parseTop(
     if (!language || (sizes.get(rel) ?? 0) > MAX_PARSE_BYTES) {
       continue; // a bundle or generated table would take the whole parse time for one file
     }
-    if (Date.now() - started > PARSE_TIME_MS && !mustName(rel, language)) {
+    // A document below the relevance floor could not show a heading: its outline would only be left out.
+    if (
+      (language === 'markdown' && !pointers.relevant(rel)) ||
+      (Date.now() - started > PARSE_TIME_MS && !mustName(rel, language))
+    ) {
       continue;
     }
     const text = await fs.readFile(path.join(root, rel), 'utf8').catch(() => undefined);
