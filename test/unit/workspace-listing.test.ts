@@ -5,6 +5,7 @@ import path from 'node:path';
 import { simpleGit } from 'simple-git';
 import { listWorkspace } from '../../src/core/workspace/listing';
 import { listFiles, WorkspaceRules } from '../../src/core/workspace/rules';
+import { configureSecrets } from '../../src/core/workspace/secrets';
 import { makeRealRepo } from './realRepo';
 import type { RealRepo } from './realRepo';
 
@@ -135,6 +136,36 @@ describe('workspace listing', function () {
       );
     } finally {
       await fs.rm(root, { recursive: true, force: true });
+    }
+  });
+
+  it('leaves out files with more than one hard link, in git and out of it, unless hard links are allowed', async () => {
+    const base = await fs.mkdtemp(path.join(os.tmpdir(), 'listing-links-'));
+    const root = path.join(base, 'repo');
+    try {
+      await fs.mkdir(path.join(root, 'docs'), { recursive: true });
+      await fs.writeFile(path.join(root, 'kept.ts'), 'export const k = 1;\n');
+      await fs.writeFile(path.join(base, 'outside.txt'), "not the workspace's\n");
+      await fs.link(path.join(base, 'outside.txt'), path.join(root, 'docs', 'linked.txt'));
+      // A symbolic link to a hard-linked file inside the workspace is that file.
+      await fs.symlink('linked.txt', path.join(root, 'docs', 'alias.txt'));
+      const walked = await listFiles(root, await WorkspaceRules.load(root));
+      assert.deepEqual(walked, ['kept.ts'], 'a folder that is not a repository');
+      const git = simpleGit(root);
+      await git.init();
+      await git.addConfig('user.email', 'dev@example.com').addConfig('user.name', 'Dev');
+      await git.add('.');
+      await git.commit('Files and links');
+      assert.deepEqual(await listFiles(root, await WorkspaceRules.load(root)), ['kept.ts'], 'a repository');
+      configureSecrets({ allowHardLinks: true });
+      assert.deepEqual(await listFiles(root, await WorkspaceRules.load(root)), [
+        'docs/alias.txt',
+        'docs/linked.txt',
+        'kept.ts',
+      ]);
+    } finally {
+      configureSecrets({ allowHardLinks: false });
+      await fs.rm(base, { recursive: true, force: true });
     }
   });
 });

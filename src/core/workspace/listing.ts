@@ -4,6 +4,7 @@ import path from 'node:path';
 import { setImmediate } from 'node:timers/promises';
 import { gitListFiles } from './git';
 import type { WorkspaceRules } from './rules';
+import { secretPolicy } from './secrets';
 import { leftOutReason, splitThirdParty, VENV_MARKER, venvDirsOf } from './thirdParty';
 import type { LeftOutTree } from './thirdParty';
 
@@ -73,12 +74,16 @@ export async function listWorkspace(
 
 type FileStat = { size: number; mtimeMs: number };
 
-/** Size and time of a listed file, or undefined when it is gone, not a file, or a link that may not be followed. */
+/**
+ * Size and time of a listed file, or undefined when it is gone, not a file, a link that may not be followed, or a
+ * file with more than one hard link (its other name may be anywhere, outside the workspace too) unless the user
+ * allowed those: the listing refuses what confinement refuses.
+ */
 function fileStat(realRoot: string, rules: WorkspaceRules, root: string, rel: string): FileStat | undefined {
   try {
     const st = lstatSync(path.join(root, rel));
     if (st.isFile()) {
-      return { size: st.size, mtimeMs: st.mtimeMs };
+      return st.nlink > 1 && !secretPolicy().allowHardLinks ? undefined : { size: st.size, mtimeMs: st.mtimeMs };
     }
     return st.isSymbolicLink() ? linkedFileStat(realRoot, rules, path.join(root, rel)) : undefined;
   } catch {
@@ -136,7 +141,7 @@ function linkedFileStat(realRoot: string, rules: WorkspaceRules, link: string): 
   try {
     const real = realpathSync(link);
     const st = statSync(real);
-    if (!isInside(realRoot, real) || !st.isFile()) {
+    if (!isInside(realRoot, real) || !st.isFile() || (st.nlink > 1 && !secretPolicy().allowHardLinks)) {
       return undefined;
     }
     const readable = rules.mayRead(path.relative(realRoot, real).split(path.sep).join('/'));
