@@ -8,7 +8,8 @@ import { streamTimeoutsFromEnv } from '../core/llm/watchdog';
 import { Orchestrator, OrchestratorError } from '../core/orchestrator';
 import { PlanError } from '../core/plan/planner';
 import { rememberConfiguredSecret } from '../core/secrets/known';
-import { sharedRedactor } from '../core/secrets/redactor';
+import { lookLine } from '../core/plan/looks';
+import { Redactor } from '../core/secrets/redactor';
 import { Store, StoreError } from '../core/store/store';
 import { configureSecrets } from '../core/workspace/secrets';
 import type { ModelOverrides } from '../core/models';
@@ -186,13 +187,15 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${redactKey(message)}\n`);
     }
   };
-  sharedRedactor().log = log;
+  const redactor = new Redactor();
+  redactor.log = log;
   setPriceOverrides(cli.prices);
   setRoleProviders(roleProviders(cli.providers));
   const llm = new LlmClient({
     streamTimeouts: cli.timeouts,
     providers: cli.providers,
     onNotice: (message) => log('warn', message),
+    redactor,
   });
   const orch = new Orchestrator({
     root: cli.workspace,
@@ -214,7 +217,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     return await runCommand(orch, cli, abort.signal);
   } finally {
-    reportRedactions(cli);
+    reportRedactions(cli, redactor);
     process.off('SIGINT', onSigint);
     await orch.flush().catch(() => undefined);
   }
@@ -238,7 +241,10 @@ async function runCommand(orch: Orchestrator, cli: Cli, signal: AbortSignal): Pr
       }
       await orch.load();
       progress('Opus is planning…');
-      await orch.plan(task, { signal });
+      await orch.plan(task, {
+        signal,
+        onLook: (e) => progress(redactKey(`Opus looked (${e.calls}/${e.maxCalls}): ${lookLine(e)}`)),
+      });
       out(cli.json ? JSON.stringify(showJson(orch), null, 2) : renderShow(orch));
       return 0;
     }
@@ -305,8 +311,8 @@ async function runCommand(orch: Orchestrator, cli: Cli, signal: AbortSignal): Pr
 }
 
 /** How many secrets were kept out of the requests of each part of the plan, on stderr. */
-function reportRedactions(cli: Cli): void {
-  const counts = Object.entries(sharedRedactor().counts()).filter(([, n]) => n > 0);
+function reportRedactions(cli: Cli, redactor: Redactor): void {
+  const counts = Object.entries(redactor.counts()).filter(([, n]) => n > 0);
   if (counts.length > 0 && !cli.json) {
     const parts = counts.map(([owner, n]) => `${owner === 'plan' ? 'planner' : owner} ${n}`);
     process.stderr.write(`secrets redacted from model requests: ${parts.join(', ')}\n`);

@@ -1,7 +1,10 @@
 import { lineStats } from '../core/edits/proposal';
 import { modelFor } from '../core/models';
 import type { Orchestrator } from '../core/orchestrator';
+import type { PlannerLooks } from '../core/plan/looks';
+import { lookLine, plannerFacts } from '../core/plan/looks';
 import type { Estimate } from '../core/plan/state';
+import { redactedText } from '../core/secrets/counts';
 import type { Usage } from '../core/usage/usage';
 import { formatTokens } from '../core/usage/format';
 import { totalTokens } from '../core/usage/usage';
@@ -21,13 +24,15 @@ export interface SubtaskJson {
   cost: number;
   proposal?: { id: string; status: string; files: Array<{ path: string; added: number; removed: number }> };
   error?: string;
+  /** Distinct secrets kept out of its requests. */
+  redactions: number;
 }
 
 export interface ShowJson {
   task: string;
   goal: string;
   subtasks: SubtaskJson[];
-  planner: { usage: Usage; cost: number };
+  planner: { usage: Usage; cost: number; looks?: PlannerLooks; redactions: number };
   totals: { usage: Usage; cost: number; projected: number; byRole: Record<string, { usage: Usage; cost: number }> };
   opusOnlyEstimate: Estimate;
   saved: number;
@@ -69,9 +74,15 @@ export function showJson(orch: Orchestrator): ShowJson {
             }
           : {}),
         ...(st.error ? { error: st.error } : {}),
+        redactions: st.redactions ?? 0,
       };
     }),
-    planner: { usage: ledger.usageOf('plan'), cost: ledger.costOf('plan') },
+    planner: {
+      usage: ledger.usageOf('plan'),
+      cost: ledger.costOf('plan'),
+      ...(state.looks ? { looks: state.looks } : {}),
+      redactions: state.redactions ?? 0,
+    },
     totals: { usage: totals.usage, cost: totals.cost, projected: totals.projected, byRole: totals.byRole },
     opusOnlyEstimate: totals.opusOnly,
     saved: totals.saved,
@@ -99,9 +110,18 @@ export function renderShow(orch: Orchestrator): string {
     if (s.error) {
       lines.push(`${' '.repeat(width)}  error: ${s.error}`);
     }
+    if (s.redactions > 0) {
+      lines.push(`${' '.repeat(width)}  ${redactedText(s.redactions)}`);
+    }
   }
   lines.push('');
-  lines.push(`Planner (Opus): ${formatTokens(totalTokens(data.planner.usage))} tok  ${dollars(data.planner.cost)}`);
+  const { looks, redactions } = data.planner;
+  const facts = plannerFacts({ looks, redactions });
+  lines.push(
+    `Planner (Opus): ${formatTokens(totalTokens(data.planner.usage))} tok  ${dollars(data.planner.cost)}` +
+      (facts ? `  (${facts})` : ''),
+  );
+  lines.push(...(looks?.looks ?? []).map((l) => `  ${lookLine(l)}`));
   const u = data.totals.usage;
   lines.push(
     `Total so far: ${formatTokens(totalTokens(u))} tok  ${dollars(data.totals.cost)}` +

@@ -3,6 +3,7 @@ import type { Proposal } from './edits/types';
 import type { LlmClient } from './llm/client';
 import type { ModelRole } from './models';
 import { scopesOverlap } from './plan/graph';
+import type { PlannerLooks } from './plan/looks';
 import type { Effort, FileInScope } from './plan/schema';
 import type { PlanState } from './plan/state';
 import { Checkpoints } from './review/checkpoints';
@@ -88,6 +89,11 @@ export class Orchestrator {
   /** Live tokens of the planner's call in progress. */
   get planLive(): Usage | undefined {
     return this.planner.live;
+  }
+
+  /** The planner's looks beyond the map: live while it plans, else those of the current plan. */
+  get planLooks(): PlannerLooks | undefined {
+    return this.planner.looks ?? this.session.state?.looks;
   }
 
   get state(): PlanState | undefined {
@@ -277,6 +283,7 @@ export class Orchestrator {
   /** Cancels running work; the stored plan stays (changes not yet written still are, in the background). */
   dispose(): void {
     this.runner.cancelAll();
+    this.planner.dispose();
     this.session.events.clear();
   }
 

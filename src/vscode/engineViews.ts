@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { MODEL_TABLE } from '../core/models';
 import type { Orchestrator } from '../core/orchestrator';
+import { looksText } from '../core/plan/looks';
 import type { UsageEntry } from '../core/plan/state';
 import { livePhase, totalTokens } from '../core/usage/usage';
 import { formatCost, formatTokens, liveText } from './gauge';
@@ -91,7 +92,8 @@ export function createViews(settings: () => EditorSettings): EngineViews {
       }
       const doing = livePhase(live);
       const tokens = `${formatTokens(totalTokens(live))} tokens`;
-      return doing ? `${tokens} \u00b7 ${liveText(doing)}` : tokens;
+      const looks = orchestrator.planLooks;
+      return [tokens, looks && looksText(looks), doing && liveText(doing)].filter(Boolean).join(' \u00b7 ');
     },
   };
 }

@@ -18,6 +18,8 @@ import {
 } from './gauge';
 import type { GaugeGlyph } from './gaugeIcons';
 import { gaugeIconPath, gaugeStep } from './gaugeIcons';
+import { plannerFacts } from '../core/plan/looks';
+import { redactedText } from '../core/secrets/counts';
 import { escapeMarkdown } from './markdown';
 import type { DependencyNode, FileNode, GroupNode, OverlapNode, ProposalFileNode } from './treeNodes';
 import { SUBTASK_SCHEME, nodeId } from './treeNodes';
@@ -101,6 +103,8 @@ export function planTooltip(orchestrator: Orchestrator): vscode.MarkdownString {
   tooltip.appendMarkdown(
     `**Task**\n\n${escapeMarkdown(orchestrator.state?.task ?? '')}\n\n${totalsMarkdown(orchestrator)}`,
   );
+  const planner = orchestrator.state && plannerFacts(orchestrator.state);
+  tooltip.appendMarkdown(planner ? `\n\n**Planner** ${escapeMarkdown(planner)}` : '');
   return tooltip;
 }
 
@@ -180,6 +184,7 @@ export function subtaskTooltip(ctx: RowContext, { spec, state }: SubtaskView): v
   if (attempts) {
     tip.appendMarkdown(`\n\n${attempts}`);
   }
+  tip.appendMarkdown(state.redactions ? `\n\n${redactedText(state.redactions)}` : '');
   if (state.status === 'failed' && state.error) {
     tip.appendMarkdown(`\n\n**Error** ${escapeMarkdown(state.error)}`);
   }

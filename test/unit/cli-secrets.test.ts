@@ -72,11 +72,12 @@ async function write(root: string, rel: string, text: string): Promise<void> {
   await fs.writeFile(path.join(root, rel), text);
 }
 
-async function storeText(repo: string): Promise<string> {
+/** Every file of the store folder, the map's cache included, less those under `skip`. */
+async function storeText(repo: string, skip: string[] = []): Promise<string> {
   const dir = path.join(repo, '.opus-orchestrator');
   const files = await fs.readdir(dir, { recursive: true }).catch(() => [] as string[]);
   let out = '';
-  for (const f of files) {
+  for (const f of files.filter((name) => !skip.some((s) => name.startsWith(`${s}${path.sep}`)))) {
     out += await fs.readFile(path.join(dir, f), 'utf8').catch(() => '');
   }
   return out;
@@ -268,6 +269,52 @@ describe('secrets never reach a model (dist/cli.js end to end)', function () {
     assert.match(await fs.readFile(path.join(repo, 'src/greet.ts'), 'utf8'), /Good day/);
     assertNothingLeaked();
     assert.deepEqual(leaks(await storeText(repo)), [], 'the store holds no secret');
+  });
+
+  it('show tells how many secrets were kept from the planner and from each subtask', async () => {
+    const key = `AKIA${randomBytes(8).toString('hex').toUpperCase()}`;
+    canaries.push(key);
+    await simpleGit(repo).commit(`Rotate the deploy key ${key}`, ['--allow-empty']);
+    const plan = {
+      goal: 'Change the region.',
+      subtasks: [
+        {
+          id: 'region',
+          title: 'Move to us-east-1',
+          instructions: 'Set REGION to us-east-1.',
+          model: 'sonnet',
+          files: [{ path: 'src/config.ts', create: false }],
+          acceptanceCriteria: ['REGION is us-east-1'],
+          dependsOn: [],
+        },
+      ],
+    };
+    fake.enqueue(jsonReply(plan));
+    assert.equal((await cli('plan', 'Change the region')).code, 0);
+    fake.setResponder((req) =>
+      (req.body.messages?.length ?? 0) === 1
+        ? toolUseReply([
+            {
+              name: 'str_replace_based_edit_tool',
+              input: { command: 'str_replace', path: 'src/config.ts', old_str: 'eu-west-1', new_str: 'us-east-1' },
+            },
+          ])
+        : textReply('Done.'),
+    );
+    assert.equal((await cli('dispatch', 'region')).code, 0);
+    const shown = await cli('show');
+    assert.match(shown.stdout, /^Planner \(Opus\): .*1 secret redacted\)$/m, shown.stdout);
+    assert.match(shown.stdout, /^region .*\n\s+src\/config\.ts .*\n\s+2 secrets redacted$/m, shown.stdout);
+    const json = JSON.parse((await cli('show', '--json')).stdout);
+    assert.equal(json.planner.redactions, 1);
+    assert.deepEqual(
+      json.subtasks.map((s: { id: string; redactions: number }) => [s.id, s.redactions]),
+      [['region', 2]],
+    );
+    assertNothingLeaked();
+    // A proposal under review holds the file as it will be written, keys and all, as the file on disk does; the
+    // plan, the subtasks with their history, and the map's cache hold none.
+    assert.deepEqual(leaks(await storeText(repo, ['proposals'])), [], 'the store holds no secret');
   });
 });
 

@@ -185,6 +185,29 @@ describe('CLI (dist/cli.js over the real SDK and a local Messages API)', functio
     assert.deepEqual(status.files, [], 'the store ignores itself and nothing else changed');
   });
 
+  it("prints the planner's looks on stderr as they happen (not with --json), and show lists them", async () => {
+    const look = toolUseReply([{ name: 'search', input: { pattern: 'greet', path: 'src', ignore_case: false } }]);
+    fake.enqueue(look, jsonReply(PLAN));
+    const r = await runCli(ws('plan', 'Greet politely and say goodbye'), env);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /^Opus looked \(1\/5\): search \/greet\/ in src \u00b7 \d+ tok$/m, r.stderr);
+    const shown = await runCli(ws('show'), env);
+    assert.match(shown.stdout, /^Planner \(Opus\): .*\(looked 1\/5 \u00b7 \d+ tok\)$/m, shown.stdout);
+    assert.match(shown.stdout, /^ {2}search \/greet\/ in src \u00b7 \d+ tok$/m);
+    const data = JSON.parse((await runCli(ws('show', '--json'), env)).stdout);
+    assert.equal(data.planner.looks.calls, 1);
+    assert.deepEqual(
+      data.planner.looks.looks.map((l: { summary: string }) => l.summary),
+      ['search /greet/ in src'],
+    );
+
+    fake.enqueue(look, jsonReply(PLAN));
+    const quiet = await runCli(ws('plan', 'Greet politely and say goodbye', '--json'), env);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.equal(quiet.stderr, '', 'machine-readable runs print nothing else');
+    assert.equal(JSON.parse(quiet.stdout).planner.looks.calls, 1);
+  });
+
   it('show --json reports statuses, estimates, the planner spend and the Opus-only estimate', async () => {
     await planned();
     const r = await runCli(ws('show', '--json'), env);

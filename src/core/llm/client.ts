@@ -26,8 +26,7 @@ import { extractJson, plainJsonSystem, refusesStructuredOutput } from './provide
 import { SdkTransport } from './providers/sdkTransport';
 import type { ModelTransport } from './transport';
 import { rememberConfiguredSecret } from '../secrets/known';
-import type { Redactor } from '../secrets/redactor';
-import { sharedRedactor } from '../secrets/redactor';
+import { Redactor } from '../secrets/redactor';
 import { redactRequest } from '../secrets/request';
 import { stopError, truncation } from './stops';
 import type { StreamTimeouts } from './watchdog';
@@ -85,6 +84,11 @@ export interface LlmClientOptions extends AnthropicOptions {
   transports?: Partial<Record<ProviderId, TransportFactory>>;
   /** Told once when the client falls back for a platform (e.g. a plan asked as plain JSON); for the log. */
   onNotice?: (message: string) => void;
+  /**
+   * Sweeps every request; the map and the workers redact with the same one (`llm.redactor`), so its counts per
+   * owner are one figure. Default: a redactor of this client's own. Kept when `configure` changes the options.
+   */
+  redactor?: Redactor;
 }
 
 /**
@@ -102,7 +106,7 @@ export class LlmClient {
   /** `provider model` pairs whose platform refused structured output: asked as plain JSON from then on. */
   private readonly plainJson = new Set<string>();
   /** Sweeps every outgoing request for secrets; its counts per owner are what the user is shown. */
-  redactor: Redactor = sharedRedactor();
+  redactor: Redactor;
   private timeouts: StreamTimeouts = { ...DEFAULT_STREAM_TIMEOUTS };
 
   /** With options, the SDK client (and the key check) is made at the first call, so a missing key fails that call. */
@@ -114,6 +118,7 @@ export class LlmClient {
       this.options = clientOrOptions;
       this.setStreamTimeouts(clientOrOptions.streamTimeouts);
     }
+    this.redactor = this.options.redactor ?? new Redactor();
   }
 
   /**

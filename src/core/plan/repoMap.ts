@@ -1,7 +1,6 @@
 import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { Redactor } from '../secrets/redactor';
-import { sharedRedactor } from '../secrets/redactor';
+import { Redactor } from '../secrets/redactor';
 import { estimateTokens } from '../usage/usage';
 import { PathError, resolveInWorkspace } from '../workspace/confine';
 import { formatGitFacts, gitFacts } from '../workspace/git';
@@ -38,7 +37,10 @@ export interface RepoMapOptions {
   persistCache?: boolean;
   /** Definitions of a source file; defaults to the parser. */
   outline?: OutlineSource;
-  /** Replaces secrets in declaration lines and the selection; default: the process's shared redactor. */
+  /**
+   * Replaces secrets in declaration lines, the selection and git facts, counting them for 'plan': pass the model
+   * client's (`llm.redactor`) so the counts are the ones the user is shown. Default: one of this map's own.
+   */
   redactor?: Redactor;
 }
 
@@ -99,7 +101,7 @@ const MAX_PARSE_BYTES = 200_000;
  */
 export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
   const budget = opts.budgetTokens ?? DEFAULT_MAP_BUDGET_TOKENS;
-  const redactor = opts.redactor ?? sharedRedactor();
+  const redactor = opts.redactor ?? new Redactor();
   const budgetChars = Math.floor(budget * 3.5);
   const rules = opts.rules ?? (await WorkspaceRules.load(opts.root, opts.extraIgnore ?? []));
   const cache = scanCacheFor(opts.root);

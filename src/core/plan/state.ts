@@ -1,6 +1,7 @@
 import type { ModelRole } from '../models';
 import type { Usage } from '../usage/usage';
 import type { RunWork } from '../usage/work';
+import type { PlannerLooks } from './looks';
 import type { Plan } from './schema';
 
 /**
@@ -62,6 +63,8 @@ export interface SubtaskState {
   checkpoint?: CheckpointFile[];
   /** What the last finished run was shown and wrote: the "Opus alone" figure is recomputed from it. */
   work?: RunWork;
+  /** Distinct secrets kept out of this subtask's requests (at least: counted per process, the largest kept). */
+  redactions?: number;
 }
 
 export interface SubtaskReview {
@@ -111,4 +114,8 @@ export interface PlanState {
   opusOnlyEstimate: Estimate;
   /** The repository map the plan was made from (kept to re-price the Opus-only baseline when scopes change). */
   repoMap?: string;
+  /** What the planner looked at beyond the map with its tools, and the budget that took. */
+  looks?: PlannerLooks;
+  /** Distinct secrets kept out of the planner's requests (the map, the selection, tool results). */
+  redactions?: number;
 }

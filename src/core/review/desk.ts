@@ -38,9 +38,11 @@ export class ReviewDesk implements RunHandoff {
   async receive(spec: Subtask, state: SubtaskState, files: WorkerResult['files'], signal: AbortSignal): Promise<void> {
     const attempt = state.attempt;
     const proposal = buildProposal({ id: proposalIdFor(spec.id, attempt), subtaskId: spec.id, attempt, files });
+    // The history is saved with the plan and sent back on a retry: it keeps the markers, never a secret's value.
+    const diff = await this.env.llm.redactor.redact(proposalDiff(proposal.files), { owner: spec.id, file: 'its diff' });
     this.session.setProposal(spec.id, proposal);
     state.proposalId = proposal.id;
-    recordAttempt(state, { attempt, model: state.model, outcome: 'review', diff: proposalDiff(proposal.files) });
+    recordAttempt(state, { attempt, model: state.model, outcome: 'review', diff });
     state.status = 'review';
     state.live = undefined;
     this.session.changed([spec.id]);

@@ -99,6 +99,11 @@ export class Redactor {
     return Object.fromEntries([...this.kept].map(([owner, set]) => [owner, set.size]));
   }
 
+  /** Starts every count afresh (a new plan replaces the owners counted so far); scans stay cached. */
+  forget(): void {
+    this.kept.clear();
+  }
+
   onRedaction(listener: (e: RedactionEvent) => void): { dispose(): void } {
     this.listeners.add(listener);
     return { dispose: () => this.listeners.delete(listener) };
@@ -132,12 +137,4 @@ export class Redactor {
       listener({ owner, ...(ctx.file ? { file: ctx.file } : {}), rule, total: set.size });
     }
   }
-}
-
-let shared: Redactor | undefined;
-
-/** The process's redactor: the model client's final sweep and the sources that know file names share its counts. */
-export function sharedRedactor(): Redactor {
-  shared ??= new Redactor();
-  return shared;
 }

@@ -102,6 +102,17 @@ const SubtaskStateSchema = z.object({
   history: z.array(AttemptRecordSchema).optional(),
   checkpoint: z.array(CheckpointFileSchema).optional(),
   work: WorkSchema.optional(),
+  redactions: z.number().optional(),
+});
+
+const PlannerLooksSchema = z.object({
+  calls: z.number(),
+  maxCalls: z.number(),
+  tokens: z.number(),
+  maxTokens: z.number(),
+  looks: z.array(
+    z.object({ tool: z.string(), summary: z.string(), tokens: z.number(), refused: z.string().optional() }),
+  ),
 });
 
 /** Format 1: the whole state in plan.json. Format 2 writes the same fields, split over the files below. */
@@ -114,6 +125,8 @@ export const PlanStateSchema: z.ZodType<PlanState> = z.object({
   ledger: z.array(UsageEntrySchema),
   opusOnlyEstimate: EstimateSchema,
   repoMap: z.string().optional(),
+  looks: PlannerLooksSchema.optional(),
+  redactions: z.number().optional(),
 });
 
 /** Format 2's plan.json: the plan and what belongs to the plan as a whole. */
@@ -124,6 +137,8 @@ export const PlanHeaderSchema: z.ZodType<PlanHeader> = z.object({
   plan: PlanSchema,
   opusOnlyEstimate: EstimateSchema,
   repoMap: z.string().optional(),
+  looks: PlannerLooksSchema.optional(),
+  redactions: z.number().optional(),
 });
 
 /** Format 2's subtasks/<name>.json: one subtask's state, tied to its plan so a stray record is never adopted. */
