@@ -6,7 +6,7 @@ import { STORE_DIR } from '../workspace/rules';
 import type { FileScan } from './scan';
 
 /** Bumped whenever a scan would come out differently for the same text: an older cache is then ignored. */
-export const SCAN_FORMAT = 1;
+export const SCAN_FORMAT = 2;
 /** Where the CLI keeps scans between runs (inside the store folder, which ignores itself in git). */
 export const CACHE_FILE = path.join(STORE_DIR, 'cache', 'map-scans.json');
 /** And the parser's outlines of the files the map showed, by content hash. */
@@ -24,8 +24,24 @@ const EntrySchema = z.object({
   mtimeMs: z.number(),
   hash: z.string(),
   defs: z.array(z.tuple([z.string(), z.number()])),
+  /** The keys of the names used, as little-endian 32-bit words in base64: a key never tells a value. */
   refs: z.string(),
 });
+
+function keysToText(keys: Uint32Array): string {
+  const bytes = Buffer.alloc(keys.length * 4);
+  keys.forEach((k, i) => bytes.writeUInt32LE(k, i * 4));
+  return bytes.toString('base64');
+}
+
+function keysFromText(text: string): Uint32Array {
+  const bytes = Buffer.from(text, 'base64');
+  const keys = new Uint32Array(Math.floor(bytes.length / 4));
+  for (let i = 0; i < keys.length; i++) {
+    keys[i] = bytes.readUInt32LE(i * 4);
+  }
+  return keys;
+}
 
 const FileSchema = z.object({ format: z.literal(SCAN_FORMAT), entries: z.record(z.string(), EntrySchema) });
 
@@ -105,7 +121,7 @@ export class ScanCache {
     for (const [rel, e] of Object.entries(parsed.data.entries)) {
       const scan = {
         defs: e.defs.map(([name, line]) => ({ name, line })),
-        refs: e.refs === '' ? [] : e.refs.split(' '),
+        refs: keysFromText(e.refs),
       };
       this.byPath.set(rel, { size: e.size, mtimeMs: e.mtimeMs, hash: e.hash, scan });
       this.byHash.set(e.hash, scan);
@@ -121,7 +137,7 @@ export class ScanCache {
     const entries: Record<string, z.infer<typeof EntrySchema>> = {};
     for (const [rel, e] of this.byPath) {
       const defs = e.scan.defs.map((d): [string, number] => [d.name, d.line]);
-      entries[rel] = { size: e.size, mtimeMs: e.mtimeMs, hash: e.hash, defs, refs: e.scan.refs.join(' ') };
+      entries[rel] = { size: e.size, mtimeMs: e.mtimeMs, hash: e.hash, defs, refs: keysToText(e.scan.refs) };
     }
     await writeCacheFile(root, CACHE_FILE, { format: SCAN_FORMAT, entries });
     this.changed = false;

@@ -1,6 +1,7 @@
 import { DirectedGraph } from 'graphology';
 import pagerank from 'graphology-metrics/centrality/pagerank';
 import type { FileScan } from './scan';
+import { nameKey } from './scan';
 
 /**
  * Which files matter to a task: a personalised PageRank over the graph of "file A uses a name file B declares",
@@ -25,14 +26,14 @@ export interface RankInput {
 export interface Ranking {
   /** A score per file, summing to 1 over all files. */
   rank: Map<string, number>;
-  /** Files using each name. */
-  users: Map<string, string[]>;
+  /** Files using each name, by `nameKey`. */
+  users: Map<number, string[]>;
 }
 
 interface LinkGraph {
   key: string;
   graph: DirectedGraph;
-  users: Map<string, string[]>;
+  users: Map<number, string[]>;
 }
 
 /** A name declared in this many files or more links nothing in particular (`index`, `render`, `Props`). */
@@ -80,18 +81,20 @@ export function rankFiles(input: RankInput): Ranking {
  * added per task, make it personalised.
  */
 function linkGraph(input: RankInput): LinkGraph {
-  const definers = new Map<string, string[]>();
+  // By the key of each name, as the scans keep the names they use: the name itself is kept for its weight.
+  const definers = new Map<number, { name: string; files: string[] }>();
   for (const [rel, scan] of input.scans) {
     for (const d of scan.defs) {
-      const list = definers.get(d.name);
-      if (!list) {
-        definers.set(d.name, [rel]);
-      } else if (list.at(-1) !== rel) {
-        list.push(rel);
+      const key = nameKey(d.name);
+      const entry = definers.get(key);
+      if (!entry) {
+        definers.set(key, { name: d.name, files: [rel] });
+      } else if (entry.files.at(-1) !== rel) {
+        entry.files.push(rel);
       }
     }
   }
-  const users = new Map<string, string[]>();
+  const users = new Map<number, string[]>();
   const graph = new DirectedGraph();
   for (const f of input.files) {
     graph.addNode(f);
@@ -100,18 +103,19 @@ function linkGraph(input: RankInput): LinkGraph {
   for (const rel of input.files) {
     const scan = input.scans.get(rel);
     let out = new Map<string, number>();
-    for (const name of scan?.refs ?? []) {
-      const defs = definers.get(name);
-      if (!defs || defs.length >= MAX_DEFINERS) {
+    for (const key of scan?.refs ?? []) {
+      const entry = definers.get(key);
+      if (!entry || entry.files.length >= MAX_DEFINERS) {
         continue;
       }
-      const list = users.get(name);
+      const defs = entry.files;
+      const list = users.get(key);
       if (list) {
         list.push(rel);
       } else {
-        users.set(name, [rel]);
+        users.set(key, [rel]);
       }
-      const w = nameWeight(name, defs.length) / defs.length;
+      const w = nameWeight(entry.name, defs.length) / defs.length;
       for (const target of defs) {
         if (target !== rel) {
           out.set(target, (out.get(target) ?? 0) + w);

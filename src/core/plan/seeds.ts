@@ -1,5 +1,6 @@
 import { supportKind } from './fileKinds';
 import type { FileScan } from './scan';
+import { usesName } from './scan';
 import { identifiersIn, supportTargets, wordsOf } from './words';
 
 /** What the task points at, as the ranking takes it. */
@@ -94,7 +95,7 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
       for (const name of mentioned) {
         const declares = scan.defs.some((d) => d.name === name);
         if (inTask.includes(name)) {
-          s += declares ? 10 : scan.refs.includes(name) ? 1 : 0;
+          s += declares ? 10 : usesName(scan, name) ? 1 : 0;
         } else if (declares) {
           s += 4;
         }

@@ -2,6 +2,7 @@ import type { MapSymbol } from './mapLayout';
 import type { Definition } from './outline';
 import { qualifiedName } from './outline';
 import type { FileScan } from './scan';
+import { nameKey } from './scan';
 import { identifiersIn, wordsOf } from './words';
 
 /** What ranking a file's definitions looks at. */
@@ -14,8 +15,8 @@ export interface SymbolContext {
   /** The task as written, and the identifiers in it (declared anywhere or not: `set` in `AxiosHeaders.set`). */
   task: string;
   taskIdents: Set<string>;
-  /** Files using each name. */
-  users: Map<string, string[]>;
+  /** Files using each name, by `nameKey`. */
+  users: Map<number, string[]>;
   score: Map<string, number>;
   top: number;
   /** Memo of how much the ranked files use each name (summed scores over the top score). */
@@ -140,7 +141,7 @@ function need(name: string, ctx: SymbolContext): number {
   let total = ctx.usage.get(name);
   if (total === undefined) {
     total = 0;
-    for (const user of ctx.users.get(name) ?? []) {
+    for (const user of ctx.users.get(nameKey(name)) ?? []) {
       total += (ctx.score.get(user) ?? 0) / ctx.top;
     }
     ctx.usage.set(name, total);
