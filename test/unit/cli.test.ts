@@ -208,6 +208,30 @@ describe('CLI (dist/cli.js over the real SDK and a local Messages API)', functio
     assert.equal(JSON.parse(quiet.stdout).planner.looks.calls, 1);
   });
 
+  it("keeps the map's scans for the next run: a re-plan reads them, and rescans only a changed file", async () => {
+    const scans = path.join(repo, '.opus-orchestrator', 'cache', 'map-scans.json');
+    fake.enqueue(jsonReply(PLAN));
+    assert.equal((await runCli(ws('plan', 'Greet politely and say goodbye'), env)).code, 0);
+    const saved = JSON.parse(await fs.readFile(scans, 'utf8')) as { entries: Record<string, unknown> };
+    assert.ok('src/greet.ts' in saved.entries && 'src/main.ts' in saved.entries, Object.keys(saved.entries).join());
+    const first = await fs.stat(scans);
+
+    // Nothing changed: the next run takes every scan from the cache and has nothing to write back.
+    fake.enqueue(jsonReply(PLAN));
+    assert.equal((await runCli(ws('plan', 'Greet politely and say goodbye'), env)).code, 0);
+    assert.equal((await fs.stat(scans)).ino, first.ino, 'the cache was not rewritten');
+
+    // A changed file is scanned afresh: the map shows what it declares now.
+    await fs.appendFile(
+      path.join(repo, 'src/greet.ts'),
+      'export function farewell(name: string): string {\n  return name;\n}\n',
+    );
+    fake.enqueue(jsonReply(PLAN));
+    assert.equal((await runCli(ws('plan', 'Greet politely and say goodbye'), env)).code, 0);
+    assert.notEqual((await fs.stat(scans)).ino, first.ino);
+    assert.match(JSON.stringify(fake.requests.filter(isPlanner).at(-1)?.body), /farewell/);
+  });
+
   it('show --json reports statuses, estimates, the planner spend and the Opus-only estimate', async () => {
     await planned();
     const r = await runCli(ws('show', '--json'), env);

@@ -193,6 +193,19 @@ describe('store', () => {
     assert.equal(await store.loadProposal('p2'), undefined);
   });
 
+  it("clears the plan and its proposals but keeps the repository map's cache, which belongs to no plan", async () => {
+    await store.savePlan(samplePlan());
+    await store.saveProposal(sampleProposal('p1'));
+    const cache = path.join(root, '.opus-orchestrator', 'cache', 'map-scans.json');
+    await fs.mkdir(path.dirname(cache), { recursive: true });
+    await fs.writeFile(cache, '{"format":2,"entries":{}}');
+    await store.clear();
+    assert.equal(await store.loadPlan(), undefined);
+    assert.equal(await store.loadProposal('p1'), undefined);
+    assert.deepEqual((await fs.readdir(path.join(root, '.opus-orchestrator'))).sort(), ['.gitignore', 'cache']);
+    assert.equal(await fs.readFile(cache, 'utf8'), '{"format":2,"entries":{}}');
+  });
+
   it('refuses proposal ids that would escape the store folder', async () => {
     await assert.rejects(store.loadProposal('../../plan'), {
       name: 'StoreError',

@@ -76,6 +76,8 @@ export class Planning {
         budgetTokens: settings.mapBudgetTokens,
         rules,
         redactor,
+        // Kept on disk too, so the CLI's next run and a reloaded window read only what changed.
+        persistCache: true,
       });
       this.env.log('info', `repository map: ${map.fileCount} files, ~${map.tokens} tokens`);
       const ledger = new Ledger();

@@ -2,7 +2,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Proposal } from '../edits/types';
 import type { PlanState, SubtaskState, UsageEntry } from '../plan/state';
-import { STORE_DIR } from '../workspace/rules';
+import { CACHE_DIR, STORE_DIR } from '../workspace/rules';
 import {
   STORE_VERSION,
   appendText,
@@ -149,10 +149,17 @@ export class Store {
     }
   }
 
-  /** Forgets the plan and every proposal. */
+  /** Forgets the plan and every proposal; the repository map's cache folder stays, as it belongs to no plan. */
   async clear(): Promise<void> {
     this.prepared.clear();
-    await fs.rm(this.dir, { recursive: true, force: true });
+    const stat = await fs.lstat(this.dir).catch(() => undefined);
+    const names = stat?.isDirectory() ? await fs.readdir(this.dir) : [];
+    if (!names.includes(CACHE_DIR)) {
+      await fs.rm(this.dir, { recursive: true, force: true }); // a link is removed, never what it points to
+      return;
+    }
+    const rest = names.filter((n) => n !== CACHE_DIR && n !== '.gitignore');
+    await Promise.all(rest.map((n) => fs.rm(path.join(this.dir, n), { recursive: true, force: true })));
   }
 
   private planFile(): string {

@@ -9,6 +9,8 @@ import { isCredentialPath } from './secrets';
 
 /** The folder where plans and proposals are stored; never shown to a model, never written by one. */
 export const STORE_DIR = '.opus-orchestrator';
+/** The folder in STORE_DIR where the repository map keeps its cache: it belongs to the workspace and outlives plans. */
+export const CACHE_DIR = 'cache';
 /** A workspace's own ignore file, in .gitignore syntax, for files that may be in git but must not reach a prompt. */
 export const IGNORE_FILE = '.opus-orchestratorignore';
 
