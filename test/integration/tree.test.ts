@@ -3,14 +3,17 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { CommandResult } from '../../src/vscode/notify';
 import type { TreeNode } from '../../src/vscode/treeNodes';
-import { textReply } from '../fake-anthropic/replies';
+import { randomBytes } from 'node:crypto';
+import { textReply, toolUseReply } from '../fake-anthropic/replies';
 import {
   CALL_USAGE,
+  PLAN_USAGE,
   childItems,
   glyphOf,
   iconOf,
   labelOf,
   orchestratorOf,
+  planReply,
   planWith,
   rootItem,
   subtaskItem,
@@ -238,5 +241,41 @@ describe('Plan tree: rows, gauges and statuses', function () {
     const beta = await subtaskItem(fx.api, 'beta');
     assert.equal(beta.contextValue, 'subtask.blocked');
     assert.equal(glyphOf(beta), 'blocked');
+  });
+
+  it('shows what Opus looked at while planning, and how many secrets were kept from the planner and each worker', async () => {
+    const key = `AKIA${randomBytes(8).toString('hex').toUpperCase()}`;
+    await fx.files.write('e1/keys.ts', `export const KEY_ID = '${key}';\nexport const REGION = 'eu';\n`);
+    const orchestrator = orchestratorOf(fx.api);
+    fx.fake.enqueue(
+      toolUseReply([{ name: 'read_file', input: { path: 'e1/keys.ts', start_line: 1, end_line: 2 } }], PLAN_USAGE),
+      planReply('Move to the us region', [{ id: 'alpha', title: 'Set the region', files: ['e1/keys.ts'] }]),
+    );
+    // What the planning notification reports, as each usage event of the planner arrives.
+    const progress: string[] = [];
+    const listener = fx.api.controller.onDidChange((e) => {
+      const message = e.kind === 'usage' && e.id === 'plan' ? fx.api.controller.views?.planProgress(orchestrator) : '';
+      if (message) {
+        progress.push(message);
+      }
+    });
+    const planned = await vscode.commands.executeCommand<CommandResult>('opusOrchestrator.plan', {
+      task: 'Move to the us region',
+      replace: true,
+    });
+    listener.dispose();
+    assert.deepEqual(planned, { ok: true });
+    const looked = progress.find((m) => /looked 1\/5 \u00b7 [\d.]+k? tok/.test(m));
+    assert.ok(looked, `the notification told what Opus looked at: ${progress.join(' | ')}`);
+    // The file Opus read held the key: it reached the planner as a marker, and the plan row says so.
+    assert.match(
+      tooltipOf((await rootItem(fx.api)).item),
+      /\*\*Planner\*\* looked 1\/5 \u00b7 [\d.]+k? tok \u00b7 1 secret redacted/,
+    );
+
+    fx.fake.enqueue(...workerEdits('e1/keys.ts', "REGION = 'eu'", "REGION = 'us'"));
+    assert.deepEqual(await vscode.commands.executeCommand('opusOrchestrator.dispatch', 'alpha'), { ok: true });
+    assert.ok(!JSON.stringify(fx.fake.requests.at(-1)?.body).includes(key), 'the worker never saw the key');
+    assert.match(tooltipOf(await subtaskItem(fx.api, 'alpha')), /\n1 secret redacted/);
   });
 });
