@@ -45,8 +45,8 @@ function keysFromText(text: string): Uint32Array {
 
 const FileSchema = z.object({ format: z.literal(SCAN_FORMAT), entries: z.record(z.string(), EntrySchema) });
 
-/** The hash a scan is keyed by: the same text gives the same scan whatever its path or time. */
-export function contentHash(text: string): string {
+/** The hash a scan is keyed by: the same text gives the same scan whatever its path or time (a text as UTF-8). */
+export function contentHash(text: string | Uint8Array): string {
   return createHash('sha1').update(text).digest('base64url');
 }
 

@@ -6,30 +6,31 @@ import { LARGE_FILE_BYTES } from './fileKinds';
 import type { ScanCache } from './mapCache';
 import { contentHash } from './mapCache';
 import type { FileScan } from './scan';
-import { scanText } from './scan';
+import { scanSource } from './scan';
 import { hasSymbols } from './symbols';
 
 /** Files read (synchronously: far cheaper than a promise per file) between two yields. */
 const READ_CHUNK = 200;
 
 function scanOne(root: string, rel: string, listing: WorkspaceListing, cache: ScanCache): FileScan | undefined {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = readFileSync(path.join(root, rel), 'utf8');
+    // The bytes, not a decoded text: the scan reads UTF-8 itself and decodes only the lines that declare something.
+    bytes = readFileSync(path.join(root, rel));
   } catch {
     return undefined; // vanished since it was listed
   }
-  if (text.includes('\0')) {
+  if (bytes.includes(0)) {
     return undefined;
   }
   const size = listing.sizes.get(rel) ?? 0;
   const mtimeMs = listing.mtimes.get(rel) ?? 0;
-  const hash = contentHash(text);
+  const hash = contentHash(bytes);
   const known = cache.byContent(rel, size, mtimeMs, hash);
   if (known) {
     return known;
   }
-  const scan = scanText(rel, text);
+  const scan = scanSource(rel, bytes);
   cache.put(rel, { size, mtimeMs, hash, scan });
   return scan;
 }
