@@ -1,5 +1,3 @@
-import { DirectedGraph } from 'graphology';
-import pagerank from 'graphology-metrics/centrality/pagerank';
 import type { FileScan } from './scan';
 import { nameKey } from './scan';
 
@@ -30,9 +28,17 @@ export interface Ranking {
   users: Map<number, string[]>;
 }
 
+/**
+ * The link graph in compressed rows: node i's links are `targets[starts[i]..starts[i+1])` with their `weights`
+ * already divided by the node's out-weight. Files are nodes 0..n-1 in `files` order; the teleport node is n.
+ */
 interface LinkGraph {
   key: string;
-  graph: DirectedGraph;
+  files: string[];
+  index: Map<string, number>;
+  starts: Uint32Array;
+  targets: Uint32Array;
+  weights: Float64Array;
   users: Map<number, string[]>;
 }
 
@@ -42,9 +48,10 @@ const MAX_DEFINERS = 40;
 const MAX_LINKS = 30;
 /** Share of each step that restarts at the task's seeds. */
 const RESTART = 0.15;
-/** The library's own uniform jump; small, so that the restarts go to the seeds rather than anywhere. */
+/** A small uniform jump, so that the restarts go to the seeds rather than anywhere. */
 const UNIFORM_JUMP = 0.01;
-const TELEPORT = '\0teleport';
+const MAX_ITERATIONS = 300;
+const TOLERANCE = 1e-9;
 
 let last: LinkGraph | undefined;
 
@@ -71,7 +78,7 @@ export function rankFiles(input: RankInput): Ranking {
     last = undefined; // let the old graph go before the new one is built
     last = linkGraph(input);
   }
-  return { rank: personalisedPageRank(last.graph, input.files, input.seeds), users: last.users };
+  return { rank: personalisedPageRank(last, input.files, input.seeds), users: last.users };
 }
 
 /**
@@ -95,12 +102,14 @@ function linkGraph(input: RankInput): LinkGraph {
     }
   }
   const users = new Map<number, string[]>();
-  const graph = new DirectedGraph();
-  for (const f of input.files) {
-    graph.addNode(f);
-  }
-  graph.addNode(TELEPORT);
-  for (const rel of input.files) {
+  const files = input.files;
+  const index = new Map(files.map((f, i) => [f, i]));
+  const teleport = files.length;
+  const starts = new Uint32Array(files.length + 2);
+  const targets: number[] = [];
+  const weights: number[] = [];
+  for (let i = 0; i < files.length; i++) {
+    const rel = files[i] as string;
     const scan = input.scans.get(rel);
     let out = new Map<string, number>();
     for (const key of scan?.refs ?? []) {
@@ -125,42 +134,90 @@ function linkGraph(input: RankInput): LinkGraph {
     if (out.size > MAX_LINKS) {
       out = new Map([...out].sort((a, b) => b[1] - a[1]).slice(0, MAX_LINKS));
     }
+    starts[i] = targets.length;
     let total = 0;
     for (const [target, w] of out) {
-      if (graph.hasNode(target)) {
-        graph.addDirectedEdge(rel, target, { weight: w });
+      const t = index.get(target);
+      if (t !== undefined) {
+        targets.push(t);
+        weights.push(w);
         total += w;
       }
     }
-    graph.addDirectedEdge(rel, TELEPORT, { weight: total > 0 ? (total * RESTART) / (1 - RESTART) : 1 });
-  }
-  return { key: input.key, graph, users };
-}
-
-function personalisedPageRank(graph: DirectedGraph, files: string[], seeds: Map<string, number>): Map<string, number> {
-  const targets = [...seeds].filter(([f, w]) => w > 0 && graph.hasNode(f));
-  if (targets.length === 0) {
-    for (const f of files) {
-      targets.push([f, 1]); // nothing to start from: every file alike, a plain PageRank
+    // The restart link: a share RESTART of the file's outgoing weight (all of it for a file that links nowhere).
+    const restart = total > 0 ? (total * RESTART) / (1 - RESTART) : 1;
+    targets.push(teleport);
+    weights.push(restart);
+    total += restart;
+    for (let j = starts[i] as number; j < weights.length; j++) {
+      weights[j] = (weights[j] as number) / total;
     }
   }
-  for (const [f, w] of targets) {
-    graph.addDirectedEdge(TELEPORT, f, { weight: w });
+  starts[teleport] = targets.length;
+  return {
+    key: input.key,
+    files,
+    index,
+    starts,
+    targets: Uint32Array.from(targets),
+    weights: Float64Array.from(weights),
+    users,
+  };
+}
+
+/**
+ * PageRank by power iteration over the kept graph, with the teleport node's links to the task's seeds (weighted, and
+ * normalised like any node's) as the restart: the same iteration as graphology's `pagerank` (a node without links
+ * spreads evenly; a uniform jump of UNIFORM_JUMP), without rebuilding an index of the graph for every task.
+ */
+function personalisedPageRank(g: LinkGraph, files: string[], seeds: Map<string, number>): Map<string, number> {
+  const n = g.files.length + 1;
+  const teleport = g.files.length;
+  let seedTargets: Array<[number, number]> = [];
+  for (const [f, w] of seeds) {
+    const i = g.index.get(f);
+    if (w > 0 && i !== undefined) {
+      seedTargets.push([i, w]);
+    }
   }
-  let scores: Record<string, number>;
-  try {
-    scores = pagerank(graph, { getEdgeWeight: 'weight', alpha: 1 - UNIFORM_JUMP, maxIterations: 300, tolerance: 1e-9 });
-  } catch {
-    // Not converged (it should, with a restart on every step): rank by the seeds alone rather than fail the plan.
-    scores = Object.fromEntries(targets);
-  } finally {
-    // The graph is kept for the next task: its restart links go.
-    graph.outEdges(TELEPORT).forEach((e) => graph.dropEdge(e));
+  if (seedTargets.length === 0) {
+    seedTargets = g.files.map((_, i) => [i, 1]); // nothing to start from: every file alike, a plain PageRank
   }
+  const seedTotal = seedTargets.reduce((sum, [, w]) => sum + w, 0);
+  const alpha = 1 - UNIFORM_JUMP;
+  const p = 1 / n;
+  let x = new Float64Array(n).fill(p);
+  let next = new Float64Array(n);
+  let converged = false;
+  for (let iteration = 0; iteration < MAX_ITERATIONS && !converged; iteration++) {
+    next.fill(0);
+    for (let i = 0; i < teleport; i++) {
+      const share = alpha * (x[i] as number);
+      for (let j = g.starts[i] as number, end = g.starts[i + 1] as number; j < end; j++) {
+        const t = g.targets[j] as number;
+        next[t] = (next[t] as number) + share * (g.weights[j] as number);
+      }
+    }
+    const fromTeleport = alpha * (x[teleport] as number);
+    for (const [t, w] of seedTargets) {
+      next[t] = (next[t] as number) + (fromTeleport * w) / seedTotal;
+    }
+    let error = 0;
+    for (let i = 0; i < n; i++) {
+      next[i] = (next[i] as number) + (1 - alpha) * p;
+      error += Math.abs((next[i] as number) - (x[i] as number));
+    }
+    [x, next] = [next, x];
+    converged = error < n * TOLERANCE;
+  }
+  // Not converged (it should, with a restart on every step): rank by the seeds alone rather than fail the plan.
+  const scoreOf = converged
+    ? (f: string): number => x[g.index.get(f) ?? -1] ?? 0
+    : (f: string): number => seeds.get(f) ?? 0;
   const rank = new Map<string, number>();
   let sum = 0;
   for (const f of files) {
-    const s = scores[f] ?? 0;
+    const s = scoreOf(f);
     rank.set(f, s);
     sum += s;
   }
