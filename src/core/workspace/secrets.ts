@@ -139,7 +139,15 @@ const USER_RULE = 'secretPatterns setting';
 let policy: SecretPolicy = { patterns: [], allowHardLinks: false };
 let userMatcher: { key: string; matcher: Ignore } | undefined;
 
+/**
+ * What `credentialKindOf` found for each path under the current policy: a re-plan lists the same ten thousand paths
+ * again, and matching each against every pattern is most of the listing's time. Emptied when the policy changes.
+ */
+const kinds = new Map<string, CredentialKind | null>();
+const MAX_REMEMBERED = 200_000;
+
 export function configureSecrets(next: Partial<SecretPolicy>): void {
+  kinds.clear();
   policy = {
     patterns: (next.patterns ?? policy.patterns).filter((p) => p.trim() !== '' && !p.trim().startsWith('!')),
     allowHardLinks: next.allowHardLinks ?? policy.allowHardLinks,
@@ -229,6 +237,19 @@ function userKind(): CredentialKind | undefined {
  * macOS would resolve it, so `.ENV`, `.env.` and `.env::$DATA` are the `.env` they open.
  */
 export function credentialKindOf(rel: string): CredentialKind | undefined {
+  const known = kinds.get(rel);
+  if (known !== undefined) {
+    return known ?? undefined;
+  }
+  if (kinds.size >= MAX_REMEMBERED) {
+    kinds.clear();
+  }
+  const kind = matchKind(rel);
+  kinds.set(rel, kind ?? null);
+  return kind;
+}
+
+function matchKind(rel: string): CredentialKind | undefined {
   const written = rel.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
   const resolved = canonicalSegments(rel).join('/');
   for (const p of new Set([written, resolved])) {
