@@ -84,8 +84,8 @@ export function rankFiles(input: RankInput): Ranking {
 /**
  * Every file links to the files declaring the names it uses (weighted by how specific a name is, shared among its
  * declarers), keeping its strongest links; and to a teleport node with a share RESTART of its outgoing weight (all of
- * it for a file that links nowhere). graphology's PageRank jumps uniformly: the teleport node's links to the seeds,
- * added per task, make it personalised.
+ * it for a file that links nowhere). Only a small share of each step jumps uniformly: the teleport node's links to
+ * the seeds, added per task, make the PageRank personalised.
  */
 function linkGraph(input: RankInput): LinkGraph {
   // By the key of each name, as the scans keep the names they use: the name itself is kept for its weight.
