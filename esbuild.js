@@ -39,6 +39,21 @@ const withoutDoubleByteTables = {
 };
 
 /**
+ * zod's error messages come in some forty languages, all reachable from its `locales` export and so all bundled
+ * (about 260 KB); the extension sets no locale and shows zod's default, English, so the other tables stay out.
+ * @type {import('esbuild').Plugin}
+ */
+const zodEnglishOnly = {
+  name: 'zod-english-only',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]zod[\\/]v4[\\/]locales[\\/]index\.js$/ }, () => ({
+      contents: "export { default as en } from './en.js';",
+      loader: 'js',
+    }));
+  },
+};
+
+/**
  * The Bedrock and Vertex clients (AWS signing and credentials, Google auth: more than the rest of the extension) are
  * built into files of their own, loaded only when a role runs on that platform; the bundles leave their import to
  * run time, from the file beside them.
@@ -146,8 +161,8 @@ const common = {
   sourcesContent: false,
   logLevel: 'silent',
   plugins: watch
-    ? [withoutDoubleByteTables, withoutSecretlintProfiler, problemMatcher]
-    : [withoutDoubleByteTables, withoutSecretlintProfiler],
+    ? [withoutDoubleByteTables, zodEnglishOnly, withoutSecretlintProfiler, problemMatcher]
+    : [withoutDoubleByteTables, zodEnglishOnly, withoutSecretlintProfiler],
 };
 
 /**
