@@ -28,6 +28,7 @@ import type { ModelTransport } from './transport';
 import { rememberConfiguredSecret } from '../secrets/known';
 import { Redactor } from '../secrets/redactor';
 import { redactRequest } from '../secrets/request';
+import { callStarts } from './pacer';
 import { stopError, truncation } from './stops';
 import type { StreamTimeouts } from './watchdog';
 import { DEFAULT_STREAM_TIMEOUTS, stallMessage } from './watchdog';
@@ -149,6 +150,7 @@ export class LlmClient {
   }
 
   async call(request: LlmRequest, opts: CallOptions = {}): Promise<LlmResult> {
+    await callStarts.turn();
     const transport = await this.transportFor(request.model);
     let req = this.fitToPlatform(await this.sweep(request, transport, opts.owner), transport);
     const ctx = {

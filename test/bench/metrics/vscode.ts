@@ -168,9 +168,10 @@ export function scaleRow(result: HarnessResult): Row {
                 `${fmt(r.saveBlockMs, 1)} ms (structured clone, schema check and JSON of ` +
                 `${(r.planChars / 1000).toFixed(0)} kB, measured in the host). The Plan view refreshes once per ` +
                 `frame (${r.treeRefreshes} events for ${r.usageEvents} usage events); the rest is the streams ` +
-                `themselves: ${r.subtasks} requests started at once (VS Code's proxy-aware fetch, secret scanning of ` +
-                `each request) and ${r.subtasks} responses parsed. OPUS_BENCH_CPU_PROFILE=<file> writes a CPU profile ` +
-                'of this run.',
+                `themselves: ${r.subtasks} subtasks set running in one go, their requests started one per turn of the ` +
+                "event loop (VS Code's proxy-aware fetch and the secret sweep of each), " +
+                `${r.subtasks} responses parsed, the garbage collector and the workbench connection's compression. ` +
+                'OPUS_BENCH_CPU_PROFILE=<file> writes a CPU profile of this run.',
         }),
     data: { runs },
   };
