@@ -132,7 +132,15 @@ export function gaugeRow(result: HarnessResult): Row {
   };
 }
 
-/** Extension-host event-loop lag while `n` subtasks stream usage into the Plan view at once. */
+/** How many ran at once: the editor's setting (at most its maximum), or a limit the bench forced past it. */
+function runningAtOnce(r: ScaleResult): string {
+  const limit = r.concurrency ?? r.subtasks;
+  return r.concurrencyForced === false
+    ? `${limit} running at a time (opusOrchestrator.concurrency at its maximum; OPUS_BENCH_SCALE_CONCURRENCY forces more)`
+    : `${Math.min(limit, r.subtasks)} running at a time (OPUS_BENCH_SCALE_CONCURRENCY, past the setting's range)`;
+}
+
+/** Extension-host event-loop lag while `n` subtasks, dispatched at once, stream usage into the Plan view. */
 export function scaleRow(result: HarnessResult): Row {
   const runs = result.windows.map((w) => w.scale).filter((s): s is ScaleResult => s !== undefined);
   const r = runs.at(-1);
@@ -147,7 +155,7 @@ export function scaleRow(result: HarnessResult): Row {
     goal: SCALE_GOAL,
     verdict: pass ? 'PASS' : 'MISS',
     detail:
-      `${r.subtasks} subtasks dispatched at once (concurrency ${r.subtasks}) with the Plan view open, each worker ` +
+      `${r.subtasks} subtasks dispatched at once with the Plan view open, ${runningAtOnce(r)}, each worker ` +
       'streaming two replies at ~100 tokens/s from a Messages API outside the extension host; ' +
       `monitorEventLoopDelay (10 ms resolution, resolution subtracted) over the ${fmt(r.durationMs / 1000, 1)} s ` +
       `until all left 'running': p50 ${fmt(r.lagP50, 1)}, p99 ${fmt(r.lagP99, 1)}, max ${fmt(r.lagMax, 0)} ms ` +

@@ -46,7 +46,7 @@ export interface HarnessResult {
 
 const EDIT_TOOL = 'str_replace_based_edit_tool';
 const ACTIVATION_WINDOW_MS = 120_000;
-const LAST_WINDOW_MS = 420_000;
+const LAST_WINDOW_MS = 600_000;
 /** One streamed event every this many ms: about 100 output tokens a second per subtask, a model's usual pace. */
 const SCALE_CHUNK_MS = 40;
 

@@ -67,6 +67,9 @@ export interface GaugeSample {
 
 export interface ScaleResult {
   subtasks: number;
+  /** Subtasks allowed to run at once, and whether the bench set that past the editor setting's range. */
+  concurrency: number;
+  concurrencyForced: boolean;
   /** From dispatch to the last subtask leaving 'running'. */
   durationMs: number;
   /** Event-loop lag (delay beyond the sampling interval) while the subtasks streamed, in ms. */

@@ -19,7 +19,13 @@ const EDIT_TOOL = 'str_replace_based_edit_tool';
 /** Time to first token the gauge samples wait for: the 'running' row is drawn well before the usage arrives. */
 const GAUGE_HOLD_MS = 400;
 const LAG_RESOLUTION_MS = 10;
-const SCALE_TIMEOUT_MS = 240_000;
+const SCALE_TIMEOUT_MS = 420_000;
+/**
+ * Subtasks running at once in the tree-at-scale run: the `opusOrchestrator.concurrency` setting at the largest value
+ * it takes, as a user would set it. OPUS_BENCH_SCALE_CONCURRENCY=<n> sets the orchestrator's limit past the
+ * setting's range instead (e.g. every subtask at once), a load the editor never puts on the host.
+ */
+const SCALE_CONCURRENCY_ENV = 'OPUS_BENCH_SCALE_CONCURRENCY';
 const SETTLE_LIMIT_MS = 10_000;
 /** Lag (ms, p99 over 500 ms) under which the host counts as quiet: idle hosts on a busy machine show 10-25 ms. */
 const QUIET_LAG_MS = 30;
@@ -291,7 +297,7 @@ function saveBlock(state: PlanState | undefined): { ms: number; chars: number } 
  * Plans `count` subtasks (the harness's Messages API answers, outside this process), dispatches them all at once
  * and samples the extension host's event-loop delay until every one has left 'running'.
  */
-async function measureScale(api: ExtensionApi, count: number): Promise<ScaleResult> {
+async function measureScale(api: ExtensionApi, count: number, extensionId: string): Promise<ScaleResult> {
   await setBaseUrl(api, undefined);
   await planThroughCommand(`Create ${count} modules`);
   const orchestrator = api.controller.orchestrator;
@@ -316,7 +322,8 @@ async function measureScale(api: ExtensionApi, count: number): Promise<ScaleResu
       treeRows += Array.isArray(change) ? change.length : 1;
     }),
   ];
-  orchestrator.updateSettings({ concurrency: count, maxCostPerPlan: 0, maxCostPerSubtask: 0 });
+  const limit = await scaleConcurrency(api, extensionId);
+  orchestrator.updateSettings({ maxCostPerPlan: 0, maxCostPerSubtask: 0 });
   let peakStreaming = 0;
   const poll = setInterval(() => {
     const streaming = orchestrator.subtasks().filter((s) => s.state.live !== undefined).length;
@@ -330,7 +337,7 @@ async function measureScale(api: ExtensionApi, count: number): Promise<ScaleResu
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new Error(`the ${count} subtasks did not finish within 240 s`)),
+        () => reject(new Error(`the ${count} subtasks did not finish within ${SCALE_TIMEOUT_MS / 1000} s`)),
         SCALE_TIMEOUT_MS,
       );
     });
@@ -348,6 +355,7 @@ async function measureScale(api: ExtensionApi, count: number): Promise<ScaleResu
   const save = saveBlock(orchestrator.state);
   const result: ScaleResult = {
     subtasks: count,
+    ...limit,
     durationMs,
     lagP50: lagMs(lag.percentile(50)),
     lagP99: lagMs(lag.percentile(99)),
@@ -366,7 +374,40 @@ async function measureScale(api: ExtensionApi, count: number): Promise<ScaleResu
     planChars: save.chars,
   };
   await clearPlan(api);
+  await vscode.workspace
+    .getConfiguration('opusOrchestrator')
+    .update('concurrency', undefined, vscode.ConfigurationTarget.Global);
   return result;
+}
+
+/** See SCALE_CONCURRENCY_ENV: the setting at its maximum, or the orchestrator's limit set past it. */
+async function scaleConcurrency(
+  api: ExtensionApi,
+  extensionId: string,
+): Promise<{ concurrency: number; concurrencyForced: boolean }> {
+  const forced = Number.parseInt(process.env[SCALE_CONCURRENCY_ENV] ?? '', 10);
+  const orchestrator = api.controller.orchestrator;
+  if (Number.isInteger(forced) && forced > 0) {
+    orchestrator?.updateSettings({ concurrency: forced });
+    return { concurrency: forced, concurrencyForced: true };
+  }
+  const config = vscode.workspace.getConfiguration('opusOrchestrator');
+  const max = settingMaximum(extensionId, 'concurrency');
+  await config.update('concurrency', max, vscode.ConfigurationTarget.Global);
+  api.controller.applySettings();
+  return { concurrency: max, concurrencyForced: false };
+}
+
+/** The largest value the manifest lets a setting take. */
+function settingMaximum(extensionId: string, name: string): number {
+  const manifest = extension<ExtensionApi>(extensionId).packageJSON as {
+    contributes?: { configuration?: { properties?: Record<string, { maximum?: number }> } };
+  };
+  const max = manifest.contributes?.configuration?.properties?.[`opusOrchestrator.${name}`]?.maximum;
+  if (max === undefined) {
+    throw new Error(`the manifest gives opusOrchestrator.${name} no maximum`);
+  }
+  return max;
 }
 
 /**
@@ -419,7 +460,7 @@ export async function run(): Promise<void> {
     }
     if (control.scaleSubtasks > 0) {
       try {
-        result.scale = await measureScale(api, control.scaleSubtasks);
+        result.scale = await measureScale(api, control.scaleSubtasks, control.extensionId);
       } catch (err) {
         result.errors.push(`scale: ${errorText(err)}`);
       }
