@@ -39,6 +39,11 @@ Options:
                              the built-in kinds, removes none)
   --allow-hard-links         let models read files that have more than one hard link
   --review                   dispatch: Opus reviews each proposal against its acceptance criteria
+  --max-cost-per-subtask USD dispatch refuses a subtask whose spend plus estimate passes this, and stops a run that
+                             spends past it (default 1; 0 = no cap)
+  --max-cost-per-plan USD    dispatch refuses once the plan's spend plus the next estimates pass this (default 5;
+                             0 = no cap)
+  --max-output-tokens N      output tokens (thinking included) per model call of a worker (default 16000)
   --prices JSON              prices replacing the dated table, per model id or role, in $ per million tokens,
                              e.g. '{"claude-sonnet-5-5":{"cacheRead":0.1}}' (fields: input output cacheWrite cacheRead)
   --provider NAME            where the models run: anthropic (default), bedrock or vertex; ROLE=NAME for one role
@@ -64,6 +69,9 @@ interface Cli {
   json: boolean;
   all: boolean;
   concurrency?: number;
+  maxCostPerSubtask: number;
+  maxCostPerPlan: number;
+  maxOutputTokens?: number;
   secretPatterns: string[];
   allowHardLinks: boolean;
   review: boolean;
@@ -82,6 +90,9 @@ function parse(argv: string[]): Cli | undefined {
       json: { type: 'boolean', default: false },
       all: { type: 'boolean', default: false },
       concurrency: { type: 'string' },
+      'max-cost-per-subtask': { type: 'string' },
+      'max-cost-per-plan': { type: 'string' },
+      'max-output-tokens': { type: 'string' },
       'secret-pattern': { type: 'string', multiple: true },
       'allow-hard-links': { type: 'boolean', default: false },
       review: { type: 'boolean', default: false },
@@ -102,6 +113,15 @@ function parse(argv: string[]): Cli | undefined {
       throw new UsageError(`--concurrency takes a whole number ≥ 1, not ${JSON.stringify(values.concurrency)}.`);
     }
   }
+  let maxOutputTokens: number | undefined;
+  if (values['max-output-tokens'] !== undefined) {
+    maxOutputTokens = Number(values['max-output-tokens']);
+    if (!Number.isInteger(maxOutputTokens) || maxOutputTokens < 1) {
+      throw new UsageError(
+        `--max-output-tokens takes a whole number ≥ 1, not ${JSON.stringify(values['max-output-tokens'])}.`,
+      );
+    }
+  }
   const fromEnv = streamTimeoutsFromEnv(process.env);
   if (fromEnv.errors.length > 0) {
     throw new UsageError(fromEnv.errors.join(' '));
@@ -114,6 +134,9 @@ function parse(argv: string[]): Cli | undefined {
     json: values.json ?? false,
     all: values.all ?? false,
     concurrency,
+    maxCostPerSubtask: dollars('--max-cost-per-subtask', values['max-cost-per-subtask'], CLI_CAPS.maxCostPerSubtask),
+    maxCostPerPlan: dollars('--max-cost-per-plan', values['max-cost-per-plan'], CLI_CAPS.maxCostPerPlan),
+    maxOutputTokens,
     secretPatterns: values['secret-pattern'] ?? [],
     allowHardLinks: values['allow-hard-links'] ?? false,
     review: values.review ?? false,
@@ -122,6 +145,21 @@ function parse(argv: string[]): Cli | undefined {
     providers: providerSettings(values.provider),
     models: parseModelFlags(values.model ?? []),
   };
+}
+
+/** The editor's default caps (opusOrchestrator.maxCostPerSubtask / maxCostPerPlan): a run never goes unbounded. */
+const CLI_CAPS = { maxCostPerSubtask: 1, maxCostPerPlan: 5 };
+
+/** A dollar amount ≥ 0 (0: no cap), or the default when the flag is absent. */
+function dollars(flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) {
+    return fallback;
+  }
+  const n = Number(value.replace(/^\$/, ''));
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
+    throw new UsageError(`${flag} takes US dollars ≥ 0 (0 = no cap), not ${JSON.stringify(value)}.`);
+  }
+  return n;
 }
 
 /** The price list of --prices, else of OPUS_ORCHESTRATOR_PRICES; any error in it stops the CLI before it starts. */
@@ -204,6 +242,9 @@ async function main(argv: string[]): Promise<number> {
     store: new Store(cli.workspace),
     io: diskIO(cli.workspace),
     concurrency: cli.concurrency,
+    maxCostPerSubtask: cli.maxCostPerSubtask,
+    maxCostPerPlan: cli.maxCostPerPlan,
+    maxOutputTokens: cli.maxOutputTokens,
     autoReview: cli.review,
     log,
   });

@@ -67,7 +67,8 @@ export type OrchestratorErrorCode =
   | 'busy'
   | 'untrusted'
   | 'invalid'
-  | 'moved-on';
+  | 'moved-on'
+  | 'plan-changed';
 
 /** A refusal the user can act on; the message says what to do. */
 export class OrchestratorError extends Error {

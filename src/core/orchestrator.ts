@@ -7,6 +7,7 @@ import type { PlannerLooks } from './plan/looks';
 import type { Effort, FileInScope } from './plan/schema';
 import type { PlanState } from './plan/state';
 import { Checkpoints } from './review/checkpoints';
+import { settleJournal } from './review/journal';
 import { ReviewDesk } from './review/desk';
 import { OpusReviewer } from './review/opusReview';
 import { Estimator } from './runner/estimator';
@@ -117,13 +118,37 @@ export class Orchestrator {
    * ended becomes 'interrupted'; an accept whose record was cut off is recorded.
    */
   async load(): Promise<PlanState | undefined> {
-    const state = await this.session.load((spec, goal) => this.estimator.subtask(spec, spec.model, goal));
+    const state = await this.session.load(
+      (spec, goal) => this.estimator.subtask(spec, spec.model, goal),
+      async () => {
+        await settleJournal(this.session.store, this.env.io, this.env.log);
+      },
+    );
     if (state && Object.values(state.subtasks).some((s) => s.work)) {
       await this.estimator.refreshOpusAlone(this.session);
     }
     await this.checkpoints.recover();
     await this.session.flush();
     return state;
+  }
+
+  /**
+   * Takes in what other processes (the CLI, another window) saved to the store since this one read it; a plan that
+   * another process made or replaced is loaded, unless this one still runs subtasks of its own plan.
+   */
+  async syncFromStore(): Promise<void> {
+    if (!this.session.state) {
+      await this.load();
+      return;
+    }
+    try {
+      await this.session.sync();
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'plan-changed' || this.runner.busy() || this.planner.planning) {
+        throw err;
+      }
+      await this.load();
+    }
   }
 
   /** Asks Opus for a plan from the repository map and replaces the current plan with it. */

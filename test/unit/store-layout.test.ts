@@ -106,7 +106,7 @@ describe('store layout (format 2) and the format-1 migration', function () {
       'second.json',
       'third.json',
     ]);
-    assert.deepEqual((await readJson('subtasks/first.json')).data, { planId: v1.id, state: v1.subtasks.first });
+    assert.deepEqual((await readJson('subtasks/first.json')).data, { planId: v1.id, rev: 1, state: v1.subtasks.first });
     const ledger = (await fs.readFile(path.join(storeDir(), 'ledger.jsonl'), 'utf8')).trimEnd().split('\n');
     assert.deepEqual(JSON.parse(ledger[0] as string), { version: 2, kind: 'ledger', planId: v1.id });
     assert.deepEqual(

@@ -65,6 +65,14 @@ export interface SubtaskState {
   work?: RunWork;
   /** Distinct secrets kept out of this subtask's requests (at least: counted per process, the largest kept). */
   redactions?: number;
+  /** The last run ended with the model declining: why, and the model to offer the same work on (none: rephrase). */
+  refusal?: SubtaskRefusal;
+}
+
+export interface SubtaskRefusal {
+  category: string | null;
+  explanation: string | null;
+  fallback?: ModelRole;
 }
 
 export interface SubtaskReview {

@@ -21,8 +21,13 @@ export class Checkpoints {
    * nothing, when any of those files changed after the accept.
    */
   async revert(id: string): Promise<void> {
-    const { state } = this.session.require(id);
+    this.session.require(id);
     this.env.requireTrust('change files');
+    await this.session.transaction(() => this.revertLocked(id));
+  }
+
+  private async revertLocked(id: string): Promise<void> {
+    const { state } = this.session.require(id);
     const checkpoint = state.checkpoint ?? [];
     if (checkpoint.length === 0) {
       throw new OrchestratorError('no-proposal', `Subtask "${id}" has no accepted changes to revert.`);
@@ -51,7 +56,7 @@ export class Checkpoints {
     const touched = this.session.refresh();
     this.env.log('info', `${id}: reverted ${checkpoint.map((f) => f.path).join(', ')}`);
     this.session.changed([id, ...touched]);
-    await this.session.flush();
+    await this.session.commit([id]);
   }
 
   /**

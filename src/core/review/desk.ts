@@ -9,7 +9,10 @@ import type { PlanSession } from '../session/session';
 import { recordAttempt } from '../session/statuses';
 import { proposalIdFor } from '../store/names';
 import type { WorkerResult } from '../worker/worker';
+import { withoutTransient } from '../session/writer';
 import { addToCheckpoint, rejectionsOf, settle } from './decisions';
+import type { JournalFile } from './journal';
+import { journalFiles } from './journal';
 import { feedbackFor } from './feedback';
 import type { OpusReviewer } from './opusReview';
 import { proposalDiff } from './review';
@@ -114,16 +117,31 @@ export class ReviewDesk implements RunHandoff {
     this.session.changed([id, ...this.session.refresh()]);
   }
 
+  /**
+   * One decision, made under the store lock on the latest saved state (another process may have decided first) and
+   * saved before the lock is let go. An accept writes its journal, then the files, then the record (see journal.ts):
+   * a process killed on the way leaves nothing half-applied that the next start cannot finish or undo.
+   */
   private async decide(
     subtaskId: string,
     action: 'accept' | 'reject',
     pick: (change: FileChange) => string[],
     reason?: string,
   ): Promise<void> {
-    const { state } = this.session.require(subtaskId);
+    this.session.require(subtaskId);
     if (action === 'accept') {
       this.env.requireTrust('apply changes');
     }
+    return this.session.transaction(() => this.decideLocked(subtaskId, action, pick, reason));
+  }
+
+  private async decideLocked(
+    subtaskId: string,
+    action: 'accept' | 'reject',
+    pick: (change: FileChange) => string[],
+    reason?: string,
+  ): Promise<void> {
+    const { state } = this.session.require(subtaskId);
     const proposal = this.session.proposal(subtaskId);
     if (!proposal || state.status !== 'review') {
       throw new OrchestratorError('no-proposal', `Subtask "${subtaskId}" has no proposal awaiting review.`);
@@ -131,6 +149,8 @@ export class ReviewDesk implements RunHandoff {
     const chosen = proposal.files
       .map((change) => ({ change, ids: pick(change).filter((id) => change.hunks.some((h) => h.id === id)) }))
       .filter((c) => c.ids.length > 0);
+    const writes: JournalFile[] = [];
+    const undecided = structuredClone({ state: withoutTransient(state), proposal });
     if (action === 'accept') {
       for (const { change } of chosen) {
         if (isStale(change, await this.env.io.read(change.path))) {
@@ -146,8 +166,7 @@ export class ReviewDesk implements RunHandoff {
       const at = proposal.files.indexOf(change);
       if (action === 'accept') {
         const { text, change: rest } = acceptHunks(change, ids);
-        // The workspace first: no record, in memory or on disk, ever claims a change the file does not have.
-        await this.env.io.write(change.path, text);
+        writes.push({ path: change.path, before: change.base, after: text });
         // Not stale: the file on disk is the change's base, so that is what a revert writes back.
         addToCheckpoint(state, change.path, change.base, text);
         proposal.files[at] = rest;
@@ -160,8 +179,58 @@ export class ReviewDesk implements RunHandoff {
     if (proposal.files.every((f) => f.hunks.length === 0)) {
       settle(state, proposal, this.env.log);
     }
+    if (writes.length > 0) {
+      try {
+        await this.write(state, proposal, writes);
+      } catch (err) {
+        // A file could not be written: the others go back as they were, and so does the decision.
+        await undoWrites(this.env.io, writes);
+        await this.session.store.deleteJournal();
+        Object.assign(proposal, undecided.proposal);
+        for (const key of Object.keys(state)) {
+          delete (state as unknown as Record<string, unknown>)[key];
+        }
+        Object.assign(state, undecided.state);
+        throw err;
+      }
+    }
     this.session.proposalChanged(proposal);
     this.session.events.emit({ kind: 'proposal', subtaskId });
-    this.session.changed([subtaskId, ...this.session.refresh()]);
+    const touched = this.session.refresh();
+    this.session.changed([subtaskId, ...touched]);
+    await this.session.commit([subtaskId]);
+    if (writes.length > 0) {
+      await this.session.store.deleteJournal();
+    }
+  }
+
+  /** The journal, then the workspace: no record, in memory or on disk, claims a change the files do not have. */
+  private async write(state: SubtaskState, proposal: Proposal, writes: JournalFile[]): Promise<void> {
+    const planId = this.session.state?.id ?? '';
+    await this.session.store.saveJournal({
+      planId,
+      subtaskId: state.id,
+      files: journalFiles(writes),
+      state: withoutTransient(state),
+      proposal,
+    });
+    for (const file of writes) {
+      await this.env.io.write(file.path, file.after);
+    }
+  }
+}
+
+/** Every file of `writes` that holds its new text gets its old text back (best effort: a failing disk may refuse). */
+async function undoWrites(io: EngineEnv['io'], writes: readonly JournalFile[]): Promise<void> {
+  for (const file of writes) {
+    const now = await io.read(file.path).catch(() => undefined);
+    if (now !== file.after) {
+      continue;
+    }
+    if (file.before === null) {
+      await io.remove?.(file.path).catch(() => undefined);
+    } else {
+      await io.write(file.path, file.before).catch(() => undefined);
+    }
   }
 }

@@ -56,15 +56,22 @@ export class OpusReviewer {
   }
 
   /**
-   * The model one step up, offered when a subtask failed, failed its review, or was rejected twice; undefined when
-   * there is no reason to escalate or it already runs on Opus.
+   * The model to offer the subtask on: after a refusal, the model the refusal suggests (Opus too has one: another
+   * model usually answers), never for a request to reveal the model's reasoning (only rephrasing helps); else one
+   * step up when it failed, failed its review, or was rejected twice. Undefined when there is nothing to offer.
    */
   escalation(id: string): ModelRole | undefined {
     const view = this.session.subtask(id);
-    if (!view || view.state.model === 'opus') {
+    if (!view) {
       return undefined;
     }
     const { state } = view;
+    if (state.status === 'failed' && state.refusal) {
+      return state.refusal.category === 'reasoning_extraction' ? undefined : state.refusal.fallback;
+    }
+    if (state.model === 'opus') {
+      return undefined;
+    }
     const rejectedTwice = (state.history ?? []).filter((h) => h.outcome === 'rejected').length >= 2;
     const reviewFailed = state.status === 'review' && state.review?.pass === false;
     return state.status === 'failed' || reviewFailed || rejectedTwice ? escalate(state.model) : undefined;

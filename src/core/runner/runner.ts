@@ -1,4 +1,5 @@
 import { OrchestratorError } from '../contract';
+import { LlmError } from '../llm/errors';
 import { modelFor } from '../models';
 import type { Subtask } from '../plan/schema';
 import type { SubtaskState } from '../plan/state';
@@ -6,6 +7,7 @@ import type { EngineEnv } from '../session/env';
 import type { PlanSession } from '../session/session';
 import { RUNNABLE, notRunnableMessage, recordAttempt } from '../session/statuses';
 import { describeUsage } from '../usage/format';
+import { contextWindowRefusal } from '../worker/contextFit';
 import type { WorkerResult } from '../worker/worker';
 import { runWorker } from '../worker/worker';
 import type { Estimator } from './estimator';
@@ -50,13 +52,39 @@ export class Runner {
 
   /**
    * Starts the given subtasks and resolves when every one of them has ended (in review, failed or cancelled); their
-   * records are saved right after. Refuses all of them, starting none, when one may not run.
+   * records are saved right after. Refuses all of them, starting none, when one may not run. The check is made
+   * again under the store lock with what other processes saved, and the runs are claimed on disk before they
+   * start: two processes never run one subtask, and a subtask another process just took is refused.
    */
   async dispatch(ids: string[]): Promise<void> {
     this.env.requireTrust('dispatch subtasks');
+    this.check(ids);
+    const views = await this.session.transaction(async () => {
+      const fresh = this.check(ids);
+      for (const { spec, state } of fresh) {
+        this.session.records.start(spec.id);
+        state.status = 'running';
+        state.error = undefined;
+        state.refusal = undefined;
+      }
+      await this.session.commit(ids);
+      return fresh;
+    });
+    await Promise.all(views.map(({ spec, state }) => this.enqueue(spec, state)));
+  }
+
+  /** The subtasks, if every one of them may start now; else the refusal for the first that may not. */
+  private check(ids: string[]): Array<{ spec: Subtask; state: SubtaskState }> {
     const views = ids.map((id) => this.session.require(id));
     let planned = this.session.ledger.costOf();
     for (const { spec, state } of views) {
+      const elsewhere = this.session.runElsewhere(spec.id);
+      if (elsewhere) {
+        throw new OrchestratorError(
+          'not-runnable',
+          `Subtask "${spec.id}" is already running in another Opus Orchestrator ${elsewhere}: wait for its proposal.`,
+        );
+      }
       if (state.status === 'running' || this.scheduler.has(spec.id)) {
         throw new OrchestratorError('not-runnable', `Subtask "${spec.id}" is already running.`);
       }
@@ -64,10 +92,19 @@ export class Runner {
       if (!RUNNABLE.has(state.status) || waitingFor.length > 0) {
         throw new OrchestratorError('not-runnable', notRunnableMessage(spec, state, waitingFor));
       }
+      const tooBig = contextWindowRefusal({
+        subtaskId: spec.id,
+        inputTokens: state.estimate.inputTokens,
+        maxOutputTokens: this.env.settings.maxOutputTokens,
+        model: modelFor(state.model, this.env.settings.models),
+      });
+      if (tooBig) {
+        throw new OrchestratorError('not-runnable', tooBig);
+      }
       this.checkCaps(spec, state, planned);
       planned += state.estimate.cost;
     }
-    await Promise.all(views.map(({ spec, state }) => this.enqueue(spec, state)));
+    return views;
   }
 
   /** A queued subtask is dropped; a running one is aborted and ends as cancelled. */
@@ -86,14 +123,16 @@ export class Runner {
       throw new OrchestratorError(
         'cap',
         `Subtask "${spec.id}" would cost about ${money(spent + state.estimate.cost)}, over the per-subtask cap of ` +
-          `${money(maxCostPerSubtask)}. Raise opusOrchestrator.maxCostPerSubtask or narrow its files.`,
+          `${money(maxCostPerSubtask)}. Raise opusOrchestrator.maxCostPerSubtask (CLI: --max-cost-per-subtask) ` +
+          'or narrow its files.',
       );
     }
     if (maxCostPerPlan > 0 && plannedSoFar + state.estimate.cost > maxCostPerPlan) {
       throw new OrchestratorError(
         'cap',
         `Dispatching "${spec.id}" would bring the plan to about ${money(plannedSoFar + state.estimate.cost)}, over ` +
-          `the per-plan cap of ${money(maxCostPerPlan)}. Raise opusOrchestrator.maxCostPerPlan to go on.`,
+          `the per-plan cap of ${money(maxCostPerPlan)}. Raise opusOrchestrator.maxCostPerPlan ` +
+          '(CLI: --max-cost-per-plan) to go on.',
       );
     }
   }
@@ -110,8 +149,22 @@ export class Runner {
     });
     if (outcome === 'cancelled') {
       state.status = 'cancelled';
+      this.session.records.stop(spec.id);
       this.session.changed([spec.id, ...this.session.refresh()]);
     }
+  }
+
+  /**
+   * Stops a run whose billed calls pass the per-subtask cap: an estimate is made before the run, and a model that
+   * keeps reading and writing can spend far more than it. Returns the message once the cap is passed.
+   */
+  private overCap(id: string): string | undefined {
+    const cap = this.env.settings.maxCostPerSubtask;
+    const spent = this.session.ledger.costOf(id);
+    return cap > 0 && spent > cap
+      ? `Stopped after spending ${money(spent)}, over the per-subtask cap of ${money(cap)}. Raise ` +
+          'opusOrchestrator.maxCostPerSubtask (CLI: --max-cost-per-subtask) or narrow its files, then dispatch again.'
+      : undefined;
   }
 
   private async run(spec: Subtask, state: SubtaskState, signal: AbortSignal): Promise<void> {
@@ -124,6 +177,10 @@ export class Runner {
     this.env.log('info', `${spec.id}: attempt ${attempt} on ${model.id}`);
     // The attempt number is saved alongside the first call, never before it.
     this.session.saveLater(spec.id);
+    const stop = new AbortController();
+    const onAbort = (): void => stop.abort();
+    signal.addEventListener('abort', onAbort);
+    let capped: string | undefined;
     try {
       const result = await runWorker({
         llm: this.env.llm,
@@ -135,7 +192,7 @@ export class Runner {
         rules: await this.env.rules(),
         maxTokens: this.env.settings.maxOutputTokens,
         maxTurns: this.env.settings.maxTurns,
-        signal,
+        signal: stop.signal,
         ledger: this.session.ledger,
         owner: spec.id,
         attempt,
@@ -143,6 +200,10 @@ export class Runner {
         onUsage: (u) => {
           state.live = u;
           this.session.events.emit({ kind: 'usage', id: spec.id });
+          capped ??= this.overCap(spec.id);
+          if (capped) {
+            stop.abort();
+          }
         },
       });
       this.env.log('info', `${spec.id}: ${result.turns} turn(s), ${describeUsage(result.usage)}`);
@@ -153,21 +214,37 @@ export class Runner {
       await this.handoff.receive(spec, state, result.files, signal);
       await this.estimator?.refreshOpusAlone(this.session);
     } catch (err) {
-      if (signal.aborted) {
+      capped ??= this.overCap(spec.id);
+      if (signal.aborted || (stop.signal.aborted && !capped)) {
         state.status = 'cancelled';
         this.env.log('info', `${spec.id}: cancelled`);
         recordAttempt(state, { attempt, model: state.model, outcome: 'cancelled' });
       } else {
         state.status = 'failed';
-        state.error = (err as Error).message;
+        state.error = capped ?? (err as Error).message;
+        state.refusal = refusalOf(err);
         this.env.log('error', `${spec.id}: ${state.error}`);
         recordAttempt(state, { attempt, model: state.model, outcome: 'failed', error: state.error });
       }
     } finally {
+      signal.removeEventListener('abort', onAbort);
       state.live = undefined;
+      this.session.records.stop(spec.id);
       this.session.changed([spec.id, ...this.session.refresh()]);
     }
   }
+}
+
+/** A model's refusal, kept on the subtask: its category and explanation, and the model to offer the work on. */
+function refusalOf(err: unknown): SubtaskState['refusal'] {
+  if (!(err instanceof LlmError) || err.kind !== 'refusal') {
+    return undefined;
+  }
+  return {
+    category: err.stopDetails?.category ?? null,
+    explanation: err.stopDetails?.explanation ?? null,
+    ...(err.fallback ? { fallback: err.fallback } : {}),
+  };
 }
 
 function money(n: number): string {

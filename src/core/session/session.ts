@@ -2,12 +2,13 @@ import type { Logger, SubtaskView, Totals } from '../contract';
 import { OrchestratorError } from '../contract';
 import type { Proposal } from '../edits/types';
 import type { Subtask } from '../plan/schema';
-import type { Estimate, PlanState } from '../plan/state';
-import type { Store } from '../store/store';
+import type { Estimate, PlanState, SubtaskState } from '../plan/state';
+import type { Store, StoredRecord } from '../store/store';
 import { Ledger } from '../usage/ledger';
 import { EventStream } from './events';
+import { RecordBook, describeClaim } from './records';
 import { WAITING, freshState, refreshStatuses, unacceptedDeps } from './statuses';
-import { PlanWriter } from './writer';
+import { PlanWriter, withoutTransient } from './writer';
 
 /**
  * The plan being worked on, shared by the runner and the review desk: its subtasks and their statuses, its ledger, the
@@ -20,13 +21,25 @@ export class PlanSession {
   private book = new Ledger();
   private readonly proposals = new Map<string, Proposal>();
   private readonly writer: PlanWriter;
+  /** What this process knows of the records other processes save to the same store. */
+  readonly records: RecordBook;
 
   constructor(
-    private readonly store: Store,
+    readonly store: Store,
     private readonly log: Logger,
   ) {
     this.events = new EventStream(log);
-    this.writer = new PlanWriter(store, { state: () => this.current, ledger: () => this.book }, log);
+    this.records = new RecordBook(store);
+    this.writer = new PlanWriter(
+      store,
+      {
+        state: () => this.current,
+        ledger: () => this.book,
+        book: () => this.records,
+        adopt: (record) => this.adopt(record),
+      },
+      log,
+    );
   }
 
   get state(): PlanState | undefined {
@@ -69,6 +82,51 @@ export class PlanSession {
       throw new OrchestratorError('unknown-subtask', `The plan has no subtask "${id}".`);
     }
     return view;
+  }
+
+  /**
+   * Runs `fn` holding the store lock, after taking in what other processes saved since this one last looked: a
+   * decision made inside it sees the latest state of every subtask, and `commit` saves it before the lock is let go.
+   * Refuses when another process replaced the plan. Not re-entrant; never `flush()` inside it.
+   */
+  transaction<T>(fn: () => Promise<T>): Promise<T> {
+    return this.store.transact(async () => {
+      await this.syncLocked();
+      return fn();
+    });
+  }
+
+  /** Takes in what other processes saved (under the lock); used by the editor when the store folder changes. */
+  sync(): Promise<void> {
+    return this.transaction(async () => undefined);
+  }
+
+  /** Saves these subtasks' records and open proposals now; call inside `transaction`. */
+  async commit(ids: readonly string[]): Promise<void> {
+    const state = this.current;
+    if (!state) {
+      return;
+    }
+    for (const id of ids) {
+      const proposal = this.proposals.get(id);
+      if (proposal) {
+        await this.store.saveProposal(proposal);
+      }
+    }
+    for (const id of ids) {
+      const st = state.subtasks[id];
+      const newer = st && (await this.records.save(state.id, withoutTransient(st)));
+      if (newer) {
+        await this.adopt(newer);
+      }
+    }
+    this.writer.saved(ids);
+  }
+
+  /** Who else runs this subtask, for a refusal; undefined when no other living process does. */
+  runElsewhere(id: string): string | undefined {
+    const claim = this.records.otherRunner(id);
+    return claim && describeClaim(claim);
   }
 
   /** Recomputes the statuses that follow from dependencies; returns the ids that changed. */
@@ -141,14 +199,21 @@ export class PlanSession {
    * Restores the stored plan. A run that was in flight when its process ended becomes 'interrupted'; a subtask the
    * store has no state for starts again as pending (or ready), priced by `estimate`; both are logged and saved.
    */
-  async load(estimate: (spec: Subtask, goal: string) => Promise<Estimate>): Promise<PlanState | undefined> {
+  async load(
+    estimate: (spec: Subtask, goal: string) => Promise<Estimate>,
+    prepare: () => Promise<void> = async () => undefined,
+  ): Promise<PlanState | undefined> {
     // What this process still has to write lands before the folder is read back.
     await this.writer.flush().catch(() => undefined);
-    const stored = await this.store.load();
+    const stored = await this.store.transact(async () => {
+      await prepare();
+      return this.store.load();
+    });
     this.proposals.clear();
     this.current = stored?.state;
     this.book = new Ledger(stored?.state.ledger ?? []);
     this.writer.reset(this.book.size);
+    this.records.reset(stored?.records);
     if (!stored) {
       this.events.emit({ kind: 'plan' });
       return undefined;
@@ -166,7 +231,7 @@ export class PlanSession {
       }
     }
     for (const st of Object.values(state.subtasks)) {
-      if (st.status === 'running') {
+      if (st.status === 'running' && !this.records.otherRunner(st.id)) {
         st.status = 'interrupted';
         dirty.add(st.id);
       }
@@ -182,6 +247,9 @@ export class PlanSession {
       const proposal = loaded[i];
       if (proposal) {
         this.proposals.set(st.id, proposal);
+      } else if (lostProposal(st)) {
+        this.log('warn', `subtask "${st.id}": ${st.error}`);
+        dirty.add(st.id);
       }
     });
     for (const id of this.refresh()) {
@@ -195,19 +263,32 @@ export class PlanSession {
     return state;
   }
 
-  /** Replaces the plan with a new one (its proposals and usage start empty but for `book`) and saves it whole. */
+  /**
+   * Replaces the plan with a new one (its proposals and usage start empty but for `book`) and saves it whole. Refuses,
+   * changing nothing, while another process runs a subtask of the stored plan.
+   */
   async replace(state: PlanState, book: Ledger): Promise<void> {
-    await this.forget();
-    this.current = state;
-    this.book = book;
-    this.writer.reset(book.size);
-    await this.store.savePlan(state);
+    await this.writer.idle();
+    await this.store.transact(async () => {
+      await this.refuseWhileOthersRun('replace the plan');
+      await this.forgetLocked();
+      this.current = state;
+      this.book = book;
+      this.writer.reset(book.size);
+      // savePlan writes every record as its first save.
+      this.records.reset(Object.fromEntries(Object.keys(state.subtasks).map((id) => [id, { rev: 1 }])));
+      await this.store.savePlan(state);
+    });
     this.events.emit({ kind: 'plan' });
   }
 
   /** Forgets the plan, its proposals and its usage (the workspace files are not touched). */
   async clear(): Promise<void> {
-    await this.forget();
+    await this.writer.idle();
+    await this.store.transact(async () => {
+      await this.refuseWhileOthersRun('clear the plan');
+      await this.forgetLocked();
+    });
     this.events.emit({ kind: 'plan' });
   }
 
@@ -224,13 +305,99 @@ export class PlanSession {
     return this.writer.flush();
   }
 
-  /** Lets writes in progress finish (a round finds no plan and writes nothing more), then empties the store. */
-  private async forget(): Promise<void> {
+  /** Empties the store; the writer's rounds wait for the lock and then find no plan to write. */
+  private async forgetLocked(): Promise<void> {
     this.current = undefined;
     this.book = new Ledger();
     this.proposals.clear();
-    await this.writer.idle();
     this.writer.reset(0);
     await this.store.clear();
   }
+
+  /** Refuses while a living process (another CLI, the editor) runs a subtask of the stored plan. */
+  private async refuseWhileOthersRun(what: string): Promise<void> {
+    const stored = await this.store.load().catch(() => undefined);
+    for (const [id, meta] of Object.entries(stored?.records ?? {})) {
+      const running = stored?.state.subtasks[id]?.status === 'running';
+      if (running && meta.claim && meta.claim.token !== this.records.claim.token && this.records.alive(meta.claim)) {
+        throw new OrchestratorError(
+          'busy',
+          `Subtask "${id}" is running in another Opus Orchestrator ${describeClaim(meta.claim)}, so this one ` +
+            `does not ${what}. Wait for it to finish (or cancel it there), then try again.`,
+        );
+      }
+    }
+  }
+
+  /** Takes in every record another process saved since this one read the store; refuses when the plan was replaced. */
+  private async syncLocked(): Promise<void> {
+    const current = this.current;
+    if (!current) {
+      return;
+    }
+    const onDisk = await this.store.planId();
+    if (onDisk !== current.id) {
+      throw new OrchestratorError(
+        'plan-changed',
+        onDisk
+          ? 'Another Opus Orchestrator process replaced the plan since this one read it: run the command again.'
+          : 'The plan was cleared (or deleted) by another process since this one read it: plan again.',
+      );
+    }
+    for (const spec of current.plan.subtasks) {
+      const disk = await this.store.readSubtask(current.id, spec.id);
+      if (disk && this.records.isNewer(disk)) {
+        await this.adopt(disk);
+      }
+    }
+  }
+
+  /** Another process saved this record: it replaces the one in memory (in place: runs and views hold it). */
+  private async adopt(record: StoredRecord): Promise<void> {
+    const current = this.current;
+    if (!current) {
+      return;
+    }
+    this.records.seen(record);
+    const next = structuredClone(record.state);
+    const st = current.subtasks[record.state.id];
+    if (st) {
+      for (const key of Object.keys(st)) {
+        delete (st as unknown as Record<string, unknown>)[key];
+      }
+      Object.assign(st, next);
+    } else {
+      current.subtasks[record.state.id] = next;
+    }
+    const target = st ?? next;
+    if (target.status === 'running' && !this.records.otherRunner(target.id)) {
+      target.status = 'interrupted';
+      this.writer.subtaskChanged([target.id]);
+    }
+    const proposal = target.proposalId ? await this.store.loadProposal(target.proposalId) : undefined;
+    if (proposal) {
+      this.proposals.set(target.id, proposal);
+    } else {
+      this.proposals.delete(target.id);
+      if (lostProposal(target)) {
+        this.writer.subtaskChanged([target.id]);
+      }
+    }
+    this.events.subtasks([target.id]);
+  }
 }
+
+/**
+ * A subtask in review whose proposal is gone from the store (deleted after it was damaged) can only run again: it
+ * becomes failed, saying so, and dispatching it makes a new proposal. True when that happened.
+ */
+function lostProposal(st: SubtaskState): boolean {
+  if (st.status !== 'review') {
+    return false;
+  }
+  st.error = `its proposal ${st.proposalId ?? ''} is missing from the store; dispatch the subtask again for a new one.`;
+  st.status = 'failed';
+  st.proposalId = undefined;
+  return true;
+}
+

@@ -1,8 +1,9 @@
 import type { Logger } from '../contract';
 import type { Proposal } from '../edits/types';
 import type { PlanState, SubtaskState } from '../plan/state';
-import type { Store } from '../store/store';
+import type { Store, StoredRecord } from '../store/store';
 import type { Ledger } from '../usage/ledger';
+import type { RecordBook } from './records';
 
 /**
  * How long changes must stop coming before a round starts: longer than a batch of subtasks takes to start (tens of
@@ -18,6 +19,10 @@ const PARALLEL_WRITES = 2;
 export interface WriterSource {
   state(): PlanState | undefined;
   ledger(): Ledger;
+  /** What this process knows of the records on disk. */
+  book(): RecordBook;
+  /** Another process saved this record since this one read it: take it instead of writing over it. */
+  adopt(record: StoredRecord): Promise<void>;
 }
 
 /**
@@ -35,6 +40,11 @@ export interface WriterSource {
  *   claims a change that is not in the workspace. A process that ends in between leaves the file changed and the
  *   record behind; loading finds such an accept and records it (see review/checkpoints.ts).
  * A round that fails is logged and its items are marked again, so the next round retries them.
+ *
+ * Other processes (another CLI, the editor) save to the same store. A round holds the store lock, and writes a subtask
+ * record only when the store's copy is the one this process last saw (or one of its own runs): a record another
+ * process saved since is adopted instead, with its proposal, so neither process undoes the other's work. A round
+ * whose plan another process replaced writes nothing.
  */
 export class PlanWriter {
   private header = false;
@@ -86,6 +96,13 @@ export class PlanWriter {
     this.proposals.delete(id);
     this.dropped.add(id);
     this.schedule();
+  }
+
+  /** These records were just saved by a transaction: nothing left to write for them. */
+  saved(ids: Iterable<string>): void {
+    for (const id of ids) {
+      this.subtasks.delete(id);
+    }
   }
 
   /** Starts a round now for what is marked; resolves once it is on disk, rejects when that save failed. */
@@ -164,7 +181,7 @@ export class PlanWriter {
           this.next = undefined;
           this.writing = true;
           try {
-            await this.round();
+            await this.store.transact(() => this.round());
           } finally {
             this.writing = false;
           }
@@ -191,9 +208,29 @@ export class PlanWriter {
       return;
     }
     try {
-      await inBatches(take.proposals, (p) => this.store.saveProposal(p));
+      const onDisk = await this.store.planId();
+      if (onDisk !== state.id) {
+        this.log(
+          'error',
+          `another Opus Orchestrator process replaced the plan ${state.id} with ${onDisk ?? 'none'}; ` +
+            'changes this process made to the old plan were not saved',
+        );
+        return;
+      }
+      const book = this.source.book();
       const records = take.subtasks.flatMap((id) => state.subtasks[id] ?? []);
-      await inBatches(records, (st) => this.store.saveSubtask(state.id, withoutTransient(st)));
+      const disks = await inBatches(records, (st) => this.store.readSubtask(state.id, st.id));
+      const newer = disks.filter((d): d is StoredRecord => d !== undefined && book.isNewer(d));
+      const theirs = new Set(newer.map((d) => d.state.id));
+      const named = new Set(newer.flatMap((d) => d.state.proposalId ?? []));
+      await inBatches(
+        take.proposals.filter((p) => !theirs.has(p.subtaskId)),
+        (p) => this.store.saveProposal(p),
+      );
+      await inBatches(
+        records.map((st, i) => ({ st, disk: disks[i] })).filter(({ st }) => !theirs.has(st.id)),
+        ({ st, disk }) => book.write(state.id, withoutTransient(st), disk),
+      );
       const fresh = this.source.ledger().entries(this.ledgerSaved);
       if (fresh.length > 0) {
         await this.store.appendLedger(state.id, fresh);
@@ -203,8 +240,14 @@ export class PlanWriter {
       if (take.header) {
         await this.store.saveHeader(state);
       }
-      await inBatches(take.dropped, (id) => this.store.deleteProposal(id));
+      await inBatches(
+        take.dropped.filter((id) => !named.has(id)),
+        (id) => this.store.deleteProposal(id),
+      );
       await inBatches(take.removed, (id) => this.store.deleteSubtask(id));
+      for (const record of newer) {
+        await this.source.adopt(record);
+      }
     } catch (err) {
       // Marked again without scheduling: the next change (or a flush) retries them, a broken folder is not hammered.
       this.header ||= take.header;
@@ -235,16 +278,18 @@ export class PlanWriter {
 }
 
 /** What is only true while this process runs (live tokens, a review in progress) is not saved. */
-function withoutTransient(state: SubtaskState): SubtaskState {
+export function withoutTransient(state: SubtaskState): SubtaskState {
   const copy = { ...state };
   delete copy.live;
   delete copy.reviewing;
   return copy;
 }
 
-/** Runs `write` over the items, PARALLEL_WRITES at a time; stops at the first failure. */
-async function inBatches<T>(items: readonly T[], write: (item: T) => Promise<void>): Promise<void> {
+/** Runs `work` over the items, PARALLEL_WRITES at a time, and returns what each gave; stops at the first failure. */
+async function inBatches<T, R>(items: readonly T[], work: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = [];
   for (let i = 0; i < items.length; i += PARALLEL_WRITES) {
-    await Promise.all(items.slice(i, i + PARALLEL_WRITES).map(write));
+    out.push(...(await Promise.all(items.slice(i, i + PARALLEL_WRITES).map(work))));
   }
+  return out;
 }

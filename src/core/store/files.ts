@@ -7,7 +7,7 @@ import { EnvelopeSchema } from './schemas';
 /** The format this build writes and the newest it can read (1: one plan.json; 2: per-subtask records). */
 export const STORE_VERSION = 2;
 
-export type StoreKind = 'plan' | 'proposal' | 'subtask' | 'ledger';
+export type StoreKind = 'plan' | 'proposal' | 'subtask' | 'ledger' | 'journal';
 
 /** A stored file that cannot be used. The message names the file and what to do about it. */
 export class StoreError extends Error {

@@ -6,8 +6,20 @@ import type { PlanState, SubtaskState } from '../plan/state';
 /** What format 2 keeps in plan.json: the state without its subtasks and ledger, which have files of their own. */
 export type PlanHeader = Omit<PlanState, 'subtasks' | 'ledger'>;
 
+/** Which process runs a subtask: written with its 'running' record, so no other process runs it too. */
+export interface Claim {
+  pid: number;
+  host: string;
+  /** Tells this process's claims from those of an earlier process that had the same id. */
+  token: string;
+  at: string;
+}
+
 export interface SubtaskRecord {
   planId: string;
+  /** Counts the record's saves: a process that saw an older one knows another process changed it since. */
+  rev?: number;
+  claim?: Claim;
   state: SubtaskState;
 }
 
@@ -103,6 +115,13 @@ const SubtaskStateSchema = z.object({
   checkpoint: z.array(CheckpointFileSchema).optional(),
   work: WorkSchema.optional(),
   redactions: z.number().optional(),
+  refusal: z
+    .object({
+      category: z.string().nullable(),
+      explanation: z.string().nullable(),
+      fallback: RoleSchema.optional(),
+    })
+    .optional(),
 });
 
 const PlannerLooksSchema = z.object({
@@ -144,6 +163,8 @@ export const PlanHeaderSchema: z.ZodType<PlanHeader> = z.object({
 /** Format 2's subtasks/<name>.json: one subtask's state, tied to its plan so a stray record is never adopted. */
 export const SubtaskRecordSchema: z.ZodType<SubtaskRecord> = z.object({
   planId: z.string(),
+  rev: z.number().int().nonnegative().optional(),
+  claim: z.object({ pid: z.number().int(), host: z.string(), token: z.string(), at: z.string() }).optional(),
   state: SubtaskStateSchema,
 });
 
@@ -178,6 +199,32 @@ export const ProposalSchema: z.ZodType<Proposal> = z.object({
   createdAt: z.string(),
   files: z.array(FileChangeSchema),
   status: z.enum(['open', 'accepted', 'rejected', 'partial']),
+});
+
+const JournalFileSchema = z.object({
+  path: z.string(),
+  before: z.string().nullable(),
+  beforeHash: z.string(),
+  after: z.string(),
+  afterHash: z.string(),
+});
+
+/** journal.json: an accept that writes several files, kept until every file and its record are written. */
+export interface AcceptJournal {
+  planId: string;
+  subtaskId: string;
+  files: Array<z.infer<typeof JournalFileSchema>>;
+  /** The subtask and its proposal as they are once every file is written. */
+  state: SubtaskState;
+  proposal: Proposal;
+}
+
+export const AcceptJournalSchema: z.ZodType<AcceptJournal> = z.object({
+  planId: z.string(),
+  subtaskId: z.string(),
+  files: z.array(JournalFileSchema),
+  state: SubtaskStateSchema,
+  proposal: ProposalSchema,
 });
 
 /** Every stored file: `{ "version": 1, "kind": "plan", "data": … }`. */

@@ -16,11 +16,27 @@ import {
   writeAtomic,
 } from './files';
 import { ledgerHeader, ledgerLines, parseLedger } from './ledgerFile';
+import { StoreLock } from './lock';
 import { isProposalId, recordName } from './names';
-import { PlanHeaderSchema, PlanStateSchema, ProposalSchema, SubtaskRecordSchema } from './schemas';
+import type { AcceptJournal, Claim } from './schemas';
+import {
+  AcceptJournalSchema,
+  PlanHeaderSchema,
+  PlanStateSchema,
+  ProposalSchema,
+  SubtaskRecordSchema,
+} from './schemas';
 
 export { STORE_VERSION, StoreError } from './files';
 export type { StoreKind } from './files';
+export type { AcceptJournal, Claim } from './schemas';
+
+/** A subtask record as stored: its state, how many saves it has seen, and who runs it (while it runs). */
+export interface StoredRecord {
+  rev: number;
+  claim?: Claim;
+  state: SubtaskState;
+}
 
 /** What `load` found: the state (whose `subtasks` may lack an entry), the format it was in, and what was repaired. */
 export interface StoredPlan {
@@ -29,6 +45,8 @@ export interface StoredPlan {
   format: number;
   /** Missing or stray records, a torn ledger line, a conversion: one sentence each, for the log. */
   notes: string[];
+  /** Each loaded subtask record's save count and claim. */
+  records: Record<string, Omit<StoredRecord, 'state'>>;
 }
 
 /** Format 1 named a proposal file after its id, up to this length. */
@@ -49,9 +67,22 @@ export class Store {
   readonly dir: string;
   /** Folders checked (and created) already; forgotten when a write fails or the store is cleared. */
   private readonly prepared = new Set<string>();
+  private readonly lock: StoreLock;
 
-  constructor(readonly root: string) {
+  constructor(
+    readonly root: string,
+    onLockLost: (message: string) => void = () => undefined,
+  ) {
     this.dir = path.join(root, STORE_DIR);
+    this.lock = new StoreLock(this.dir, onLockLost);
+  }
+
+  /**
+   * Runs `fn` while no other process (nor another transaction of this one) changes the store: a read-modify-write
+   * of records inside it sees the latest saves of every process. Not re-entrant.
+   */
+  transact<T>(fn: () => Promise<T>): Promise<T> {
+    return this.lock.run(fn);
   }
 
   /** The stored plan, converting a format-1 folder to the current layout on the way (plan.json is replaced last). */
@@ -65,19 +96,37 @@ export class Store {
       const state = parseData(file, PlanStateSchema, envelope.data);
       await this.savePlan(state);
       const notes = [`converted ${file} from format ${envelope.version} to format ${STORE_VERSION}`];
-      return { state, format: envelope.version, notes };
+      const records = Object.fromEntries(Object.keys(state.subtasks).map((id) => [id, { rev: 1 }]));
+      return { state, format: envelope.version, notes, records };
     }
     const header = parseData(file, PlanHeaderSchema, envelope.data);
     const notes: string[] = [];
-    const records = await Promise.all(header.plan.subtasks.map((s) => this.loadSubtask(header.id, s.id, notes)));
+    const loaded = await Promise.all(header.plan.subtasks.map((s) => this.loadSubtask(header.id, s.id, notes)));
     const subtasks: Record<string, SubtaskState> = {};
-    for (const state of records) {
-      if (state) {
-        subtasks[state.id] = state;
+    const records: StoredPlan['records'] = {};
+    for (const record of loaded) {
+      if (record) {
+        subtasks[record.state.id] = record.state;
+        records[record.state.id] = { rev: record.rev, ...(record.claim ? { claim: record.claim } : {}) };
       }
     }
     const ledger = await this.loadLedger(header.id, notes);
-    return { state: { ...header, subtasks, ledger }, format: envelope.version, notes };
+    return { state: { ...header, subtasks, ledger }, format: envelope.version, notes, records };
+  }
+
+  /** The id of the stored plan, or undefined when there is none. */
+  async planId(): Promise<string | undefined> {
+    const envelope = await readEnvelope(this.planFile(), 'plan');
+    if (!envelope) {
+      return undefined;
+    }
+    const data = envelope.data as { id?: unknown } | null;
+    return typeof data?.id === 'string' ? data.id : undefined;
+  }
+
+  /** One subtask's stored record, or undefined when it has none (or one of another plan). */
+  async readSubtask(planId: string, id: string): Promise<StoredRecord | undefined> {
+    return this.loadSubtask(planId, id, []);
   }
 
   async loadPlan(): Promise<PlanState | undefined> {
@@ -102,9 +151,11 @@ export class Store {
     await this.write(file, envelopeText('plan', data));
   }
 
-  async saveSubtask(planId: string, state: SubtaskState): Promise<void> {
+  /** `rev`: the record's save count after this save; `claim`: the process that runs it, while it runs. */
+  async saveSubtask(planId: string, state: SubtaskState, meta: { rev?: number; claim?: Claim } = {}): Promise<void> {
     const file = this.subtaskFile(state.id);
-    const data = checkForSave(file, 'subtask', SubtaskRecordSchema, { planId, state });
+    const record = { planId, rev: meta.rev ?? 1, ...(meta.claim ? { claim: meta.claim } : {}), state };
+    const data = checkForSave(file, 'subtask', SubtaskRecordSchema, record);
     await this.prepare('subtasks');
     await this.write(file, envelopeText('subtask', data));
   }
@@ -149,17 +200,44 @@ export class Store {
     }
   }
 
-  /** Forgets the plan and every proposal; the repository map's cache folder stays, as it belongs to no plan. */
+  /** An accept in progress, written before its first file changes (see review/journal.ts). */
+  async saveJournal(journal: AcceptJournal): Promise<void> {
+    const file = this.journalFile();
+    const data = checkForSave(file, 'journal', AcceptJournalSchema, journal);
+    await this.prepare();
+    await this.write(file, envelopeText('journal', data));
+  }
+
+  async loadJournal(): Promise<AcceptJournal | undefined> {
+    const file = this.journalFile();
+    const envelope = await readEnvelope(file, 'journal');
+    return envelope && parseData(file, AcceptJournalSchema, envelope.data);
+  }
+
+  async deleteJournal(): Promise<void> {
+    await fs.rm(this.journalFile(), { force: true });
+  }
+
+  journalFile(): string {
+    return path.join(this.dir, 'journal.json');
+  }
+
+  /**
+   * Forgets the plan and every proposal. The lock (held by whoever clears) and the repository map's cache folder (it
+   * belongs to no plan) stay.
+   */
   async clear(): Promise<void> {
     this.prepared.clear();
     const stat = await fs.lstat(this.dir).catch(() => undefined);
-    const names = stat?.isDirectory() ? await fs.readdir(this.dir) : [];
-    if (!names.includes(CACHE_DIR)) {
+    if (!stat?.isDirectory()) {
       await fs.rm(this.dir, { recursive: true, force: true }); // a link is removed, never what it points to
       return;
     }
-    const rest = names.filter((n) => n !== CACHE_DIR && n !== '.gitignore');
-    await Promise.all(rest.map((n) => fs.rm(path.join(this.dir, n), { recursive: true, force: true })));
+    const keep = new Set(['lock', '.gitignore', CACHE_DIR]);
+    const names = await fs.readdir(this.dir);
+    await Promise.all(
+      names.filter((n) => !keep.has(n)).map((n) => fs.rm(path.join(this.dir, n), { recursive: true, force: true })),
+    );
   }
 
   private planFile(): string {
@@ -196,7 +274,7 @@ export class Store {
     return envelope && parseData(file, ProposalSchema, envelope.data);
   }
 
-  private async loadSubtask(planId: string, id: string, notes: string[]): Promise<SubtaskState | undefined> {
+  private async loadSubtask(planId: string, id: string, notes: string[]): Promise<StoredRecord | undefined> {
     const file = this.subtaskFile(id);
     const envelope = await readEnvelope(file, 'subtask');
     if (!envelope) {
@@ -208,7 +286,7 @@ export class Store {
       notes.push(`${file} belongs to another plan or subtask; it was not used`);
       return undefined;
     }
-    return record.state;
+    return { rev: record.rev ?? 0, ...(record.claim ? { claim: record.claim } : {}), state: record.state };
   }
 
   private async loadLedger(planId: string, notes: string[]): Promise<UsageEntry[]> {
