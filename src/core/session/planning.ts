@@ -58,6 +58,8 @@ export class Planning {
     if (!task.trim()) {
       throw new OrchestratorError('invalid', 'Describe the task to plan.');
     }
+    // Before Opus is paid to plan: the plan it makes would replace one another process is still running.
+    await this.session.refuseWhileOthersRun('replace the plan');
     this.planning = true;
     this.live = undefined;
     this.looks = noLooks(DEFAULT_TOOL_BUDGET);

@@ -315,7 +315,7 @@ export class PlanSession {
   }
 
   /** Refuses while a living process (another CLI, the editor) runs a subtask of the stored plan. */
-  private async refuseWhileOthersRun(what: string): Promise<void> {
+  async refuseWhileOthersRun(what: string): Promise<void> {
     const stored = await this.store.load().catch(() => undefined);
     for (const [id, meta] of Object.entries(stored?.records ?? {})) {
       const running = stored?.state.subtasks[id]?.status === 'running';
@@ -400,4 +400,3 @@ function lostProposal(st: SubtaskState): boolean {
   st.proposalId = undefined;
   return true;
 }
-

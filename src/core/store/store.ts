@@ -19,13 +19,7 @@ import { ledgerHeader, ledgerLines, parseLedger } from './ledgerFile';
 import { StoreLock } from './lock';
 import { isProposalId, recordName } from './names';
 import type { AcceptJournal, Claim } from './schemas';
-import {
-  AcceptJournalSchema,
-  PlanHeaderSchema,
-  PlanStateSchema,
-  ProposalSchema,
-  SubtaskRecordSchema,
-} from './schemas';
+import { AcceptJournalSchema, PlanHeaderSchema, PlanStateSchema, ProposalSchema, SubtaskRecordSchema } from './schemas';
 
 export { STORE_VERSION, StoreError } from './files';
 export type { StoreKind } from './files';
