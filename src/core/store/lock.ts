@@ -2,7 +2,7 @@ import fsCallbacks, { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { lock } from 'proper-lockfile';
-import { StoreError } from './files';
+import { StoreError, ensureDir } from './files';
 
 /** A lock whose holder stopped refreshing it for this long is stale (a process that hung or died on another host). */
 const STALE_MS = 10_000;
@@ -86,11 +86,7 @@ export class StoreLock {
 
   private async tryLock(): Promise<(() => Promise<void>) | undefined> {
     try {
-      await fs.mkdir(this.dir, { recursive: false }).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== 'EEXIST') {
-          throw err;
-        }
-      });
+      await ensureDir(this.dir, true);
       const release = await lock(this.dir, {
         lockfilePath: this.file,
         stale: STALE_MS,
@@ -103,6 +99,9 @@ export class StoreLock {
       await fs.writeFile(path.join(this.file, 'holder.json'), JSON.stringify(holder)).catch(() => undefined);
       return release;
     } catch (err) {
+      if (err instanceof StoreError) {
+        throw err;
+      }
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ELOCKED') {
         await this.breakIfHolderDied();
