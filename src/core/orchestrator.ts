@@ -101,8 +101,13 @@ export class Orchestrator {
     return this.session.state;
   }
 
-  updateSettings(s: Partial<OrchestratorSettings>): void {
+  /** New settings; estimates made at other prices (overrides or models changed) are made again. */
+  updateSettings(s: Partial<OrchestratorSettings>): Promise<void> {
     this.env.updateSettings(s);
+    return this.editor.repriceIfChanged().then(
+      () => undefined,
+      (err: Error) => this.env.log('warn', `could not re-price the estimates: ${err.message}`),
+    );
   }
 
   onEvent(listener: (e: OrchestratorEvent) => void): { dispose(): void } {
@@ -128,6 +133,7 @@ export class Orchestrator {
       await this.estimator.refreshOpusAlone(this.session);
     }
     await this.checkpoints.recover();
+    await this.editor.repriceIfChanged();
     await this.session.flush();
     return state;
   }

@@ -126,4 +126,6 @@ export interface PlanState {
   looks?: PlannerLooks;
   /** Distinct secrets kept out of the planner's requests (the map, the selection, tool results). */
   redactions?: number;
+  /** The prices and models the estimates were made with; when they change, the estimates are made again. */
+  pricedWith?: string;
 }

@@ -7,6 +7,7 @@ import type { EngineEnv } from '../session/env';
 import type { PlanSession } from '../session/session';
 import { RUNNABLE, notRunnableMessage, recordAttempt } from '../session/statuses';
 import { describeUsage } from '../usage/format';
+import { priceEntry } from '../usage/ledger';
 import { contextWindowRefusal } from '../worker/contextFit';
 import type { WorkerResult } from '../worker/worker';
 import { runWorker } from '../worker/worker';
@@ -158,9 +159,8 @@ export class Runner {
    * Stops a run whose billed calls pass the per-subtask cap: an estimate is made before the run, and a model that
    * keeps reading and writing can spend far more than it. Returns the message once the cap is passed.
    */
-  private overCap(id: string): string | undefined {
+  private overCap(id: string, spent = this.session.ledger.costOf(id)): string | undefined {
     const cap = this.env.settings.maxCostPerSubtask;
-    const spent = this.session.ledger.costOf(id);
     return cap > 0 && spent > cap
       ? `Stopped after spending ${money(spent)}, over the per-subtask cap of ${money(cap)}. Raise ` +
           'opusOrchestrator.maxCostPerSubtask (CLI: --max-cost-per-subtask) or narrow its files, then dispatch again.'
@@ -181,6 +181,8 @@ export class Runner {
     const onAbort = (): void => stop.abort();
     signal.addEventListener('abort', onAbort);
     let capped: string | undefined;
+    // The live figures are the run's calls so far, billed or streaming: the cap holds within a call too.
+    const spentBefore = this.session.ledger.costOf(spec.id);
     try {
       const result = await runWorker({
         llm: this.env.llm,
@@ -200,9 +202,11 @@ export class Runner {
         onUsage: (u) => {
           state.live = u;
           this.session.events.emit({ kind: 'usage', id: spec.id });
-          capped ??= this.overCap(spec.id);
-          if (capped) {
-            stop.abort();
+          capped ??= this.overCap(spec.id, spentBefore + priceEntry({ model: model.id, role: state.model, usage: u }));
+          if (capped && !stop.signal.aborted) {
+            // Aborted on the next turn of the event loop, not inside the SDK's own stream event: an abort from
+            // there could leave the call hanging unsettled.
+            setImmediate(() => stop.abort());
           }
         },
       });

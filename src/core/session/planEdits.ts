@@ -1,9 +1,11 @@
 import { OrchestratorError } from '../contract';
-import type { ModelRole } from '../models';
+import type { ModelOverrides, ModelRole } from '../models';
+import { modelFor } from '../models';
 import type { Effort, FileInScope, Plan, Subtask } from '../plan/schema';
 import type { SubtaskState } from '../plan/state';
 import { validatePlan } from '../plan/validate';
-import type { Estimator } from '../runner/estimator';
+import type { FileTexts, Estimator } from '../runner/estimator';
+import { priceOverrides } from '../usage/prices';
 import type { EngineEnv } from './env';
 import type { PlanSession } from './session';
 import { RUNNABLE, WAITING } from './statuses';
@@ -95,6 +97,31 @@ export class PlanEditor {
     }
   }
 
+  /**
+   * Estimates are figures at a price: when the price overrides (opusOrchestrator.prices, --prices) or the models
+   * changed since they were made, every subtask's estimate and the Opus-only baseline are made again. True when so.
+   */
+  async repriceIfChanged(): Promise<boolean> {
+    const current = this.session.state;
+    const key = priceKey(this.env.settings.models);
+    if (!current || (current.pricedWith ?? tableKey()) === key) {
+      return false;
+    }
+    const texts: FileTexts = new Map();
+    for (const { spec, state } of this.session.subtasks()) {
+      state.estimate = await this.estimator.subtask(spec, state.model, current.plan.goal, texts);
+    }
+    current.opusOnlyEstimate = await this.estimator.opusOnly(current, this.session.ledger.entries(), texts);
+    current.pricedWith = key;
+    this.env.log(
+      'info',
+      'prices changed since the estimates were made: estimates and the Opus-only baseline re-priced',
+    );
+    this.session.changed(this.session.subtasks().map((s) => s.spec.id));
+    this.session.planChanged();
+    return true;
+  }
+
   private async validate(plan: Plan): Promise<Plan> {
     const result = await validatePlan(plan, { root: this.env.root, rules: await this.env.rules() });
     if (!result.ok) {
@@ -109,4 +136,16 @@ export class PlanEditor {
       current.opusOnlyEstimate = await this.estimator.opusOnly(current, this.session.ledger.entries());
     }
   }
+}
+
+/** What the estimates depend on besides the files: the price overrides and the model of each role. */
+export function priceKey(models: ModelOverrides): string {
+  const roles: ModelRole[] = ['opus', 'sonnet', 'haiku'];
+  return JSON.stringify({ prices: priceOverrides(), models: roles.map((r) => modelFor(r, models).id) });
+}
+
+/** A plan saved before estimates were keyed was priced from the table, with the default models. */
+function tableKey(): string {
+  const roles: ModelRole[] = ['opus', 'sonnet', 'haiku'];
+  return JSON.stringify({ prices: {}, models: roles.map((r) => modelFor(r, {}).id) });
 }

@@ -1,4 +1,5 @@
 import { OrchestratorError } from '../contract';
+import { priceKey } from './planEdits';
 import { modelFor } from '../models';
 import type { PlannerLooks } from '../plan/looks';
 import { addLook, noLooks } from '../plan/looks';
@@ -148,6 +149,7 @@ export class Planning {
       ledger: ledger.entries(),
       opusOnlyEstimate: await this.estimator.opusOnly({ task, plan, subtasks }, ledger.entries(), texts),
       repoMap,
+      pricedWith: priceKey(this.env.settings.models),
     };
     refreshStatuses(state);
     return state;

@@ -146,6 +146,7 @@ export const PlanStateSchema: z.ZodType<PlanState> = z.object({
   repoMap: z.string().optional(),
   looks: PlannerLooksSchema.optional(),
   redactions: z.number().optional(),
+  pricedWith: z.string().optional(),
 });
 
 /** Format 2's plan.json: the plan and what belongs to the plan as a whole. */
@@ -158,6 +159,7 @@ export const PlanHeaderSchema: z.ZodType<PlanHeader> = z.object({
   repoMap: z.string().optional(),
   looks: PlannerLooksSchema.optional(),
   redactions: z.number().optional(),
+  pricedWith: z.string().optional(),
 });
 
 /** Format 2's subtasks/<name>.json: one subtask's state, tied to its plan so a stray record is never adopted. */

@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { diskIO } from '../../src/cli/diskIO';
+import { LlmClient } from '../../src/core/llm/client';
+import type { OrchestratorError } from '../../src/core/orchestrator';
+import { Orchestrator } from '../../src/core/orchestrator';
+import { Store } from '../../src/core/store/store';
+import { setPriceOverrides } from '../../src/core/usage/prices';
+import type { FakeAnthropic } from '../fake-anthropic/server';
+import { startFakeAnthropic } from '../fake-anthropic/server';
+import { jsonReply, refusalReply } from '../fake-anthropic/replies';
+import { isPlanner } from '../soak/harness';
+
+const PLAN = {
+  goal: 'Edit a file.',
+  subtasks: [
+    {
+      id: 'edit',
+      title: 'Change a.ts',
+      instructions: 'Edit a.ts.',
+      model: 'haiku',
+      files: [{ path: 'src/a.ts', create: false }],
+      acceptanceCriteria: ['a.ts changed'],
+      dependsOn: [],
+    },
+  ],
+};
+
+describe('Runner wiring: context fit, refusals, prices', function () {
+  this.timeout(30_000);
+  let fake: FakeAnthropic;
+  let root: string;
+  const made: Orchestrator[] = [];
+
+  const make = (extra: Partial<ConstructorParameters<typeof Orchestrator>[0]> = {}): Orchestrator => {
+    const orch = new Orchestrator({
+      root,
+      llm: new LlmClient({ apiKey: 'sk-ant-unit', baseURL: fake.url, maxRetries: 0 }),
+      store: new Store(root),
+      io: diskIO(root),
+      ...extra,
+    });
+    made.push(orch);
+    return orch;
+  };
+
+  beforeEach(async () => {
+    fake = await startFakeAnthropic();
+    root = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'opus-wiring-')));
+    await fs.mkdir(path.join(root, 'src'));
+    await fs.writeFile(path.join(root, 'src/a.ts'), 'export const a = 1;\n');
+  });
+
+  afterEach(async () => {
+    setPriceOverrides({});
+    await Promise.all(made.splice(0).map((o) => o.flush().catch(() => undefined)));
+    await fake.close();
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  async function planned(orch: Orchestrator): Promise<void> {
+    fake.enqueue(jsonReply(PLAN));
+    await orch.plan('Edit a file');
+  }
+
+  const workerCalls = (): number => fake.requests.filter((r) => !isPlanner(r)).length;
+
+  it('refuses before dispatch a subtask whose first request cannot fit its context window; nothing runs', async () => {
+    const orch = make({ maxOutputTokens: 5_000_000 });
+    await planned(orch);
+    await assert.rejects(
+      orch.dispatch(['edit']),
+      (e: OrchestratorError) => e.code === 'not-runnable' && /does not fit in .*context window/.test(e.message),
+    );
+    const { state } = orch.subtask('edit') ?? {};
+    assert.equal(state?.status, 'ready', 'still ready: it never started');
+    assert.equal(state?.attempt, 0);
+    assert.equal(workerCalls(), 0);
+  });
+
+  it('keeps a refusal on the subtask and offers the model it suggests, also after a reload', async () => {
+    const orch = make();
+    await planned(orch);
+    fake.enqueue(refusalReply('', { category: 'cyber', explanation: 'Looks like an exploit.' }));
+    await orch.dispatch(['edit']);
+    const state = orch.subtask('edit')?.state;
+    assert.equal(state?.status, 'failed');
+    assert.deepEqual(state?.refusal, { category: 'cyber', explanation: 'Looks like an exploit.', fallback: 'sonnet' });
+    assert.equal(orch.escalation('edit'), 'sonnet');
+    await orch.flush();
+    const again = make();
+    await again.load();
+    assert.equal(again.subtask('edit')?.state.refusal?.fallback, 'sonnet');
+    assert.equal(again.escalation('edit'), 'sonnet');
+  });
+
+  it('a refusal on Opus offers Sonnet (escalation alone offers nothing above Opus)', async () => {
+    const orch = make();
+    await planned(orch);
+    await orch.changeModel('edit', 'opus');
+    fake.enqueue(refusalReply('', { category: 'bio', explanation: null }));
+    await orch.dispatch(['edit']);
+    assert.equal(orch.subtask('edit')?.state.status, 'failed');
+    assert.equal(orch.escalation('edit'), 'sonnet');
+  });
+
+  it('offers nothing for a refusal to reveal reasoning: only rephrasing helps', async () => {
+    const orch = make();
+    await planned(orch);
+    fake.enqueue(refusalReply('', { category: 'reasoning_extraction', explanation: null }));
+    await orch.dispatch(['edit']);
+    assert.equal(orch.subtask('edit')?.state.status, 'failed');
+    assert.equal(orch.escalation('edit'), undefined);
+  });
+
+  it('re-prices saved estimates and the Opus-only baseline when the prices change', async () => {
+    const orch = make();
+    await planned(orch);
+    const before = { edit: orch.subtask('edit')?.state.estimate.cost ?? 0, opus: orch.totals().opusOnly.cost };
+    await orch.flush();
+    setPriceOverrides({
+      haiku: { input: 100, output: 500, cacheRead: 10, cacheWrite: 125 },
+      opus: { input: 40, output: 200, cacheRead: 4, cacheWrite: 50 },
+    });
+    const next = make();
+    await next.load();
+    const after = { edit: next.subtask('edit')?.state.estimate.cost ?? 0, opus: next.totals().opusOnly.cost };
+    assert.ok(after.edit > 50 * before.edit, `the estimate follows the new price (${before.edit} → ${after.edit})`);
+    assert.ok(after.opus > 5 * before.opus, `so does the Opus-only baseline (${before.opus} → ${after.opus})`);
+    setPriceOverrides({});
+    await next.updateSettings({});
+    assert.ok(Math.abs((next.subtask('edit')?.state.estimate.cost ?? 0) - before.edit) < 1e-12, 'and back');
+  });
+});
