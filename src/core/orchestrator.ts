@@ -148,7 +148,7 @@ export class Orchestrator {
       return;
     }
     try {
-      await this.session.sync();
+      await this.session.transaction(async () => undefined);
     } catch (err) {
       if ((err as { code?: string }).code !== 'plan-changed' || this.runner.busy() || this.planner.planning) {
         throw err;

@@ -8,7 +8,7 @@ const CORE = path.join(ROOT, 'src/core');
 const MAX_FILE_LINES = 400;
 const MAX_CLASS_LINES = 300;
 /** Files over the line limit that are being reworked elsewhere; each comes off this list once it is split. */
-const KNOWN_LONG_FILES = new Set(['src/core/edits/editorTool.ts']);
+const KNOWN_LONG_FILES = new Set<string>([]);
 
 async function sourceFiles(dir: string): Promise<string[]> {
   const out: string[] = [];

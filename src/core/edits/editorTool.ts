@@ -1,19 +1,12 @@
 import type { ToolTextEditor20250728 } from '@anthropic-ai/sdk/resources/messages/messages';
 import { firstUnencodable, tooLarge } from './encoding';
-import {
-  MAX_CREATED_FILES,
-  MAX_FILE_BYTES,
-  MAX_TOOL_TEXT,
-  MAX_VIEW_CHARS,
-  MAX_VIEW_LINES,
-  describeLimit,
-  describeSize,
-} from './limits';
+import { MAX_CREATED_FILES, MAX_FILE_BYTES, MAX_TOOL_TEXT, describeLimit, describeSize } from './limits';
 import { findReplacement } from './match';
 import type { MatchResult, Tolerance } from './match';
 import type { Overlay } from './overlay';
 import { containsMarker } from '../secrets/redactor';
 import { applyModelEdit, toModelText } from './text';
+import { ToolError, countLines, lf, linesOf, shown, snippet, view } from './editorView';
 
 /**
  * Anthropic's client-side text editor tool. Models are trained on its commands, and its exact-unique-match rule turns
@@ -45,15 +38,8 @@ export interface EditorSecrets {
   findings(text: string): Promise<ReadonlyArray<{ start: number; end: number }>>;
 }
 
-/** A refusal the model can act on; anything else thrown is reported with its own message. */
-class ToolError extends Error {}
-
 const COMMANDS = ['view', 'str_replace', 'create', 'insert'] as const;
 type Command = (typeof COMMANDS)[number];
-
-/** Lines shown around an edit so the model can check it without viewing the file again. */
-const SNIPPET_CONTEXT = 3;
-const SNIPPET_MAX_LINES = 40;
 
 /**
  * Runs one call of the editor tool against the overlay. Every path goes through `guard` first; nothing reaches the
@@ -129,7 +115,7 @@ async function keepSecrets(overlay: Overlay, rel: string, before: string, secret
 function run(command: Command, overlay: Overlay, rel: string, args: Record<string, unknown>): Promise<string> {
   switch (command) {
     case 'view':
-      return view(overlay, rel, args);
+      return view(overlay, rel, args, (r) => readExisting(overlay, r));
     case 'str_replace':
       return strReplace(overlay, rel, args);
     case 'create':
@@ -137,66 +123,6 @@ function run(command: Command, overlay: Overlay, rel: string, args: Record<strin
     case 'insert':
       return insert(overlay, rel, args);
   }
-}
-
-async function view(overlay: Overlay, rel: string, args: Record<string, unknown>): Promise<string> {
-  const range = optionalRange(args);
-  const listing = await overlay.list(rel);
-  if (listing) {
-    if (range) {
-      throw new ToolError(`${shown(rel)} is a folder; view_range only applies to files.`);
-    }
-    return listFolder(overlay, rel, listing);
-  }
-  const text = await readExisting(overlay, rel);
-  const lines = linesOf(toModelText(text));
-  if (lines.length === 0) {
-    return `${rel} is empty.`;
-  }
-  const [start, asked] = range ?? [1, lines.length];
-  const end = asked === -1 || asked > lines.length ? lines.length : asked;
-  if (start < 1 || start > lines.length || end < start) {
-    throw new ToolError(
-      `view_range [${range?.join(', ')}] is outside ${rel}, which has ${lines.length} lines. ` +
-        `Use [start, end] with 1 <= start <= end <= ${lines.length}, or -1 as end for the last line.`,
-    );
-  }
-  return boundedView(lines, start, end);
-}
-
-/** Lines start..end numbered, cut at MAX_VIEW_LINES lines or MAX_VIEW_CHARS characters with a note on the rest. */
-function boundedView(lines: string[], start: number, end: number): string {
-  const shown: string[] = [];
-  let chars = 0;
-  for (let i = start; i <= end && shown.length < MAX_VIEW_LINES && chars < MAX_VIEW_CHARS; i++) {
-    const line = lines[i - 1] ?? '';
-    const room = MAX_VIEW_CHARS - chars;
-    shown.push(
-      line.length > room ? `${line.slice(0, room)} … (line cut at ${room.toLocaleString('en-US')} characters)` : line,
-    );
-    chars += line.length + 1;
-  }
-  const last = start + shown.length - 1;
-  const body = numbered(shown, start);
-  return last >= end
-    ? body
-    : `${body}\nLines ${start}-${last} of ${lines.length} shown; view_range [${last + 1}, ${end}] shows the rest.`;
-}
-
-async function listFolder(overlay: Overlay, rel: string, entries: string[]): Promise<string> {
-  const dir = rel === '' || rel === '.' ? '' : `${rel.replace(/\/+$/, '')}/`;
-  const out: string[] = [];
-  for (const entry of entries.filter((e) => !e.startsWith('.'))) {
-    out.push(dir + entry);
-    if (entry.endsWith('/')) {
-      const inner = (await overlay.list(dir + entry)) ?? [];
-      out.push(...inner.filter((e) => !e.startsWith('.')).map((e) => dir + entry + e));
-    }
-  }
-  const where = dir === '' ? 'the workspace root' : dir;
-  return out.length === 0
-    ? `${where} is empty.`
-    : `Files and folders up to 2 levels deep in ${where}, hidden items left out:\n${out.join('\n')}`;
 }
 
 async function strReplace(overlay: Overlay, rel: string, args: Record<string, unknown>): Promise<string> {
@@ -372,53 +298,6 @@ function requireString(args: Record<string, unknown>, name: string): string {
   return value;
 }
 
-function optionalRange(args: Record<string, unknown>): [number, number] | null {
-  const range = args.view_range;
-  if (range === undefined || range === null) {
-    return null;
-  }
-  if (
-    !Array.isArray(range) ||
-    range.length !== 2 ||
-    !range.every((n) => typeof n === 'number' && Number.isInteger(n))
-  ) {
-    throw new ToolError('The "view_range" parameter must be two whole numbers [start, end]; -1 as end means the end.');
-  }
-  return [range[0] as number, range[1] as number];
-}
-
-/** The lines of LF text; a final newline ends the last line rather than starting an empty one. */
-function linesOf(text: string): string[] {
-  if (text === '') {
-    return [];
-  }
-  return (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
-}
-
-function countLines(text: string): number {
-  return linesOf(text).length;
-}
-
-function lf(text: string): string {
-  return text.replace(/\r\n/g, '\n');
-}
-
-/** `cat -n` style, as Anthropic's reference implementation prints files. */
-function numbered(lines: string[], first: number): string {
-  return lines.map((l, i) => `${String(first + i).padStart(6)}\t${l}`).join('\n');
-}
-
-/** The edited lines with a little context, capped so a large edit never echoes the whole file. */
-function snippet(text: string, firstLine: number, count: number): string {
-  const lines = linesOf(text);
-  const from = Math.max(1, firstLine - SNIPPET_CONTEXT);
-  const to = Math.min(lines.length, firstLine + count - 1 + SNIPPET_CONTEXT, from + SNIPPET_MAX_LINES - 1);
-  if (to < from) {
-    return `The file is now empty.`;
-  }
-  return `Lines ${from}-${to} now read:\n${numbered(lines.slice(from - 1, to), from)}`;
-}
-
 function describe(tolerance: Tolerance | null): string {
   switch (tolerance) {
     case 'unicode':
@@ -438,8 +317,4 @@ function reindented(tolerance: Tolerance): string {
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
-}
-
-function shown(rel: string): string {
-  return rel === '' ? 'The workspace root' : rel;
 }

@@ -4,6 +4,7 @@ import { modelFor } from '../models';
 import type { Subtask } from '../plan/schema';
 import type { SubtaskState } from '../plan/state';
 import type { EngineEnv } from '../session/env';
+import { describeClaim } from '../session/records';
 import type { PlanSession } from '../session/session';
 import { RUNNABLE, notRunnableMessage, recordAttempt } from '../session/statuses';
 import { describeUsage } from '../usage/format';
@@ -79,11 +80,11 @@ export class Runner {
     const views = ids.map((id) => this.session.require(id));
     let planned = this.session.ledger.costOf();
     for (const { spec, state } of views) {
-      const elsewhere = this.session.runElsewhere(spec.id);
-      if (elsewhere) {
+      const claim = this.session.records.otherRunner(spec.id);
+      if (claim) {
         throw new OrchestratorError(
           'not-runnable',
-          `Subtask "${spec.id}" is already running in another Opus Orchestrator ${elsewhere}: wait for its proposal.`,
+          `Subtask "${spec.id}" is already running in another Opus Orchestrator ${describeClaim(claim)}: wait for its proposal.`,
         );
       }
       if (state.status === 'running' || this.scheduler.has(spec.id)) {

@@ -106,3 +106,20 @@ export class RecordBook {
 export function describeClaim(claim: Claim): string {
   return `process ${claim.pid} on ${claim.host}`;
 }
+
+/**
+ * Puts `next` (a copy) in place of the subtask state of the same id, changing the object in place when there is one:
+ * runs and views in progress hold it. Returns the state now in `subtasks`.
+ */
+export function replaceInPlace(subtasks: Record<string, SubtaskState>, next: SubtaskState): SubtaskState {
+  const copy = structuredClone(next);
+  const st = subtasks[next.id];
+  if (!st) {
+    subtasks[next.id] = copy;
+    return copy;
+  }
+  for (const key of Object.keys(st)) {
+    delete (st as unknown as Record<string, unknown>)[key];
+  }
+  return Object.assign(st, copy);
+}

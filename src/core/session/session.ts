@@ -2,12 +2,13 @@ import type { Logger, SubtaskView, Totals } from '../contract';
 import { OrchestratorError } from '../contract';
 import type { Proposal } from '../edits/types';
 import type { Subtask } from '../plan/schema';
-import type { Estimate, PlanState, SubtaskState } from '../plan/state';
+import type { Estimate, PlanState } from '../plan/state';
 import type { Store, StoredRecord } from '../store/store';
 import { Ledger } from '../usage/ledger';
 import { EventStream } from './events';
-import { RecordBook, describeClaim } from './records';
-import { WAITING, freshState, refreshStatuses, unacceptedDeps } from './statuses';
+import { RecordBook } from './records';
+import { adoptRecord, planChanged, refuseWhileOthersRun, restoreLoaded } from './restore';
+import { planTotals, refreshStatuses, unacceptedDeps } from './statuses';
 import { PlanWriter, withoutTransient } from './writer';
 
 /**
@@ -67,9 +68,7 @@ export class PlanSession {
   }
 
   ready(): string[] {
-    return this.subtasks()
-      .filter((s) => s.state.status === 'ready')
-      .map((s) => s.spec.id);
+    return this.subtasks().flatMap((s) => (s.state.status === 'ready' ? [s.spec.id] : []));
   }
 
   /** The subtask, or a refusal that says why there is none. */
@@ -96,11 +95,6 @@ export class PlanSession {
     });
   }
 
-  /** Takes in what other processes saved (under the lock); used by the editor when the store folder changes. */
-  sync(): Promise<void> {
-    return this.transaction(async () => undefined);
-  }
-
   /** Saves these subtasks' records and open proposals now; call inside `transaction`. */
   async commit(ids: readonly string[]): Promise<void> {
     const state = this.current;
@@ -121,12 +115,6 @@ export class PlanSession {
       }
     }
     this.writer.saved(ids);
-  }
-
-  /** Who else runs this subtask, for a refusal; undefined when no other living process does. */
-  runElsewhere(id: string): string | undefined {
-    const claim = this.records.otherRunner(id);
-    return claim && describeClaim(claim);
   }
 
   /** Recomputes the statuses that follow from dependencies; returns the ids that changed. */
@@ -222,35 +210,12 @@ export class PlanSession {
       this.log(stored.format < 2 && note.startsWith('converted') ? 'info' : 'warn', `stored plan: ${note}`);
     }
     const state = stored.state;
-    const dirty = new Set<string>();
-    for (const spec of state.plan.subtasks) {
-      if (!state.subtasks[spec.id]) {
-        state.subtasks[spec.id] = freshState(spec, await estimate(spec, state.plan.goal));
-        this.log('warn', `subtask "${spec.id}" had no stored state; it starts again from the beginning`);
-        dirty.add(spec.id);
-      }
-    }
-    for (const st of Object.values(state.subtasks)) {
-      if (st.status === 'running' && !this.records.otherRunner(st.id)) {
-        st.status = 'interrupted';
-        dirty.add(st.id);
-      }
-      if (st.live || st.reviewing) {
-        delete st.live;
-        delete st.reviewing;
-        dirty.add(st.id);
-      }
-    }
-    const withProposal = Object.values(state.subtasks).filter((st) => st.proposalId);
-    const loaded = await Promise.all(withProposal.map((st) => this.store.loadProposal(st.proposalId as string)));
-    withProposal.forEach((st, i) => {
-      const proposal = loaded[i];
-      if (proposal) {
-        this.proposals.set(st.id, proposal);
-      } else if (lostProposal(st)) {
-        this.log('warn', `subtask "${st.id}": ${st.error}`);
-        dirty.add(st.id);
-      }
+    const dirty = await restoreLoaded(state, {
+      estimate,
+      log: this.log,
+      runsElsewhere: (id) => this.records.otherRunner(id) !== undefined,
+      loadProposal: (id) => this.store.loadProposal(id),
+      keep: (id, proposal) => this.proposals.set(id, proposal),
     });
     for (const id of this.refresh()) {
       dirty.add(id);
@@ -293,11 +258,7 @@ export class PlanSession {
   }
 
   totals(): Totals {
-    const total = this.book.total();
-    const notRun = this.subtasks().filter((s) => WAITING.has(s.state.status));
-    const projected = total.cost + notRun.reduce((sum, s) => sum + s.state.estimate.cost, 0);
-    const opusOnly = this.current?.opusOnlyEstimate ?? { inputTokens: 0, outputTokens: 0, cost: 0 };
-    return { ...total, byRole: this.book.byRole(), projected, opusOnly, saved: opusOnly.cost - projected };
+    return planTotals(this.book, this.subtasks(), this.current);
   }
 
   /** Resolves when everything changed so far is on disk. */
@@ -315,18 +276,8 @@ export class PlanSession {
   }
 
   /** Refuses while a living process (another CLI, the editor) runs a subtask of the stored plan. */
-  async refuseWhileOthersRun(what: string): Promise<void> {
-    const stored = await this.store.load().catch(() => undefined);
-    for (const [id, meta] of Object.entries(stored?.records ?? {})) {
-      const running = stored?.state.subtasks[id]?.status === 'running';
-      if (running && meta.claim && meta.claim.token !== this.records.claim.token && this.records.alive(meta.claim)) {
-        throw new OrchestratorError(
-          'busy',
-          `Subtask "${id}" is running in another Opus Orchestrator ${describeClaim(meta.claim)}, so this one ` +
-            `does not ${what}. Wait for it to finish (or cancel it there), then try again.`,
-        );
-      }
-    }
+  refuseWhileOthersRun(what: string): Promise<void> {
+    return refuseWhileOthersRun(this.store, this.records, what);
   }
 
   /** Takes in every record another process saved since this one read the store; refuses when the plan was replaced. */
@@ -337,12 +288,7 @@ export class PlanSession {
     }
     const onDisk = await this.store.planId();
     if (onDisk !== current.id) {
-      throw new OrchestratorError(
-        'plan-changed',
-        onDisk
-          ? 'Another Opus Orchestrator process replaced the plan since this one read it: run the command again.'
-          : 'The plan was cleared (or deleted) by another process since this one read it: plan again.',
-      );
+      throw planChanged(onDisk);
     }
     for (const spec of current.plan.subtasks) {
       const disk = await this.store.readSubtask(current.id, spec.id);
@@ -352,51 +298,16 @@ export class PlanSession {
     }
   }
 
-  /** Another process saved this record: it replaces the one in memory (in place: runs and views hold it). */
+  /** Another process saved this record: it replaces the one in memory (see adoptRecord). */
   private async adopt(record: StoredRecord): Promise<void> {
-    const current = this.current;
-    if (!current) {
-      return;
+    if (this.current) {
+      const id = await adoptRecord(this.current.subtasks, record, {
+        records: this.records,
+        proposals: this.proposals,
+        loadProposal: (proposalId) => this.store.loadProposal(proposalId),
+        resave: (changed) => this.writer.subtaskChanged([changed]),
+      });
+      this.events.subtasks([id]);
     }
-    this.records.seen(record);
-    const next = structuredClone(record.state);
-    const st = current.subtasks[record.state.id];
-    if (st) {
-      for (const key of Object.keys(st)) {
-        delete (st as unknown as Record<string, unknown>)[key];
-      }
-      Object.assign(st, next);
-    } else {
-      current.subtasks[record.state.id] = next;
-    }
-    const target = st ?? next;
-    if (target.status === 'running' && !this.records.otherRunner(target.id)) {
-      target.status = 'interrupted';
-      this.writer.subtaskChanged([target.id]);
-    }
-    const proposal = target.proposalId ? await this.store.loadProposal(target.proposalId) : undefined;
-    if (proposal) {
-      this.proposals.set(target.id, proposal);
-    } else {
-      this.proposals.delete(target.id);
-      if (lostProposal(target)) {
-        this.writer.subtaskChanged([target.id]);
-      }
-    }
-    this.events.subtasks([target.id]);
   }
-}
-
-/**
- * A subtask in review whose proposal is gone from the store (deleted after it was damaged) can only run again: it
- * becomes failed, saying so, and dispatching it makes a new proposal. True when that happened.
- */
-function lostProposal(st: SubtaskState): boolean {
-  if (st.status !== 'review') {
-    return false;
-  }
-  st.error = `its proposal ${st.proposalId ?? ''} is missing from the store; dispatch the subtask again for a new one.`;
-  st.status = 'failed';
-  st.proposalId = undefined;
-  return true;
 }

@@ -1,4 +1,6 @@
+import type { SubtaskView, Totals } from '../contract';
 import type { Subtask } from '../plan/schema';
+import type { Ledger } from '../usage/ledger';
 import type { AttemptRecord, PlanState, SubtaskState, SubtaskStatus } from '../plan/state';
 
 /** Statuses from which a subtask may be started (again). */
@@ -75,4 +77,13 @@ export function recordAttempt(state: SubtaskState, entry: AttemptRecord): void {
     history.push(entry);
   }
   state.history = history;
+}
+
+/** What the plan cost so far, what it will cost once the subtasks not run yet have, and the saving against Opus. */
+export function planTotals(book: Ledger, subtasks: readonly SubtaskView[], state: PlanState | undefined): Totals {
+  const total = book.total();
+  const notRun = subtasks.filter((s) => WAITING.has(s.state.status));
+  const projected = total.cost + notRun.reduce((sum, s) => sum + s.state.estimate.cost, 0);
+  const opusOnly = state?.opusOnlyEstimate ?? { inputTokens: 0, outputTokens: 0, cost: 0 };
+  return { ...total, byRole: book.byRole(), projected, opusOnly, saved: opusOnly.cost - projected };
 }
