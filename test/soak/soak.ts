@@ -1,0 +1,237 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { diskIO } from '../../src/cli/diskIO';
+import { LlmClient } from '../../src/core/llm/client';
+import { Orchestrator } from '../../src/core/orchestrator';
+import { Store } from '../../src/core/store/store';
+import type { Reply } from '../fake-anthropic/replies';
+import type { RecordedRequest } from '../fake-anthropic/server';
+import { startFakeAnthropic } from '../fake-anthropic/server';
+import { jsonReply, textReply, toolUseReply } from '../fake-anthropic/replies';
+import { filePath, isPlanner, makeRepo, subtaskOf } from './harness';
+
+/**
+ * The soak: many plan → dispatch → accept cycles on one workspace, in process, through the real engine, the real SDK
+ * over HTTP to the local Messages API, and a real git repository. Every cycle changes one line of each file; some
+ * cycles reject a proposal and retry it, or meet an overloaded API and dispatch again. After each cycle the files on
+ * disk, the subtask statuses, the ledger (one entry per request served) and a second engine reading the same store
+ * must all agree; at the end no accept journal is left behind.
+ */
+
+export interface SoakOptions {
+  cycles: number;
+  /** Subtasks (and files) per plan; every other one depends on the one before it. */
+  subtasks: number;
+  /** Called after each cycle, for progress output. */
+  onCycle?: (cycle: number, stats: SoakStats) => void;
+}
+
+export interface SoakStats {
+  cycles: number;
+  dispatches: number;
+  accepts: number;
+  rejects: number;
+  apiErrors: number;
+  requests: number;
+  ms: number;
+  /** Milliseconds each cycle took, in order: a run that slows as the store grows shows here. */
+  cycleMs: number[];
+  /** Files in the store folder at the end. */
+  storeFiles: number;
+}
+
+const LINES = 12;
+/** The value line 4 of every file holds after `cycle` cycles. */
+const valueAfter = (cycle: number): number => (cycle === 0 ? 3 : 3000 + cycle);
+const line = (n: number, value: number): string => `export const v${n}_3 = ${value};`;
+
+function fileText(n: number, value: number): string {
+  return Array.from({ length: LINES }, (_, i) => (i === 3 ? line(n, value) : `export const v${n}_${i} = ${i};`))
+    .map((l) => `${l}\n`)
+    .join('');
+}
+
+const idOf = (cycle: number, k: number): string => `c${cycle}s${k}`;
+
+function planFor(cycle: number, count: number): unknown {
+  return {
+    goal: `Set line 4 of each file to ${valueAfter(cycle)}.`,
+    subtasks: Array.from({ length: count }, (_, k) => ({
+      id: idOf(cycle, k),
+      title: `Change ${filePath(k)}`,
+      instructions: `In ${filePath(k)}, set the constant on line 4 to ${valueAfter(cycle)} (${idOf(cycle, k)}).`,
+      model: k % 2 === 0 ? 'haiku' : 'sonnet',
+      files: [{ path: filePath(k), create: false }],
+      acceptanceCriteria: [`line 4 says ${valueAfter(cycle)}`],
+      dependsOn: k % 2 === 1 ? [idOf(cycle, k - 1)] : [],
+    })),
+  };
+}
+
+interface Faults {
+  /** Subtasks whose next request the API answers with 529 overloaded. */
+  overloadOnce: Set<string>;
+  /** Requests answered with an error: the API bills nothing for them. */
+  fired: number;
+}
+
+/** Answers the planner with this cycle's plan and each worker with its one edit, then its summary. */
+function responder(cycle: number, count: number, faults: Faults) {
+  const ids = Array.from({ length: count }, (_, k) => idOf(cycle, k));
+  return (req: RecordedRequest): Reply => {
+    if (isPlanner(req)) {
+      return jsonReply(planFor(cycle, count));
+    }
+    const id = subtaskOf(req, ids);
+    if (id === undefined) {
+      return textReply('I do not know this subtask.');
+    }
+    if (faults.overloadOnce.delete(id)) {
+      faults.fired += 1;
+      return { httpError: 529 };
+    }
+    const k = ids.indexOf(id);
+    if ((req.body.messages?.length ?? 0) === 1) {
+      const input = {
+        command: 'str_replace',
+        path: filePath(k),
+        old_str: line(k, valueAfter(cycle - 1)),
+        new_str: line(k, valueAfter(cycle)),
+      };
+      return toolUseReply([{ name: 'str_replace_based_edit_tool', input }]);
+    }
+    return textReply(`Done: ${id}.`);
+  };
+}
+
+export async function runSoak(opts: SoakOptions): Promise<SoakStats> {
+  const started = Date.now();
+  const fake = await startFakeAnthropic();
+  const repo = await makeRepo(
+    Object.fromEntries(Array.from({ length: opts.subtasks }, (_, k) => [filePath(k), fileText(k, valueAfter(0))])),
+    'opus-soak-',
+  );
+  const stats: SoakStats = {
+    cycles: 0,
+    dispatches: 0,
+    accepts: 0,
+    rejects: 0,
+    apiErrors: 0,
+    requests: 0,
+    ms: 0,
+    cycleMs: [],
+    storeFiles: 0,
+  };
+  const engine = (): Orchestrator =>
+    new Orchestrator({
+      root: repo,
+      llm: new LlmClient({ apiKey: 'sk-ant-soak', baseURL: fake.url, maxRetries: 0 }),
+      store: new Store(repo),
+      io: diskIO(repo),
+    });
+  const orch = engine();
+  try {
+    for (let cycle = 1; cycle <= opts.cycles; cycle++) {
+      const faults: Faults = { overloadOnce: new Set(cycle % 3 === 0 ? [idOf(cycle, 0)] : []), fired: 0 };
+      fake.setResponder(responder(cycle, opts.subtasks, faults));
+      const requestsBefore = fake.requests.length;
+      const cycleStart = Date.now();
+      await orch.plan(`Set line 4 to ${valueAfter(cycle)}`);
+      await runCycle(orch, cycle, stats);
+      await orch.flush();
+      await check(orch, engine, repo, cycle, opts.subtasks);
+      const served = fake.requests.length - requestsBefore - faults.fired;
+      const billed = orch.ledger().entries().length;
+      if (billed !== served) {
+        throw new Error(`cycle ${cycle}: the plan's ledger holds ${billed} calls, the API answered ${served}`);
+      }
+      stats.requests += served;
+      stats.cycles = cycle;
+      stats.cycleMs.push(Date.now() - cycleStart);
+      stats.ms = Date.now() - started;
+      opts.onCycle?.(cycle, stats);
+    }
+    const leftover = await fs.stat(new Store(repo).journalFile()).then(
+      () => true,
+      () => false,
+    );
+    if (leftover) {
+      throw new Error('an accept journal was left in the store after every accept finished');
+    }
+    const entries = await fs.readdir(path.join(repo, '.opus-orchestrator'), { recursive: true, withFileTypes: true });
+    stats.storeFiles = entries.filter((e) => e.isFile()).length;
+    return stats;
+  } finally {
+    await orch.flush().catch(() => undefined);
+    orch.dispose();
+    await fake.close();
+    await fs.rm(repo, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Dispatches what is ready and accepts what comes to review until every subtask is accepted. The first proposal of
+ * subtask 1 in every second cycle is rejected and the subtask retried; a failed subtask (the API was overloaded) is
+ * dispatched again.
+ */
+async function runCycle(orch: Orchestrator, cycle: number, stats: SoakStats): Promise<void> {
+  const rejectFirst = cycle % 2 === 0 ? new Set([idOf(cycle, 1)]) : new Set<string>();
+  for (let round = 0; round < 20; round++) {
+    const views = orch.subtasks();
+    if (views.every((s) => s.state.status === 'accepted')) {
+      return;
+    }
+    for (const { spec, state } of views) {
+      if (state.status === 'review' && rejectFirst.delete(spec.id)) {
+        await orch.rejectProposal(spec.id, 'try again');
+        stats.rejects += 1;
+        await orch.retry(spec.id);
+        stats.dispatches += 1;
+      } else if (state.status === 'review') {
+        await orch.acceptProposal(spec.id);
+        stats.accepts += 1;
+      } else if (state.status === 'failed') {
+        stats.apiErrors += 1;
+        await orch.retry(spec.id);
+        stats.dispatches += 1;
+      }
+    }
+    stats.dispatches += (await orch.dispatchAllReady()).length;
+  }
+  const stuck = orch
+    .subtasks()
+    .filter((s) => s.state.status !== 'accepted')
+    .map((s) => `${s.spec.id}: ${s.state.status}${s.state.error ? ` (${s.state.error})` : ''}`);
+  throw new Error(`cycle ${cycle}: subtasks never reached accepted: ${stuck.join('; ')}`);
+}
+
+/** The files hold this cycle's value, and a second engine reading the store sees every subtask accepted. */
+async function check(
+  orch: Orchestrator,
+  engine: () => Orchestrator,
+  repo: string,
+  cycle: number,
+  count: number,
+): Promise<void> {
+  for (let k = 0; k < count; k++) {
+    const text = await fs.readFile(path.join(repo, filePath(k)), 'utf8');
+    if (text !== fileText(k, valueAfter(cycle))) {
+      throw new Error(`cycle ${cycle}: ${filePath(k)} does not hold the accepted change:\n${text}`);
+    }
+  }
+  const reader = engine();
+  try {
+    const loaded = await reader.load();
+    const statuses = reader.subtasks().map((s) => s.state.status);
+    if (loaded?.id !== orch.state?.id || statuses.length !== count || statuses.some((s) => s !== 'accepted')) {
+      throw new Error(`cycle ${cycle}: another engine reads the store as ${statuses.join(', ')}`);
+    }
+    if (Math.abs(reader.totals().cost - orch.totals().cost) > 1e-9) {
+      throw new Error(`cycle ${cycle}: the stored ledger costs ${reader.totals().cost}, not ${orch.totals().cost}`);
+    }
+  } finally {
+    // A load may save what it found; those writes land before the next cycle (or the folder's removal).
+    await reader.flush();
+    reader.dispose();
+  }
+}
