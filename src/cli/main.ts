@@ -20,6 +20,7 @@ import { parseModelFlags, parseProviderFlags } from './providerFlags';
 import type { PriceOverrides } from '../core/usage/prices';
 import { parsePriceOverrides, setPriceOverrides } from '../core/usage/prices';
 import { diskIO } from './diskIO';
+import { CLI_CAPS, UsageError, dollars, wholeNumber } from './numbers';
 import { renderShow, showJson } from './show';
 
 const USAGE = `Usage: opus-orchestrator <command> [options]
@@ -106,22 +107,8 @@ function parse(argv: string[]): Cli | undefined {
     return undefined;
   }
   const [command = '', ...args] = positionals;
-  let concurrency: number | undefined;
-  if (values.concurrency !== undefined) {
-    concurrency = Number(values.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1) {
-      throw new UsageError(`--concurrency takes a whole number ≥ 1, not ${JSON.stringify(values.concurrency)}.`);
-    }
-  }
-  let maxOutputTokens: number | undefined;
-  if (values['max-output-tokens'] !== undefined) {
-    maxOutputTokens = Number(values['max-output-tokens']);
-    if (!Number.isInteger(maxOutputTokens) || maxOutputTokens < 1) {
-      throw new UsageError(
-        `--max-output-tokens takes a whole number ≥ 1, not ${JSON.stringify(values['max-output-tokens'])}.`,
-      );
-    }
-  }
+  const concurrency = wholeNumber('--concurrency', values.concurrency);
+  const maxOutputTokens = wholeNumber('--max-output-tokens', values['max-output-tokens']);
   const fromEnv = streamTimeoutsFromEnv(process.env);
   if (fromEnv.errors.length > 0) {
     throw new UsageError(fromEnv.errors.join(' '));
@@ -145,21 +132,6 @@ function parse(argv: string[]): Cli | undefined {
     providers: providerSettings(values.provider),
     models: parseModelFlags(values.model ?? []),
   };
-}
-
-/** The editor's default caps (opusOrchestrator.maxCostPerSubtask / maxCostPerPlan): a run never goes unbounded. */
-const CLI_CAPS = { maxCostPerSubtask: 1, maxCostPerPlan: 5 };
-
-/** A dollar amount ≥ 0 (0: no cap), or the default when the flag is absent. */
-function dollars(flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) {
-    return fallback;
-  }
-  const n = Number(value.replace(/^\$/, ''));
-  if (value.trim() === '' || !Number.isFinite(n) || n < 0) {
-    throw new UsageError(`${flag} takes US dollars ≥ 0 (0 = no cap), not ${JSON.stringify(value)}.`);
-  }
-  return n;
 }
 
 /** The price list of --prices, else of OPUS_ORCHESTRATOR_PRICES; any error in it stops the CLI before it starts. */
@@ -198,8 +170,6 @@ function rememberEnvironmentSecrets(): void {
     // no base URL, or not a URL: nothing to remember
   }
 }
-
-class UsageError extends Error {}
 
 async function main(argv: string[]): Promise<number> {
   let cli: Cli | undefined;
