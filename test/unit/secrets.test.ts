@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import type { MessageParam } from '@anthropic-ai/sdk/resources/messages/messages';
 import { EDITOR_TOOL, executeEditorCall } from '../../src/core/edits/editorTool';
 import type { EditorSecrets } from '../../src/core/edits/editorTool';
@@ -109,6 +110,15 @@ describe('Redactor (secretlint and the secret-assignment rule)', () => {
     assert.match(out, /«secret redacted: private-key»/);
     assert.ok(!out.includes(assigned) && !out.includes(aws) && !out.includes('BEGIN RSA PRIVATE KEY-----\n'));
     assert.ok(out.endsWith('const keep = "unchanged";'));
+  });
+
+  it('keeps no timing record per scan, so a long session does not slow down or grow', async () => {
+    const redactor = new Redactor();
+    const before = performance.getEntries().length;
+    for (let i = 0; i < 50; i++) {
+      await redactor.redact(`const value${i} = compute(${i}); // line ${i} of a file`);
+    }
+    assert.equal(performance.getEntries().length - before, 0, 'each scan left marks in the performance timeline');
   });
 
   it('leaves placeholders, environment lookups and ordinary hashes alone', async () => {
