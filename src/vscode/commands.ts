@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ModelRole } from '../core/models';
 import { MODEL_TABLE } from '../core/models';
-import type { Orchestrator } from '../core/orchestrator';
+import type { Orchestrator, SubtaskView } from '../core/orchestrator';
 import type { FileInScope } from '../core/plan/schema';
 import type { SubtaskStatus } from '../core/plan/state';
 import type { ApiKeyStore } from './apiKey';
@@ -167,13 +167,23 @@ export class OrchestratorCommands {
     return { ok: true };
   }
 
-  async changeModel(arg?: unknown, role?: unknown): Promise<CommandResult> {
+  /** The engine and the subtask a command acts on, or the warning to show when the plan has no such subtask. */
+  private async target(arg: unknown): Promise<{ orchestrator: Orchestrator; view: SubtaskView } | CommandResult> {
     const orchestrator = await this.engineReady();
     const id = subtaskIdOf(arg);
     const view = id ? orchestrator?.subtask(id) : undefined;
     if (!orchestrator || !view) {
       return warn(id ? `The plan has no subtask "${id}".` : 'Choose a subtask in the Plan view.');
     }
+    return { orchestrator, view };
+  }
+
+  async changeModel(arg?: unknown, role?: unknown): Promise<CommandResult> {
+    const target = await this.target(arg);
+    if (!('view' in target)) {
+      return target;
+    }
+    const { orchestrator, view } = target;
     const chosen = isRole(role) ? role : await (await this.deps.engine()).pickModel(view.state.model);
     if (!chosen) {
       return CANCELLED;
@@ -182,12 +192,11 @@ export class OrchestratorCommands {
   }
 
   async changeEffort(arg?: unknown, effort?: unknown): Promise<CommandResult> {
-    const orchestrator = await this.engineReady();
-    const id = subtaskIdOf(arg);
-    const view = id ? orchestrator?.subtask(id) : undefined;
-    if (!orchestrator || !view) {
-      return warn(id ? `The plan has no subtask "${id}".` : 'Choose a subtask in the Plan view.');
+    const target = await this.target(arg);
+    if (!('view' in target)) {
+      return target;
     }
+    const { orchestrator, view } = target;
     const chosen = isEffort(effort) ? effort : await (await this.deps.engine()).pickEffort(view.spec);
     if (!chosen) {
       return CANCELLED;
@@ -201,12 +210,11 @@ export class OrchestratorCommands {
    * choice is explained and the pick opens again with it, so nothing the user chose is lost.
    */
   async editFiles(arg?: unknown, paths?: unknown): Promise<CommandResult> {
-    const orchestrator = await this.engineReady();
-    const id = subtaskIdOf(arg);
-    const view = id ? orchestrator?.subtask(id) : undefined;
-    if (!orchestrator || !view) {
-      return warn(id ? `The plan has no subtask "${id}".` : 'Choose a subtask in the Plan view.');
+    const target = await this.target(arg);
+    if (!('view' in target)) {
+      return target;
     }
+    const { orchestrator, view } = target;
     const given = Array.isArray(paths) && paths.every((p) => typeof p === 'string') ? (paths as string[]) : undefined;
     if (given) {
       return this.edit(async () => orchestrator.setFiles(view.spec.id, await this.inScope(orchestrator, given)));
@@ -232,12 +240,11 @@ export class OrchestratorCommands {
   }
 
   async removeSubtask(arg?: unknown, opts?: ConfirmArgs): Promise<CommandResult> {
-    const orchestrator = await this.engineReady();
-    const id = subtaskIdOf(arg);
-    const view = id ? orchestrator?.subtask(id) : undefined;
-    if (!orchestrator || !view) {
-      return warn(id ? `The plan has no subtask "${id}".` : 'Choose a subtask in the Plan view.');
+    const target = await this.target(arg);
+    if (!('view' in target)) {
+      return target;
     }
+    const { orchestrator, view } = target;
     const question = `Remove subtask "${view.spec.title}"? Subtasks that depend on it stop waiting for it.`;
     if (opts?.confirmed !== true && !(await this.confirm(question, 'Remove'))) {
       return CANCELLED;
