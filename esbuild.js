@@ -90,30 +90,6 @@ const hostSdk = {
 };
 
 /**
- * secretlint's profiler (its default, on whenever secretlint runs) observes every performance mark of the process and
- * keeps each one, with a linear search per mark: in the extension host, which all extensions share, a few hundred
- * redacted model requests made it stall for seconds and grow without bound. The bundles carry a profiler that records
- * nothing; secretlint's results do not depend on it.
- * @type {import('esbuild').Plugin}
- */
-const withoutSecretlintProfiler = {
-  name: 'secretlint-without-profiler',
-  setup(build) {
-    build.onLoad({ filter: /@secretlint[\\/]profiler[\\/]module[\\/]node\.js$/ }, () => ({
-      contents: [
-        'export class SecretLintProfiler {',
-        '  mark() {}',
-        '  async getEntries() { return []; }',
-        '  async getMeasures() { return []; }',
-        '}',
-        'export const secretLintProfiler = new SecretLintProfiler();',
-      ].join('\n'),
-      loader: 'js',
-    }));
-  },
-};
-
-/**
  * The extension ships as two bundles: dist/extension.js (the Plan view, commands and status bar, evaluated at
  * activation) and dist/engine.js (the core, the model client and the diff review, evaluated on first use). The
  * loader's `import('./engine')` is left as a require of the second file instead of being bundled into the first.
@@ -161,8 +137,8 @@ const common = {
   sourcesContent: false,
   logLevel: 'silent',
   plugins: watch
-    ? [withoutDoubleByteTables, zodEnglishOnly, withoutSecretlintProfiler, problemMatcher]
-    : [withoutDoubleByteTables, zodEnglishOnly, withoutSecretlintProfiler],
+    ? [withoutDoubleByteTables, zodEnglishOnly, problemMatcher]
+    : [withoutDoubleByteTables, zodEnglishOnly],
 };
 
 /**
