@@ -19,12 +19,17 @@ async function main(): Promise<void> {
       }
     },
   });
+  const injected = Object.values(stats.faults).reduce((a, b) => a + b, 0);
+  const kinds = Object.entries(stats.faults)
+    .map(([kind, n]) => `${kind} ${n}`)
+    .join(', ');
   const rss = Math.round(process.memoryUsage().rss / 1e6);
   const tenth = Math.max(1, Math.floor(stats.cycleMs.length / 10));
   const mean = (xs: number[]): number => Math.round(xs.reduce((a, b) => a + b, 0) / xs.length);
   console.log(
     `soak passed: ${stats.cycles} cycles, ${stats.dispatches} dispatches, ${stats.accepts} accepts, ` +
-      `${stats.rejects} rejected and retried, ${stats.apiErrors} API errors recovered, ${stats.requests} requests, ` +
+      `${stats.rejects} rejected and retried, ${injected} faults injected (${kinds}), ${stats.apiErrors} runs failed ` +
+      `by them and dispatched again, 0 bytes lost, 0 bad states, ${stats.requests} requests, ` +
       `${(stats.ms / 1000).toFixed(1)} s, ${rss} MB resident; a cycle took ${mean(stats.cycleMs.slice(0, tenth))} ms ` +
       `in the first tenth, ${mean(stats.cycleMs.slice(-tenth))} ms in the last; ${stats.storeFiles} files in the store`,
   );

@@ -7,13 +7,20 @@ import { Store } from '../../src/core/store/store';
 import type { Reply } from '../fake-anthropic/replies';
 import type { RecordedRequest } from '../fake-anthropic/server';
 import { startFakeAnthropic } from '../fake-anthropic/server';
-import { jsonReply, textReply, toolUseReply } from '../fake-anthropic/replies';
+import {
+  jsonReply,
+  textReply,
+  toolUseReply,
+  truncatedThinkingReply,
+  truncatedToolUseReply,
+} from '../fake-anthropic/replies';
 import { filePath, isPlanner, makeRepo, subtaskOf } from './harness';
 
 /**
  * The soak: many plan → dispatch → accept cycles on one workspace, in process, through the real engine, the real SDK
  * over HTTP to the local Messages API, and a real git repository. Every cycle changes one line of each file; some
- * cycles reject a proposal and retry it, or meet an overloaded API and dispatch again. After each cycle the files on
+ * cycles reject a proposal and retry it, and every cycle meets one fault of the API (FAULTS, in turn): the engine
+ * recovers within the call or the subtask fails and is dispatched again. After each cycle the files on
  * disk, the subtask statuses, the ledger (one entry per request served) and a second engine reading the same store
  * must all agree; at the end no accept journal is left behind.
  */
@@ -32,6 +39,8 @@ export interface SoakStats {
   accepts: number;
   rejects: number;
   apiErrors: number;
+  /** Faults the API was made to show, by kind. */
+  faults: Record<string, number>;
   requests: number;
   ms: number;
   /** Milliseconds each cycle took, in order: a run that slows as the store grows shows here. */
@@ -68,11 +77,37 @@ function planFor(cycle: number, count: number): unknown {
   };
 }
 
+/**
+ * What the API does wrong once per cycle, to the first request of one subtask. `billed`: whether the answer is a
+ * finished message the ledger must hold (an error answer bills nothing; a stream cut after message_start may be kept
+ * with the usage it reported, or not).
+ */
+const FAULTS: Array<{ kind: string; billed: boolean | 'maybe'; reply: () => Reply }> = [
+  { kind: '529 overloaded', billed: false, reply: () => ({ httpError: 529, retryAfterMs: 5 }) },
+  { kind: '429 rate limited', billed: false, reply: () => ({ httpError: 429, retryAfterMs: 5 }) },
+  {
+    kind: 'error event mid-stream',
+    billed: 'maybe',
+    reply: () => ({ streamError: 'overloaded_error', afterContent: true }),
+  },
+  { kind: 'connection dropped before headers', billed: false, reply: () => ({ drop: 'before-headers' }) },
+  { kind: 'connection dropped mid-stream', billed: 'maybe', reply: () => ({ drop: 'mid-stream' }) },
+  {
+    kind: 'max_tokens inside a tool call',
+    billed: true,
+    reply: () => truncatedToolUseReply('str_replace_based_edit_tool', '{"command":"str_replace","path":"src/f'),
+  },
+  { kind: 'max_tokens inside thinking', billed: true, reply: () => truncatedThinkingReply() },
+];
+
 interface Faults {
-  /** Subtasks whose next request the API answers with 529 overloaded. */
-  overloadOnce: Set<string>;
+  /** The subtask whose first request meets this cycle's fault, until it has. */
+  target: string | undefined;
+  fault: (typeof FAULTS)[number];
   /** Requests answered with an error: the API bills nothing for them. */
-  fired: number;
+  unbilled: number;
+  /** Requests cut off mid-stream, which the ledger may or may not hold. */
+  maybe: number;
 }
 
 /** Answers the planner with this cycle's plan and each worker with its one edit, then its summary. */
@@ -86,9 +121,14 @@ function responder(cycle: number, count: number, faults: Faults) {
     if (id === undefined) {
       return textReply('I do not know this subtask.');
     }
-    if (faults.overloadOnce.delete(id)) {
-      faults.fired += 1;
-      return { httpError: 529 };
+    if (faults.target === id) {
+      faults.target = undefined;
+      if (faults.fault.billed === false) {
+        faults.unbilled += 1;
+      } else if (faults.fault.billed === 'maybe') {
+        faults.maybe += 1;
+      }
+      return faults.fault.reply();
     }
     const k = ids.indexOf(id);
     if ((req.body.messages?.length ?? 0) === 1) {
@@ -117,6 +157,7 @@ export async function runSoak(opts: SoakOptions): Promise<SoakStats> {
     accepts: 0,
     rejects: 0,
     apiErrors: 0,
+    faults: {},
     requests: 0,
     ms: 0,
     cycleMs: [],
@@ -132,7 +173,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakStats> {
   const orch = engine();
   try {
     for (let cycle = 1; cycle <= opts.cycles; cycle++) {
-      const faults: Faults = { overloadOnce: new Set(cycle % 3 === 0 ? [idOf(cycle, 0)] : []), fired: 0 };
+      const fault = FAULTS[(cycle - 1) % FAULTS.length] as (typeof FAULTS)[number];
+      const faults: Faults = { target: idOf(cycle, 0), fault, unbilled: 0, maybe: 0 };
       fake.setResponder(responder(cycle, opts.subtasks, faults));
       const requestsBefore = fake.requests.length;
       const cycleStart = Date.now();
@@ -140,10 +182,16 @@ export async function runSoak(opts: SoakOptions): Promise<SoakStats> {
       await runCycle(orch, cycle, stats);
       await orch.flush();
       await check(orch, engine, repo, cycle, opts.subtasks);
-      const served = fake.requests.length - requestsBefore - faults.fired;
+      if (faults.target !== undefined) {
+        throw new Error(`cycle ${cycle}: the fault "${fault.kind}" was never served`);
+      }
+      stats.faults[fault.kind] = (stats.faults[fault.kind] ?? 0) + 1;
+      const served = fake.requests.length - requestsBefore - faults.unbilled;
       const billed = orch.ledger().entries().length;
-      if (billed !== served) {
-        throw new Error(`cycle ${cycle}: the plan's ledger holds ${billed} calls, the API answered ${served}`);
+      if (billed > served || billed < served - faults.maybe) {
+        throw new Error(
+          `cycle ${cycle} (${fault.kind}): the plan's ledger holds ${billed} calls, the API answered ${served}`,
+        );
       }
       stats.requests += served;
       stats.cycles = cycle;
