@@ -3,7 +3,6 @@ import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { simpleGit } from 'simple-git';
 import { startFakeBedrock } from '../fake-anthropic/bedrock';
 import type { PlatformServer } from '../fake-anthropic/platform';
 import { jsonReply, textReply, toolUseReply } from '../fake-anthropic/replies';
@@ -11,6 +10,7 @@ import type { FakeAnthropic, RecordedRequest } from '../fake-anthropic/server';
 import { startFakeAnthropic } from '../fake-anthropic/server';
 import type { FakeVertex } from '../fake-anthropic/vertex';
 import { startFakeVertex } from '../fake-anthropic/vertex';
+import { makeRepo as makeGitRepo } from '../soak/harness';
 
 const REPO = path.resolve(__dirname, '../..');
 const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -60,21 +60,12 @@ function runCli(args: string[], env: Record<string, string>): Promise<Run> {
   });
 }
 
-async function makeRepo(): Promise<string> {
-  const dir = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'opus-providers-')));
-  await fs.mkdir(path.join(dir, 'src'));
-  await fs.writeFile(
-    path.join(dir, 'src/greet.ts'),
-    'export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n',
-  );
-  await fs.writeFile(path.join(dir, 'README.md'), '# demo\n');
-  const git = simpleGit(dir);
-  await git.init();
-  await git.addConfig('user.name', 'Test');
-  await git.addConfig('user.email', 'test@example.invalid');
-  await git.add('.');
-  await git.commit('init');
-  return dir;
+function makeRepo(): Promise<string> {
+  const files = {
+    'src/greet.ts': 'export function greet(name: string): string {\n  return `Hello, ${name}!`;\n}\n',
+    'README.md': '# demo\n',
+  };
+  return makeGitRepo(files, 'opus-providers-');
 }
 
 const isWorker = (req: RecordedRequest): boolean =>

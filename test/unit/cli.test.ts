@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs/promises';
-import os from 'node:os';
 import path from 'node:path';
 import { simpleGit } from 'simple-git';
 import type { RecordedRequest, Responder } from '../fake-anthropic/server';
@@ -9,6 +8,7 @@ import { startFakeAnthropic } from '../fake-anthropic/server';
 import type { FakeAnthropic } from '../fake-anthropic/server';
 import type { Reply } from '../fake-anthropic/replies';
 import { jsonReply, textReply, toolUseReply } from '../fake-anthropic/replies';
+import { makeRepo as makeGitRepo } from '../soak/harness';
 
 const REPO = path.resolve(__dirname, '../..');
 const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -78,26 +78,15 @@ function runCli(args: string[], env: Record<string, string | undefined>): Promis
   });
 }
 
-async function makeRepo(): Promise<string> {
-  const dir = await fs.realpath(await fs.mkdtemp(path.join(os.tmpdir(), 'opus-cli-')));
-  const files: Record<string, string> = {
+function makeRepo(): Promise<string> {
+  const files = {
     'src/greet.ts': GREET,
     'src/main.ts': MAIN,
     'README.md': '# demo\n',
     '.gitignore': '.env\n',
     '.env': `SECRET=${CANARY}\n`,
   };
-  for (const [rel, text] of Object.entries(files)) {
-    await fs.mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
-    await fs.writeFile(path.join(dir, rel), text);
-  }
-  const git = simpleGit(dir);
-  await git.init();
-  await git.addConfig('user.name', 'Test');
-  await git.addConfig('user.email', 'test@example.invalid');
-  await git.add('.');
-  await git.commit('init');
-  return dir;
+  return makeGitRepo(files, 'opus-cli-');
 }
 
 const isPlanner = (req: RecordedRequest): boolean => req.body.output_config?.format !== undefined;
