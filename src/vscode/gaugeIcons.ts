@@ -1,3 +1,4 @@
+import { SUBTASK_STATUSES } from '../core/plan/state';
 import type { SubtaskStatus } from '../core/plan/state';
 
 /**
@@ -16,20 +17,7 @@ export const GAUGE_STEPS = 10;
  */
 export type GaugeGlyph = SubtaskStatus | 'passed' | 'flagged';
 
-export const GAUGE_GLYPHS: readonly GaugeGlyph[] = [
-  'pending',
-  'blocked',
-  'ready',
-  'running',
-  'review',
-  'accepted',
-  'rejected',
-  'failed',
-  'cancelled',
-  'interrupted',
-  'passed',
-  'flagged',
-];
+export const GAUGE_GLYPHS: readonly GaugeGlyph[] = [...SUBTASK_STATUSES, 'passed', 'flagged'];
 
 /** The step a fill (0..1) is drawn at: the nearest tenth, but never an empty ring for a non-zero figure. */
 export function gaugeStep(fill: number): number {

@@ -8,17 +8,19 @@ import type { Plan } from './schema';
  * Where a subtask is in its life. `ready`/`blocked`/`pending` are recomputed from dependencies; the rest are set by
  * what happened to it. `interrupted` is a run that was in flight when the process (or window) went away.
  */
-export type SubtaskStatus =
-  | 'pending'
-  | 'blocked'
-  | 'ready'
-  | 'running'
-  | 'review'
-  | 'accepted'
-  | 'rejected'
-  | 'failed'
-  | 'cancelled'
-  | 'interrupted';
+export const SUBTASK_STATUSES = [
+  'pending',
+  'blocked',
+  'ready',
+  'running',
+  'review',
+  'accepted',
+  'rejected',
+  'failed',
+  'cancelled',
+  'interrupted',
+] as const;
+export type SubtaskStatus = (typeof SUBTASK_STATUSES)[number];
 
 /** One call to a model, as the ledger keeps it. */
 export interface UsageEntry {

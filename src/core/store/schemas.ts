@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Proposal } from '../edits/types';
 import { PlanSchema } from '../plan/schema';
+import { SUBTASK_STATUSES } from '../plan/state';
 import type { PlanState, SubtaskState } from '../plan/state';
 
 /** What format 2 keeps in plan.json: the state without its subtasks and ledger, which have files of their own. */
@@ -90,18 +91,7 @@ const CheckpointFileSchema = z.object({ path: z.string(), before: z.string().nul
 
 const SubtaskStateSchema = z.object({
   id: z.string(),
-  status: z.enum([
-    'pending',
-    'blocked',
-    'ready',
-    'running',
-    'review',
-    'accepted',
-    'rejected',
-    'failed',
-    'cancelled',
-    'interrupted',
-  ]),
+  status: z.enum(SUBTASK_STATUSES),
   model: RoleSchema,
   attempt: z.number(),
   estimate: EstimateSchema,
