@@ -3,18 +3,10 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { Orchestrator } from '../core/orchestrator';
 import type { FileInScope } from '../core/plan/schema';
+import { RUNNABLE } from '../core/plan/state';
 import type { SubtaskStatus } from '../core/plan/state';
 
 /** What the commands ask the user: the task, a subtask, files. Each returns undefined when dismissed. */
-
-/** Statuses from which a subtask can be dispatched (again). */
-export const RUNNABLE: ReadonlySet<SubtaskStatus> = new Set([
-  'ready',
-  'failed',
-  'cancelled',
-  'interrupted',
-  'rejected',
-]);
 
 /** The task, typed by the user; the box itself refuses an empty one. */
 export async function askTask(): Promise<string | undefined> {

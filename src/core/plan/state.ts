@@ -22,6 +22,15 @@ export const SUBTASK_STATUSES = [
 ] as const;
 export type SubtaskStatus = (typeof SUBTASK_STATUSES)[number];
 
+/** Statuses from which a subtask may be started (again). */
+export const RUNNABLE: ReadonlySet<SubtaskStatus> = new Set([
+  'ready',
+  'failed',
+  'cancelled',
+  'interrupted',
+  'rejected',
+]);
+
 /** One call to a model, as the ledger keeps it. */
 export interface UsageEntry {
   /** 'plan' for the planner's calls, otherwise the subtask id. */

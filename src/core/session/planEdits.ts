@@ -8,7 +8,8 @@ import type { FileTexts, Estimator } from '../runner/estimator';
 import { priceOverrides } from '../usage/prices';
 import type { EngineEnv } from './env';
 import type { PlanSession } from './session';
-import { RUNNABLE, WAITING } from './statuses';
+import { RUNNABLE } from '../plan/state';
+import { WAITING } from './statuses';
 
 /**
  * The user's corrections to a plan before (or between) runs: another model or effort, other files in scope, one

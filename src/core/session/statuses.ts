@@ -3,14 +3,6 @@ import type { Subtask } from '../plan/schema';
 import type { Ledger } from '../usage/ledger';
 import type { AttemptRecord, PlanState, SubtaskState, SubtaskStatus } from '../plan/state';
 
-/** Statuses from which a subtask may be started (again). */
-export const RUNNABLE: ReadonlySet<SubtaskStatus> = new Set([
-  'ready',
-  'failed',
-  'cancelled',
-  'interrupted',
-  'rejected',
-]);
 /** Statuses that follow from the dependencies alone. */
 export const WAITING: ReadonlySet<SubtaskStatus> = new Set(['pending', 'blocked', 'ready']);
 /** A dependency in one of these will not become accepted without the user acting on it. */
