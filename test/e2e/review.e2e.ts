@@ -301,7 +301,10 @@ export async function step5MultiFileProposalInTheMultiDiffEditor(ctx: E2eContext
   const multi = page.locator('.part.editor .multiDiffEditor, .part.editor .multi-diff-editor').first();
   await multi.waitFor();
   await codeLens(multi, '✓ Accept').waitFor({ timeout: 30_000 });
-  assert.ok((await multi.locator('.codelens-decoration a').filter({ hasText: 'Accept File' }).count()) >= 2);
+  // Each file of the multi-diff editor gets its lenses when its own diff has been computed, one after the other.
+  const acceptFile = multi.locator('.codelens-decoration a').filter({ hasText: 'Accept File' });
+  await acceptFile.nth(1).waitFor({ timeout: 10_000 });
+  assert.ok((await acceptFile.count()) >= 2);
   await regionShot(ctx, 'multi-diff', page.locator('.part.editor'), 420);
   await ctx.screenshot('07-multi-diff');
   const readme = path.join(workspace, 'README.md');
