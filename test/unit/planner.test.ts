@@ -132,10 +132,12 @@ describe('planner over the local Messages API', () => {
     const schema = JSON.stringify(body.output_config?.format?.schema);
     assert.match(schema, /"focus"/);
     assert.match(schema, /"effort"/);
-    const first = body.messages[0]?.content as Array<{ text: string; cache_control?: unknown }>;
-    const userText = first.map((b) => b.text).join('');
+    const userText = JSON.stringify(body.messages[0]?.content);
     assert.ok(userText.includes(TASK) && userText.includes('log.ts: export function log'));
-    assert.deepEqual(first.at(-1)?.cache_control, { type: 'ephemeral' }, 'a look would read the task and map back');
+    assert.ok(
+      !JSON.stringify(body).includes('cache_control'),
+      'a plan made in one call writes no cache: nothing reads it back',
+    );
 
     assert.deepEqual(
       ledger.entries().map((e) => [e.owner, e.model, e.usage.input, e.usage.output]),

@@ -6,7 +6,6 @@ import type {
   ThinkingConfigParam,
   ToolUseBlock,
 } from '@anthropic-ai/sdk/resources/messages/messages';
-import { markLastBlock } from '../llm/cache';
 import type { LlmClient, LlmResult } from '../llm/client';
 import { parseJson } from '../llm/structured';
 import type { ModelInfo } from '../models';
@@ -195,22 +194,15 @@ async function checkAnswer(
 }
 
 /**
- * Where the planner's requests are marked for caching, when it may look further (it has tools and budget left):
- * the first request at the end of the task and map, since a look means a second request that reads them back at a
- * twentieth of Opus's input price instead of paying for them again with the write premium (a plan made without
- * looking pays the premium, a quarter of the input price, on that one request); after a tool round, the
- * conversation so far at its last block, for the next look or the answer. A planner without tools, or with its
- * budget spent, writes no cache: nothing would read it.
+ * Where the planner's requests are marked for caching. The first request is not: most plans are made from the map in
+ * one call, and a mark there would pay the write premium (a quarter of Opus's input price on the task and map) for an
+ * entry nothing reads. Once the planner looks, a next request is certain, so each request after a tool round marks the
+ * conversation so far at its last block, for the next look or the answer. A planner with its budget spent answers
+ * next and writes nothing.
  */
 function withCacheBreakpoint(messages: MessageParam[], tools: PlannerTools | undefined): MessageParam[] {
   const last = messages.at(-1);
-  if (!tools || tools.exhausted || !last || last.role !== 'user') {
-    return messages;
-  }
-  if (messages.length === 1) {
-    return [markLastBlock(last)];
-  }
-  if (typeof last.content === 'string') {
+  if (!tools || tools.exhausted || !last || last.role !== 'user' || typeof last.content === 'string') {
     return messages;
   }
   const blocks = [...last.content];

@@ -104,8 +104,7 @@ function costReason(results: SizeResult[]): string {
       ? '. The map did not name the places in the tests or the README, so the planner searched before it could give ' +
         'lines; '
       : '. The map named the places in the tests and the README, so the planner planned in one call; its cost is ' +
-        `its prompt (${tok(plan[0]?.call.prompt ?? 0)} tokens, written to the cache because a planner that may look ` +
-        'further marks its first request) and its thinking and plan; ') +
+        `its prompt (${tok(plan[0]?.call.prompt ?? 0)} tokens, mostly the repository map) and its thinking and plan; `) +
     'the planner’s own Opus calls are a fixed part of every job.'
   );
 }
@@ -313,9 +312,7 @@ export function sideBySideRows(results: SizeResult[], stepSeconds: number): Row[
     'cc-cache-single':
       'a single call marks a cache breakpoint and pays the write premium for nothing. ' +
       (results.some((r) => r.singleCallWrites.some((w) => w.run === 'plan' && w.write > 0))
-        ? 'Here it is the planner: it marks its first request (task and map) whenever it has tools and budget left, ' +
-          'betting on a look that a second request reads back at a tenth of the price; planning straight from the map, ' +
-          'it made no second request. The bet pays once more than about 28% of plans look further (1.25 < 1 + 0.9q).'
+        ? 'Here it is the planner, whose first request should carry no mark (src/core/plan/planner.ts).'
         : 'Drop it there.'),
   };
   for (const row of rows) {
