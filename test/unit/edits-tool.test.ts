@@ -86,7 +86,7 @@ describe('edits: the text editor tool', () => {
       assert.equal(await overlay.read('src/a.ts'), text.replace('return sum;', 'return -sum;'));
     });
 
-    it('reports a short summary with the edited lines, not the whole file', async () => {
+    it('reports where the edit landed with the lines around it, without echoing the text the model wrote', async () => {
       await put('src/a.ts', `${'// filler\n'.repeat(60)}${MODULE}`);
       const result = await call({
         command: 'str_replace',
@@ -95,8 +95,30 @@ describe('edits: the text editor tool', () => {
         new_str: '  let sum = 0;\n  let count = 0;',
       });
       assert.match(result.content, /^Edited src\/a\.ts: replaced 1 line with 2\./);
-      assert.ok(result.content.includes('    62\t  let sum = 0;\n    63\t  let count = 0;'), result.content);
+      assert.match(result.content, /Lines 59-66 now read \(lines 62-63: your text as given\)/);
+      assert.ok(result.content.includes('    61\texport function total'), result.content);
+      assert.ok(result.content.includes('     …\t(lines 62-63)\n    64\t  for (const n of items) {'), result.content);
+      assert.ok(!result.content.includes('let count = 0'), result.content);
       assert.ok(result.content.split('\n').length < 15, result.content);
+    });
+
+    it('echoes an insert without its inserted lines, and a re-indented edit in full', async () => {
+      await put('src/a.ts', MODULE);
+      const inserted = await call({ command: 'insert', path: 'src/a.ts', insert_line: 1, insert_text: '  // sums' });
+      assert.match(inserted.content, /^Inserted 1 line into src\/a\.ts after line 1\./);
+      assert.ok(inserted.content.includes('     …\t(line 2)\n     3\t  let sum = 0;'), inserted.content);
+      assert.ok(!inserted.content.includes('// sums'), inserted.content);
+      await put(
+        'src/b.ts',
+        MODULE.replace(/^( {2})+/gm, (m) => '\t'.repeat(m.length / 2)),
+      );
+      const reindented = await call({
+        command: 'str_replace',
+        path: 'src/b.ts',
+        old_str: '  return sum;',
+        new_str: '  return sum + 0;',
+      });
+      assert.ok(reindented.content.includes('     6\t\treturn sum + 0;'), reindented.content);
     });
 
     it('matches a tab-indented file when the model wrote spaces, and re-indents the new text with tabs', async () => {

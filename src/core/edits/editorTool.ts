@@ -156,7 +156,7 @@ async function strReplace(overlay: Overlay, rel: string, args: Record<string, un
   const note = match.tolerance ? ` Matched${describe(match.tolerance)}${reindented(match.tolerance)}.` : '';
   return (
     `Edited ${rel}: replaced ${plural(replaced, 'line')} with ${added}.${note}\n` +
-    snippet(next, firstLine, Math.max(added, 1))
+    snippet(next, firstLine, Math.max(added, 1), match.replacement === newStr && added > 0)
   );
 }
 
@@ -218,7 +218,7 @@ async function insert(overlay: Overlay, rel: string, args: Record<string, unknow
   const next = model.slice(0, at) + text + model.slice(at);
   return (
     `Inserted ${plural(inserted.length, 'line')} into ${rel} after line ${line}.\n` +
-    snippet(next, line + 1, inserted.length)
+    snippet(next, line + 1, inserted.length, !afterUnendedLine)
   );
 }
 

@@ -116,15 +116,31 @@ function numbered(lines: string[], first: number): string {
   return lines.map((l, i) => `${String(first + i).padStart(6)}\t${l}`).join('\n');
 }
 
-/** The edited lines with a little context, capped so a large edit never echoes the whole file. */
-export function snippet(text: string, firstLine: number, count: number): string {
+/**
+ * The edited lines with a little context, capped so a large edit never echoes the whole file. With `elide`, the
+ * lines the model wrote itself (its new_str or insert_text, applied exactly as given) are not echoed back: they
+ * would come back on every later request of the run, and the line numbers and the context around them say all the
+ * model does not know yet.
+ */
+export function snippet(text: string, firstLine: number, count: number, elide = false): string {
   const lines = linesOf(text);
+  const lastLine = firstLine + count - 1;
   const from = Math.max(1, firstLine - SNIPPET_CONTEXT);
-  const to = Math.min(lines.length, firstLine + count - 1 + SNIPPET_CONTEXT, from + SNIPPET_MAX_LINES - 1);
+  const to = Math.min(lines.length, lastLine + SNIPPET_CONTEXT, from + SNIPPET_MAX_LINES - 1);
   if (to < from) {
     return `The file is now empty.`;
   }
-  return `Lines ${from}-${to} now read:\n${numbered(lines.slice(from - 1, to), from)}`;
+  if (!elide || count < 1 || lastLine > lines.length) {
+    return `Lines ${from}-${to} now read:\n${numbered(lines.slice(from - 1, to), from)}`;
+  }
+  const after = Math.min(lines.length, lastLine + SNIPPET_CONTEXT);
+  const span = count === 1 ? `line ${firstLine}` : `lines ${firstLine}-${lastLine}`;
+  return [
+    `Lines ${from}-${after} now read (${span}: your text as given):`,
+    ...(firstLine > from ? [numbered(lines.slice(from - 1, firstLine - 1), from)] : []),
+    `${'…'.padStart(6)}\t(${span})`,
+    ...(after > lastLine ? [numbered(lines.slice(lastLine, after), lastLine + 1)] : []),
+  ].join('\n');
 }
 
 export function shown(rel: string): string {
