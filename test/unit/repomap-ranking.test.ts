@@ -5,6 +5,8 @@ import path from 'node:path';
 import { simpleGit } from 'simple-git';
 import { CACHE_FILE } from '../../src/core/plan/mapCache';
 import { buildRepoMap } from '../../src/core/plan/repoMap';
+import { scanText } from '../../src/core/plan/scan';
+import { seedFiles } from '../../src/core/plan/seeds';
 
 async function makeRepo(files: Record<string, string>): Promise<string> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'repomap-rank-'));
@@ -145,6 +147,57 @@ describe('repository map ranking', function () {
     assert.match(map.text, /export function parseArgs\(argv: string\[\]\): string\[\] L1-3/);
     const otherTestsWithDefinitions = [...map.shownSymbols.keys()].filter((f) => f.startsWith('test/feature'));
     assert.ok(otherTestsWithDefinitions.length < 10, `${otherTestsWithDefinitions.length} unrelated tests detailed`);
+  });
+
+  it('sets the files of a folder the task names apart from their namesakes in sibling folders', () => {
+    const files = ['packages/http/src/types.ts', 'packages/socket/src/types.ts', 'packages/http/README.md'];
+    const text = 'export interface ClientOptions {}\nexport class HttpClient {}\n';
+    const scans = new Map(files.map((rel) => [rel, scanText(rel, text)]));
+    const task = 'Add a timeout option to ClientOptions in packages/http (src/types.ts) and its README';
+    const { seeds } = seedFiles(files, scans, { task, changed: new Set() });
+    const http = seeds.get('packages/http/src/types.ts') ?? 0;
+    const socket = seeds.get('packages/socket/src/types.ts') ?? 0;
+    assert.ok(http >= socket + 6, `http ${http}, socket ${socket}`);
+    assert.ok((seeds.get('packages/http/README.md') ?? 0) > 0);
+  });
+
+  it('puts the package the task names first and shows what the task points at, not every type of its files', async () => {
+    // Four packages alike, each with a types file of many interfaces the task says nothing about.
+    const files: Record<string, string> = {};
+    for (const pkg of ['alpha', 'beta', 'gamma', 'http']) {
+      const types = ['export interface ClientOptions {', '  maxRetries?: number;', '  baseUrl?: string;', '}'];
+      types.push('export class HttpError extends Error {}');
+      for (let i = 0; i < 60; i++) {
+        types.push(`export interface Record${i}Body {`, `  id: string;`, `  version${i}: number;`, '}');
+      }
+      files[`packages/${pkg}/src/types.ts`] = `${types.join('\n')}\n`;
+      files[`packages/${pkg}/src/client.ts`] = [
+        "import type { ClientOptions } from './types';",
+        ...Array.from({ length: 60 }, (_, i) => `import type { Record${i}Body } from './types';`),
+        'export class Client {',
+        '  constructor(readonly options: ClientOptions) {}',
+        ...Array.from(
+          { length: 60 },
+          (_, i) => `  get${i}(): Record${i}Body | undefined {\n    return undefined;\n  }`,
+        ),
+        '}',
+        '',
+      ].join('\n');
+    }
+    const root = await repo(files);
+    const map = await buildRepoMap({
+      root,
+      task: 'Add a requestTimeoutMs option to ClientOptions in packages/http (src/types.ts), next to maxRetries',
+    });
+    assert.equal(map.ranked[0], 'packages/http/src/types.ts', map.ranked.slice(0, 4).join(', '));
+    const shown = map.shownSymbols.get('packages/http/src/types.ts') ?? [];
+    assert.ok(shown.includes('ClientOptions') && shown.includes('ClientOptions.maxRetries'), shown.join(', '));
+    // Past its first 2,000 tokens the map adds only what the task points at: every package's ClientOptions.
+    for (const pkg of ['alpha', 'beta', 'gamma']) {
+      const keys = map.shownSymbols.get(`packages/${pkg}/src/types.ts`) ?? [];
+      assert.ok(keys.includes('ClientOptions.maxRetries'), `${pkg}: ${keys.join(', ')}\n${map.text}`);
+    }
+    assert.ok(map.tokens < 2_400, `${map.tokens} tokens:\n${map.text}`);
   });
 
   it('keeps a small repository map small: no padding up to the budget', async () => {

@@ -10,6 +10,8 @@ export interface MapSymbol {
   text: string;
   startLine: number;
   priority: number;
+  /** The task points at it (names it, shares a word with its name or title), beyond its file's rank. */
+  pointed?: boolean;
 }
 
 /** A file that may be named in the map: its priority, and its definitions best first. */
@@ -130,7 +132,9 @@ export class MapLayout {
   /**
    * Adds items in priority order while they fit in `budget` characters. Below `floor` (a share of the top priority)
    * only file names are added, and only while the map is under `freeChars`: a small repository is named whole, a
-   * large one stops where relevance runs out rather than padding its map up to the budget.
+   * large one stops where relevance runs out rather than padding its map up to the budget. A definition the task
+   * does not point at is added only while the map is under `freeChars` too: past that, the definitions shown are the
+   * ones the task needs, not every type of every file it touches.
    */
   fill(budget: number, floor = 0, freeChars = budget): void {
     type Item = { priority: number; file: FileNode; symbol?: MapSymbol };
@@ -147,6 +151,9 @@ export class MapLayout {
     for (const item of items) {
       // Below the floor only names are added, and only while the map is small: they tell what exists, cheaply.
       if (item.priority < floor * top && (item.symbol !== undefined || this.used >= freeChars)) {
+        continue;
+      }
+      if (item.symbol !== undefined && !item.symbol.pointed && this.used >= freeChars) {
         continue;
       }
       if (item.symbol) {

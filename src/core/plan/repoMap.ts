@@ -78,10 +78,10 @@ const MAX_FILES = 200_000;
 /** Files parsed for their definitions per map, best ranked first; the rest show what the line scan found. */
 const MAX_PARSED = 60;
 /**
- * Past this many tokens, the map takes only what ranks at least this share of the best file: the planner's input is
- * paid on every plan, and it can look further with its tools.
+ * Past this many tokens, the map takes only files that rank at least RELEVANCE_FLOOR of the best one and only the
+ * definitions the task points at: the planner's input is paid on every plan, and it can look further with its tools.
  */
-const FREE_MAP_TOKENS = 4_000;
+const FREE_MAP_TOKENS = 2_000;
 const RELEVANCE_FLOOR = 0.05;
 /** Weight of the task's direct pointers (named paths and identifiers, matching words) beside the graph's rank. */
 const DIRECT_WEIGHT = 0.5;

@@ -50,6 +50,7 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
   const taskLower = ctx.task.toLowerCase();
   const prefixes = [...taskWords].map((w) => w.slice(0, 4));
   const activeDir = ctx.active === undefined ? undefined : dirOf(ctx.active);
+  const namedPaths = pathsIn(taskLower);
   // Which task words each file's name, folders and declarations share, and in how many files each word appears:
   // a word every rule file shares ("rule") says less than one only two files share ("placeholder").
   const matches = new Map<string, { base: string[]; dirs: string[]; defs: string[] }>();
@@ -84,6 +85,15 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
       s += 12;
     } else if (namesDocument(ctx.task, base)) {
       s += 12;
+    }
+    // A folder the task names ("in packages/http"), or a path it names by its last parts ("src/types.ts" there),
+    // sets those files apart from their namesakes in sibling folders.
+    const relLower = rel.toLowerCase();
+    if (namedPaths.some((p) => relLower.startsWith(`${p}/`))) {
+      s += 6;
+    }
+    if (namedPaths.some((p) => relLower.endsWith(`/${p}`))) {
+      s += 2;
     }
     if (rel === ctx.active || rel === ctx.selected) {
       s += 20;
@@ -156,6 +166,12 @@ function dirOf(rel: string): string {
 function namesDocument(task: string, base: string): boolean {
   const stem = base.slice(0, base.indexOf('.') < 0 ? base.length : base.indexOf('.'));
   return /^[A-Z]{5,}$/.test(stem) && new RegExp(`(?<![A-Za-z0-9])${stem}(?![A-Za-z0-9])`).test(task);
+}
+
+/** Paths of two parts or more written in the task ("packages/http", "src/types.ts"), lower-cased, without ./ */
+function pathsIn(taskLower: string): string[] {
+  const found = taskLower.match(/[\w@.-]+(?:\/[\w@.-]+)+/g) ?? [];
+  return [...new Set(found.map((p) => p.replace(/^(\.\/)+/, '').replace(/[.]+$/, '')))].filter((p) => p.includes('/'));
 }
 
 /** True when `word` occurs in `text` with no letter or digit right before or after it. */

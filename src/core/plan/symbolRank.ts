@@ -42,26 +42,31 @@ export function symbolsOf(filePriority: number, ctx: SymbolContext): MapSymbol[]
     const titles = titleWords(ctx.parsed);
     const scored = ctx.parsed.map((d) => {
       if (PROSE_KINDS.has(d.kind)) {
-        return { d, s: proseNeed(d.name, ctx, titles) * (d.container ? 0.8 : 1), floor: 0 };
+        const prose = proseNeed(d.name, ctx, titles);
+        return { d, s: prose * (d.container ? 0.8 : 1), floor: 0, pointed: prose > PROSE_BASE };
       }
       let s = need(d.name, ctx);
+      let pointed = pointsAt(d.name, ctx);
       if (d.container && ctx.task.includes(qualifiedName(d))) {
         s += 8; // the task names this very member
+        pointed = true;
       } else if (!ctx.mentioned.has(d.name) && ctx.taskIdents.has(d.name)) {
         s += 3;
+        pointed = true;
       }
       s *= d.exported ? 1 : 0.5;
       s *= d.container ? 0.8 : 1;
-      return { d, s, floor: FLOOR };
+      return { d, s, floor: FLOOR, pointed };
     });
     const best = Math.max(...scored.map((x) => x.s), Number.MIN_VALUE);
     return scored
-      .map(({ d, s, floor }) => ({
+      .map(({ d, s, floor, pointed }) => ({
         key: qualifiedName(d),
         ...(d.container && keys.has(d.container) ? { containerKey: d.container } : {}),
         text: `${d.signature} L${d.startLine}-${d.endLine}`,
         startLine: d.startLine,
         priority: filePriority * (floor + (SPAN * s) / best),
+        pointed,
       }))
       .sort((a, b) => b.priority - a.priority || a.startLine - b.startLine)
       .map(decay);
@@ -75,6 +80,7 @@ export function symbolsOf(filePriority: number, ctx: SymbolContext): MapSymbol[]
       text: `${d.name} L${d.line}`,
       startLine: d.line,
       priority: filePriority * SCANNED_SCALE * (FLOOR + (SPAN * s) / best),
+      pointed: pointsAt(d.name, ctx),
     }))
     .sort((a, b) => b.priority - a.priority || a.startLine - b.startLine)
     .map(decay);
@@ -82,6 +88,8 @@ export function symbolsOf(filePriority: number, ctx: SymbolContext): MapSymbol[]
 
 /** Places named by a title in prose (a heading, a test's description) rather than by an identifier. */
 const PROSE_KINDS: ReadonlySet<string> = new Set(['section', 'suite', 'test']);
+/** What a heading or test the task says nothing about is worth. */
+const PROSE_BASE = 0.25;
 /** A camelCase, snake_case or `$` name in a title: code the task may name too (`maxRetries`, `TimeoutError`). */
 const CODE_LIKE = /[a-z][A-Z]|_|\$/;
 
@@ -105,7 +113,7 @@ function titleWords(definitions: readonly Definition[]): Map<string, number> {
  * long test file or README would otherwise list every entry ahead of other files' code.
  */
 function proseNeed(title: string, ctx: SymbolContext, df: Map<string, number>): number {
-  let s = 0.25;
+  let s = PROSE_BASE;
   for (const w of new Set(wordsOf(title))) {
     if (ctx.taskWords.has(w)) {
       s += 2 / (df.get(w) ?? 1);
@@ -125,6 +133,11 @@ function proseNeed(title: string, ctx: SymbolContext, df: Map<string, number>): 
  */
 function decay(symbol: MapSymbol, index: number): MapSymbol {
   return { ...symbol, priority: symbol.priority / (1 + index / DECAY_SPAN) };
+}
+
+/** Whether the task points at a name itself: names it, or shares a word with it (use by other files aside). */
+function pointsAt(name: string, ctx: SymbolContext): boolean {
+  return ctx.mentioned.has(name) || wordsOf(name).some((w) => ctx.taskWords.has(w));
 }
 
 /** How much the task and the rest of the code need a name: named by the task, sharing its words, used by others. */
