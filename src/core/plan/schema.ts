@@ -50,14 +50,16 @@ export const SubtaskSchema = z.object({
   effort: effort.optional(),
 });
 
+const goal = z.string().describe("The task in a short sentence (about ten words): the plan's title.");
+
 export const PlanSchema = z.object({
-  goal: z.string().describe('The task restated in one sentence.'),
+  goal,
   subtasks: z.array(SubtaskSchema).describe('Small, independently reviewable units of work.'),
 });
 
 /** What the model must answer: the same plan with `focus` and `effort` required. */
 export const PlanWireSchema = z.object({
-  goal: z.string().describe('The task restated in one sentence.'),
+  goal,
   subtasks: z
     .array(
       z.object({

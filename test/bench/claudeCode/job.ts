@@ -262,7 +262,8 @@ export function planOf(pkgs: LibPackage[], task: string, places: PlacesOf): Plan
       '`0` turns the timeout off. Each retry gets the full time again. |',
     acceptanceCriteria: ['Each README’s Options table documents requestTimeoutMs, its type and its default.'],
   };
-  return { goal: task, subtasks: [code, test, docs] };
+  const clients = pkgs.map((p) => `packages/${p.name}`).join(', ');
+  return { goal: `Add a requestTimeoutMs option to the clients of ${clients}`, subtasks: [code, test, docs] };
 }
 
 /** The job of size k (1, 2 or 4 packages) on the generated library's files. */
