@@ -161,6 +161,22 @@ describe('repository map ranking', function () {
     assert.ok((seeds.get('packages/http/README.md') ?? 0) > 0);
   });
 
+  it('takes "a test" in a task as a word, not as the name of every `test` function', () => {
+    const files = ['src/helpers.py', 'tests/test_cli.py'];
+    const scans = new Map([
+      ['src/helpers.py', scanText('src/helpers.py', 'def send_file(path):\n    pass\n')],
+      ['tests/test_cli.py', scanText('tests/test_cli.py', 'def test():\n    pass\ndef check():\n    test()\n')],
+    ]);
+    const plain = seedFiles(files, scans, {
+      task: 'Let send_file take max_age=0, with docs and a test',
+      changed: new Set(),
+    });
+    assert.deepEqual([...plain.mentioned], ['send_file']);
+    assert.ok((plain.seeds.get('src/helpers.py') ?? 0) > (plain.seeds.get('tests/test_cli.py') ?? 0) * 2);
+    const asCode = seedFiles(files, scans, { task: 'Make `test` in the CLI tests async', changed: new Set() });
+    assert.deepEqual([...asCode.mentioned], ['test']);
+  });
+
   it('puts the package the task names first and shows what the task points at, not every type of its files', async () => {
     // Four packages alike, each with a types file of many interfaces the task says nothing about.
     const files: Record<string, string> = {};

@@ -21,7 +21,7 @@ import { rankFiles } from './ranking';
 import { scanFiles } from './scanFiles';
 import { seedFiles } from './seeds';
 import { symbolsOf } from './symbolRank';
-import { identifiersIn } from './words';
+import { identifiersIn, namesAsCode } from './words';
 
 export interface RepoMapOptions {
   root: string;
@@ -167,7 +167,7 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
   }
 
   const usage = new Map<string, number>();
-  const taskIdents = identifiersIn(opts.task);
+  const taskIdents = new Set([...identifiersIn(opts.task)].filter((n) => namesAsCode(opts.task, n)));
   const withSymbols = new Set(ordered.slice(0, MAX_SYMBOL_FILES));
   const mapFiles: MapFile[] = rankable.map((rel) => {
     const priority = (score.get(rel) ?? 0) / top;

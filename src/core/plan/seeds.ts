@@ -1,7 +1,7 @@
 import { supportKind } from './fileKinds';
 import type { FileScan } from './scan';
 import { usesName } from './scan';
-import { identifiersIn, supportTargets, wordsOf } from './words';
+import { identifiersIn, namesAsCode, supportTargets, wordsOf } from './words';
 
 /** What the task points at, as the ranking takes it. */
 export interface Seeding {
@@ -44,7 +44,7 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
       declared.add(d.name);
     }
   }
-  const inTask = [...identifiersIn(ctx.task)].filter((n) => declared.has(n));
+  const inTask = [...identifiersIn(ctx.task)].filter((n) => declared.has(n) && namesAsCode(ctx.task, n));
   const inSelection = [...identifiersIn(ctx.selectionText ?? '')].filter((n) => declared.has(n));
   const mentioned = new Set([...inTask, ...inSelection]);
   const taskLower = ctx.task.toLowerCase();

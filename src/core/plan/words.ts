@@ -109,6 +109,22 @@ export function supportTargets(task: string): Set<string> {
   return out;
 }
 
+/**
+ * Whether a text names `name` as code rather than using it as a plain word: a name that is also a common word
+ * ("a test", "the spec", "for each") counts only when written as code there — in backticks, called (`test(`), or
+ * joined by a dot (`it.test`, `test.each`). Any other identifier counts wherever it appears.
+ */
+export function namesAsCode(text: string, name: string): boolean {
+  const lower = name.toLowerCase();
+  if (!STOPWORDS.has(lower) && !Object.hasOwn(SUPPORT_WORDS, lower)) {
+    return true;
+  }
+  const n = name.replace(/\$/g, '\\$');
+  return new RegExp(
+    `\`[^\`]*(?<![\\w$])${n}(?![\\w$])[^\`]*\`|(?<![\\w$])${n}\\(|\\.${n}(?![\\w$])|(?<![\\w$])${n}\\.\\w`,
+  ).test(text);
+}
+
 /** Identifiers as written in a text (`Parser.parseDocument`, `MESSAGE_LIMIT`), at least three characters long. */
 export function identifiersIn(text: string): Set<string> {
   const out = new Set<string>();
