@@ -34,6 +34,12 @@ export function sharedOutlineCache(): OutlineCache {
   return defaultCache;
 }
 
+/** Whether `outlineOf` would answer for this text from the cache, parsing nothing. */
+export function hasCachedOutline(path: string, text: string, cache: OutlineCache = defaultCache): boolean {
+  const language = outlineLanguageOf(path);
+  return language !== undefined && cache.get(outlineKey(language, text)) !== undefined;
+}
+
 /**
  * The definitions and references of a source file, parsed with tree-sitter; the language comes from the path's
  * extension (TypeScript, TSX, JavaScript, Python, Go, Rust, Java, C#). Test blocks of TS/JS (`describe`, `it`, `test`,

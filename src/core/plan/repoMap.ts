@@ -10,7 +10,7 @@ import { WorkspaceRules } from '../workspace/rules';
 import type { LowValueKind } from './fileKinds';
 import { lowValueKind } from './fileKinds';
 import { outlineLanguageOf } from '../code/languages';
-import { sharedOutlineCache } from '../code/outline';
+import { hasCachedOutline, sharedOutlineCache } from '../code/outline';
 import { OUTLINE_CACHE_FILE, readCacheFile, scanCacheFor, writeCacheFile } from './mapCache';
 import type { ScanCache } from './mapCache';
 import { MapLayout } from './mapLayout';
@@ -87,8 +87,14 @@ const RELEVANCE_FLOOR = 0.05;
 const DIRECT_WEIGHT = 0.5;
 /** Files past this rank are shown by name only: no budget reaches their definitions. */
 const MAX_SYMBOL_FILES = 300;
-/** Parsing stops here on a cold start; cached outlines are free, so a re-plan parses on from where it stopped. */
-const PARSE_TIME_MS = 300;
+/**
+ * Parsing of files not in the outline cache stops past this many characters, so that the same workspace and task
+ * give the same map however loaded the machine (a time limit gave a different map on each run); cached outlines are
+ * free, so a re-plan parses on from where the last one stopped. About 300 ms of parsing on a 2-core machine.
+ */
+const PARSE_CHARS = 300_000;
+/** And past this long in all, for a machine far slower than that. */
+const PARSE_TIME_MS = 2_000;
 /** Larger source files are shown with what the line scan found. */
 const MAX_PARSE_BYTES = 200_000;
 
@@ -278,7 +284,7 @@ async function saveCaches(root: string, cache: ScanCache): Promise<void> {
 }
 
 /**
- * Outlines of the best-ranked files, within a count and (for uncached files) a time limit. Past the time limit, two
+ * Outlines of the best-ranked files, within a count and (for uncached files) a size limit. Past the limit, two
  * kinds of file whose line scan names nothing are still outlined, as a plan must give lines in them and the map would
  * otherwise show their names only: Markdown (its headings; no grammar to load, a few milliseconds) and a file the task
  * names by its file name (a test file, whose `describe`/`it` blocks are its only places).
@@ -298,25 +304,35 @@ async function parseTop(
     const unnamed = (pointers.scans.get(rel)?.defs.length ?? 0) === 0;
     return unnamed && (language === 'markdown' || (base.includes('.') && taskLower.includes(base)));
   };
+  let parsed = 0;
+  let lookedPast = 0;
   for (const rel of ordered) {
     if (out.size >= MAX_PARSED) {
       break;
     }
     const language = outlineLanguageOf(rel);
     if (!language || (sizes.get(rel) ?? 0) > MAX_PARSE_BYTES) {
-      continue; // a bundle or generated table would take the whole parse time for one file
+      continue; // a bundle or generated table would take the whole parse budget for one file
     }
     // A document below the relevance floor could not show a heading: its outline would only be left out.
-    if (
-      (language === 'markdown' && !pointers.relevant(rel)) ||
-      (Date.now() - started > PARSE_TIME_MS && !mustName(rel, language))
-    ) {
+    if (language === 'markdown' && !pointers.relevant(rel)) {
+      continue;
+    }
+    const spent = parsed >= PARSE_CHARS || Date.now() - started > PARSE_TIME_MS;
+    // Past the budget, a file is still read to see whether its outline is cached, for a bounded number of files.
+    if (spent && !mustName(rel, language) && ++lookedPast > MAX_PARSED) {
       continue;
     }
     const text = await fs.readFile(path.join(root, rel), 'utf8').catch(() => undefined);
-    if (text !== undefined && !text.includes('\0')) {
-      out.set(rel, await outline(rel, text));
+    if (text === undefined || text.includes('\0')) {
+      continue;
     }
+    const cached = hasCachedOutline(rel, text);
+    if (spent && !cached && !mustName(rel, language)) {
+      continue;
+    }
+    out.set(rel, await outline(rel, text));
+    parsed += cached ? 0 : text.length;
   }
   return out;
 }
