@@ -264,4 +264,33 @@ describe('store', () => {
       await fs.rm(elsewhere, { recursive: true, force: true });
     }
   });
+
+  it('lets a decision waiting for the lock go before a save made after the fact', async () => {
+    const order: string[] = [];
+    let letGo = (): void => undefined;
+    let holding: Promise<void> = Promise.resolve();
+    await new Promise<void>((entered) => {
+      holding = store.transact(() => {
+        entered();
+        return new Promise<void>((resolve) => (letGo = resolve));
+      });
+    });
+    const save = store.transact(async () => void order.push('save'), { background: true });
+    const accept = store.transact(async () => void order.push('accept'));
+    letGo();
+    await Promise.all([holding, save, accept]);
+    assert.deepEqual(order, ['accept', 'save']);
+  });
+
+  it('reads again what another process saved while this one did not hold the lock', async () => {
+    const plan = samplePlan();
+    await store.transact(() => store.savePlan(plan));
+    assert.equal((await store.transact(() => store.readSubtask(plan.id, 'add-flag')))?.rev, 1);
+    const other = new Store(root);
+    const accepted = { ...(plan.subtasks['add-flag'] as PlanState['subtasks'][string]), status: 'accepted' as const };
+    await other.transact(() => other.saveSubtask(plan.id, accepted, { rev: 7 }));
+    const seen = await store.transact(() => store.readSubtask(plan.id, 'add-flag'));
+    assert.equal(seen?.rev, 7);
+    assert.equal(seen?.state.status, 'accepted');
+  });
 });

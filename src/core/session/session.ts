@@ -101,17 +101,18 @@ export class PlanSession {
     if (!state) {
       return;
     }
-    for (const id of ids) {
-      const proposal = this.proposals.get(id);
-      if (proposal) {
-        await this.store.saveProposal(proposal);
-      }
-    }
-    for (const id of ids) {
-      const st = state.subtasks[id];
-      const newer = st && (await this.records.save(state.id, withoutTransient(st)));
-      if (newer) {
-        await this.adopt(newer);
+    // Proposals before the records that name them; each group written at once, one file each.
+    const proposals = ids.flatMap((id) => this.proposals.get(id) ?? []);
+    this.writer.takeProposals(proposals);
+    await Promise.all(proposals.map((p) => this.store.saveProposal(p))).catch((err: unknown) => {
+      proposals.forEach((p) => this.writer.proposalChanged(p));
+      throw err;
+    });
+    const records = ids.flatMap((id) => state.subtasks[id] ?? []);
+    const newer = await Promise.all(records.map((st) => this.records.save(state.id, withoutTransient(st))));
+    for (const record of newer) {
+      if (record) {
+        await this.adopt(record);
       }
     }
     this.writer.saved(ids);
@@ -286,12 +287,15 @@ export class PlanSession {
     if (!current) {
       return;
     }
-    const onDisk = await this.store.planId();
+    // Read together: after the lock changed hands these are real reads, and one at a time they would add up.
+    const [onDisk, ...disks] = await Promise.all([
+      this.store.planId(),
+      ...current.plan.subtasks.map((spec) => this.store.readSubtask(current.id, spec.id)),
+    ]);
     if (onDisk !== current.id) {
       throw planChanged(onDisk);
     }
-    for (const spec of current.plan.subtasks) {
-      const disk = await this.store.readSubtask(current.id, spec.id);
+    for (const disk of disks) {
       if (disk && this.records.isNewer(disk)) {
         await this.adopt(disk);
       }

@@ -105,6 +105,18 @@ export class PlanWriter {
     }
   }
 
+  /**
+   * A transaction saves these proposals itself: their marks are taken off now, so a change made while it writes marks
+   * them again for the next round. Give them back with `proposalChanged` when that save fails.
+   */
+  takeProposals(proposals: readonly Proposal[]): void {
+    for (const p of proposals) {
+      if (this.proposals.get(p.id) === p) {
+        this.proposals.delete(p.id);
+      }
+    }
+  }
+
   /** Starts a round now for what is marked; resolves once it is on disk, rejects when that save failed. */
   flush(): Promise<void> {
     return this.pending() ? this.start() : (this.next ?? this.last);
@@ -181,7 +193,8 @@ export class PlanWriter {
           this.next = undefined;
           this.writing = true;
           try {
-            await this.store.transact(() => this.round());
+            // Behind any decision or dispatch waiting for the lock: saving after the fact must not hold them up.
+            await this.store.transact(() => this.round(), { background: true });
           } finally {
             this.writing = false;
           }

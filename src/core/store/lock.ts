@@ -34,13 +34,37 @@ export function processAlive(pid: number): boolean {
   }
 }
 
+/** The longest this process keeps the lock across back-to-back runs before it lets another process have a turn. */
+const MAX_HOLD_MS = 500;
+
+interface Waiter {
+  fn: () => Promise<unknown>;
+  resolve(value: unknown): void;
+  reject(err: unknown): void;
+  background: boolean;
+}
+
 /**
  * Serialises read-modify-write of one store folder across processes (the CLI, the editor, another CLI) and within this
  * one. The lock is a folder made atomically (proper-lockfile) and refreshed while held; a holder that died is noticed
  * at once when it ran on this machine (its process id is gone), else when it stops refreshing the lock.
+ *
+ * Runs of this process queue behind each other. One that is queued when the previous one ends (or within the same
+ * turn of the event loop: an accept whose caller dispatches the dependents at once) continues on the lock already held,
+ * up to MAX_HOLD_MS; `epoch` tells when the hold began afresh, so what this process read or wrote during the same hold
+ * needs no reading again. Background runs (saving after the fact) give way to every other run waiting.
  */
 export class StoreLock {
-  private chain: Promise<unknown> = Promise.resolve();
+  private readonly waiting: Waiter[] = [];
+  private draining = false;
+  private release: (() => Promise<void>) | undefined;
+  private releasing: Promise<void> = Promise.resolve();
+  private heldSince = 0;
+  private holds = 0;
+  private lost = false;
+  private linger: ReturnType<typeof setImmediate> | undefined;
+  /** The folder was made (with its .gitignore) by an earlier hold: taking the lock needs no check of it. */
+  private dirReady = false;
 
   constructor(
     private readonly dir: string,
@@ -51,18 +75,85 @@ export class StoreLock {
     return path.join(this.dir, 'lock');
   }
 
+  /** Which unbroken hold of the lock this process is in; undefined while it does not hold the lock. */
+  get epoch(): number | undefined {
+    return this.release && !this.lost ? this.holds : undefined;
+  }
+
   /** Runs `fn` holding the lock; calls from this process queue behind each other (the lock is not re-entrant). */
-  run<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.chain.then(async () => {
-      const release = await this.acquire();
-      try {
-        return await fn();
-      } finally {
-        await release().catch(() => undefined);
+  run<T>(fn: () => Promise<T>, opts: { background?: boolean } = {}): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ fn, resolve: resolve as (value: unknown) => void, reject, background: !!opts.background });
+      void this.drain();
+    });
+  }
+
+  /** The next run: any other before a background one. */
+  private take(): Waiter | undefined {
+    const at = this.waiting.findIndex((w) => !w.background);
+    return this.waiting.splice(at >= 0 ? at : 0, 1)[0];
+  }
+
+  private async drain(): Promise<void> {
+    if (this.draining) {
+      return;
+    }
+    this.draining = true;
+    if (this.linger) {
+      clearImmediate(this.linger);
+      this.linger = undefined;
+    }
+    try {
+      for (;;) {
+        if (this.waiting.length > 0 && this.waiting.every((w) => w.background)) {
+          // A caller that goes on with another run when its own ends (a dispatch after an accept) still comes first.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        // Taken after any wait, with nothing awaited in between: a run queued meanwhile is never missed.
+        const next = this.take();
+        if (!next) {
+          break;
+        }
+        if (this.release && (this.lost || Date.now() - this.heldSince > MAX_HOLD_MS)) {
+          await this.letGo();
+        }
+        if (!this.release) {
+          try {
+            await this.releasing;
+            this.release = await this.acquire();
+          } catch (err) {
+            next.reject(err);
+            continue;
+          }
+          this.heldSince = Date.now();
+          this.holds += 1;
+          this.lost = false;
+        }
+        try {
+          next.resolve(await next.fn());
+        } catch (err) {
+          next.reject(err);
+        }
+      }
+    } finally {
+      this.draining = false;
+    }
+    // Kept for the rest of this turn of the event loop: a caller that goes on with another run at once keeps the hold.
+    this.linger = setImmediate(() => {
+      this.linger = undefined;
+      if (!this.draining && this.waiting.length === 0) {
+        void this.letGo();
       }
     });
-    this.chain = next.catch(() => undefined);
-    return next;
+  }
+
+  private letGo(): Promise<void> {
+    const release = this.release;
+    this.release = undefined;
+    if (release) {
+      this.releasing = release().catch(() => undefined);
+    }
+    return this.releasing;
   }
 
   private async acquire(): Promise<() => Promise<void>> {
@@ -86,18 +177,26 @@ export class StoreLock {
 
   private async tryLock(): Promise<(() => Promise<void>) | undefined> {
     try {
-      await ensureDir(this.dir, true);
+      if (!this.dirReady) {
+        await ensureDir(this.dir, true);
+      }
       const release = await lock(this.dir, {
         lockfilePath: this.file,
         stale: STALE_MS,
         update: UPDATE_MS,
         realpath: false,
         fs: LOCK_FS,
-        onCompromised: (err) => this.onLost(`the store lock ${this.file} was lost: ${err.message}`),
+        onCompromised: (err) => {
+          this.lost = true;
+          this.onLost(`the store lock ${this.file} was lost: ${err.message}`);
+        },
       });
+      this.dirReady = true;
       const holder: Holder = { pid: process.pid, host: os.hostname() };
-      await fs.writeFile(path.join(this.file, 'holder.json'), JSON.stringify(holder)).catch(() => undefined);
-      return release;
+      // Written while the run goes on (a waiting process only reads it to tell a dead holder); done before release,
+      // which removes the folder with what it holds.
+      const named = fs.writeFile(path.join(this.file, 'holder.json'), JSON.stringify(holder)).catch(() => undefined);
+      return () => named.then(() => release());
     } catch (err) {
       if (err instanceof StoreError) {
         throw err;
@@ -106,6 +205,11 @@ export class StoreLock {
       if (code === 'ELOCKED') {
         await this.breakIfHolderDied();
         return undefined;
+      }
+      if (code === 'ENOENT' && this.dirReady) {
+        // The store folder was removed since: made again (or refused, when the workspace is gone) on the next try.
+        this.dirReady = false;
+        return this.tryLock();
       }
       if (code === 'ENOENT') {
         throw new StoreError(`${this.dir} cannot be created: its workspace folder is gone.`, this.dir);

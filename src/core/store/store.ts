@@ -17,8 +17,9 @@ import {
 } from './files';
 import { ledgerHeader, ledgerLines, parseLedger } from './ledgerFile';
 import { StoreLock } from './lock';
+import { DiskMemo } from './memo';
 import { isProposalId, recordName } from './names';
-import type { AcceptJournal, Claim } from './schemas';
+import type { AcceptJournal, Claim, SubtaskRecord } from './schemas';
 import { AcceptJournalSchema, PlanHeaderSchema, PlanStateSchema, ProposalSchema, SubtaskRecordSchema } from './schemas';
 
 export { STORE_VERSION, StoreError } from './files';
@@ -62,6 +63,8 @@ export class Store {
   /** Folders checked (and created) already; forgotten when a write fails or the store is cleared. */
   private readonly prepared = new Set<string>();
   private readonly lock: StoreLock;
+  /** Records and the plan's id as this process last read or wrote them during its current hold of the lock. */
+  private readonly memo: DiskMemo;
 
   constructor(
     readonly root: string,
@@ -69,14 +72,16 @@ export class Store {
   ) {
     this.dir = path.join(root, STORE_DIR);
     this.lock = new StoreLock(this.dir, onLockLost);
+    this.memo = new DiskMemo(() => this.lock.epoch);
   }
 
   /**
    * Runs `fn` while no other process (nor another transaction of this one) changes the store: a read-modify-write
-   * of records inside it sees the latest saves of every process. Not re-entrant.
+   * of records inside it sees the latest saves of every process. Not re-entrant. A `background` transaction (saving
+   * after the fact) waits while any other is queued.
    */
-  transact<T>(fn: () => Promise<T>): Promise<T> {
-    return this.lock.run(fn);
+  transact<T>(fn: () => Promise<T>, opts: { background?: boolean } = {}): Promise<T> {
+    return this.lock.run(fn, opts);
   }
 
   /** The stored plan, converting a format-1 folder to the current layout on the way (plan.json is replaced last). */
@@ -100,7 +105,8 @@ export class Store {
     const records: StoredPlan['records'] = {};
     for (const record of loaded) {
       if (record) {
-        subtasks[record.state.id] = record.state;
+        // A copy: the loaded state is the one the engine changes, and the memo keeps what the file holds.
+        subtasks[record.state.id] = structuredClone(record.state);
         records[record.state.id] = { rev: record.rev, ...(record.claim ? { claim: record.claim } : {}) };
       }
     }
@@ -110,12 +116,16 @@ export class Store {
 
   /** The id of the stored plan, or undefined when there is none. */
   async planId(): Promise<string | undefined> {
-    const envelope = await readEnvelope(this.planFile(), 'plan');
-    if (!envelope) {
-      return undefined;
+    const file = this.planFile();
+    const known = this.memo.recall<string>(file);
+    if (known !== undefined) {
+      return known ?? undefined;
     }
-    const data = envelope.data as { id?: unknown } | null;
-    return typeof data?.id === 'string' ? data.id : undefined;
+    const envelope = await readEnvelope(file, 'plan');
+    const data = envelope?.data as { id?: unknown } | null | undefined;
+    const id = typeof data?.id === 'string' ? data.id : undefined;
+    this.memo.remember(file, id ?? null);
+    return id;
   }
 
   /** One subtask's stored record, or undefined when it has none (or one of another plan). */
@@ -129,6 +139,7 @@ export class Store {
 
   /** Writes the whole plan: every subtask record, the ledger, then plan.json, so a reader never finds half a plan. */
   async savePlan(state: PlanState): Promise<void> {
+    this.memo.forget();
     await this.prepare('subtasks');
     const states = state.plan.subtasks.flatMap((s) => state.subtasks[s.id] ?? []);
     await Promise.all(states.map((st) => this.saveSubtask(state.id, st)));
@@ -143,6 +154,7 @@ export class Store {
     const data = checkForSave(file, 'plan', PlanHeaderSchema, state);
     await this.prepare();
     await this.write(file, envelopeText('plan', data));
+    this.memo.remember(file, data.id);
   }
 
   /** `rev`: the record's save count after this save; `claim`: the process that runs it, while it runs. */
@@ -152,10 +164,14 @@ export class Store {
     const data = checkForSave(file, 'subtask', SubtaskRecordSchema, record);
     await this.prepare('subtasks');
     await this.write(file, envelopeText('subtask', data));
+    this.memo.remember(file, data);
   }
 
   async deleteSubtask(id: string): Promise<void> {
-    await fs.rm(this.subtaskFile(id), { force: true });
+    const file = this.subtaskFile(id);
+    this.memo.forget();
+    await fs.rm(file, { force: true });
+    this.memo.remember(file, null);
   }
 
   /** Adds calls to the stored ledger without rewriting the ones already there. */
@@ -222,6 +238,7 @@ export class Store {
    */
   async clear(): Promise<void> {
     this.prepared.clear();
+    this.memo.forget();
     const stat = await fs.lstat(this.dir).catch(() => undefined);
     if (!stat?.isDirectory()) {
       await fs.rm(this.dir, { recursive: true, force: true }); // a link is removed, never what it points to
@@ -270,12 +287,16 @@ export class Store {
 
   private async loadSubtask(planId: string, id: string, notes: string[]): Promise<StoredRecord | undefined> {
     const file = this.subtaskFile(id);
-    const envelope = await readEnvelope(file, 'subtask');
-    if (!envelope) {
+    let record = this.memo.recall<SubtaskRecord>(file);
+    if (record === undefined) {
+      const envelope = await readEnvelope(file, 'subtask');
+      record = envelope ? parseData(file, SubtaskRecordSchema, envelope.data) : null;
+      this.memo.remember(file, record);
+    }
+    if (!record) {
       notes.push(`no stored state for subtask "${id}" (${file} is missing)`);
       return undefined;
     }
-    const record = parseData(file, SubtaskRecordSchema, envelope.data);
     if (record.planId !== planId || record.state.id !== id) {
       notes.push(`${file} belongs to another plan or subtask; it was not used`);
       return undefined;
@@ -332,6 +353,7 @@ export class Store {
       await writeAtomic(file, text);
     } catch (err) {
       this.prepared.clear();
+      this.memo.forget();
       throw err;
     }
   }
