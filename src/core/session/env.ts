@@ -2,9 +2,13 @@ import type { Logger, OrchestratorSettings, WorkspaceIO } from '../contract';
 import { DEFAULT_SETTINGS, OrchestratorError } from '../contract';
 import type { LlmClient } from '../llm/client';
 import { WorkspaceRules } from '../workspace/rules';
+import { RulesCache } from './rulesCache';
 
-/** How long ignore rules read for one run are reused by runs that start right after it. */
-const RULES_FRESH_MS = 2_000;
+/**
+ * How long ignore rules are used before they are read again in the background (see RulesCache); edits to the ignore
+ * files they came from are seen at once, whatever their age.
+ */
+const RULES_FRESH_MS = 10_000;
 
 /**
  * What every part of the engine works with: the workspace (its root, its files, its ignore rules), the model client,
@@ -15,7 +19,10 @@ export class EngineEnv {
   /** False in an untrusted workspace: nothing is dispatched or applied. */
   trusted = true;
   private current: OrchestratorSettings = { ...DEFAULT_SETTINGS };
-  private rulesCache: { at: number; rules: Promise<WorkspaceRules> } | undefined;
+  private readonly rulesCache = new RulesCache(
+    () => WorkspaceRules.load(this.root, this.settings.extraIgnores),
+    RULES_FRESH_MS,
+  );
   private readonly onSettings = new Set<(s: OrchestratorSettings) => void>();
 
   constructor(
@@ -38,7 +45,7 @@ export class EngineEnv {
       }
     }
     this.current = next;
-    this.rulesCache = undefined;
+    this.rulesCache.reset();
     for (const follow of this.onSettings) {
       follow(next);
     }
@@ -49,19 +56,11 @@ export class EngineEnv {
   }
 
   /**
-   * The workspace's ignore rules, read afresh unless they were read in the last moments: a batch of subtasks
-   * starting together shares one read instead of walking the tree for nested .gitignore files once each.
+   * The workspace's ignore rules: read once, and again when one of their files changed (see RulesCache), so a run
+   * starts without running git each time and still honours an ignore file edited a moment ago.
    */
   rules(): Promise<WorkspaceRules> {
-    const now = Date.now();
-    if (!this.rulesCache || now - this.rulesCache.at > RULES_FRESH_MS) {
-      const rules = WorkspaceRules.load(this.root, this.settings.extraIgnores);
-      this.rulesCache = { at: now, rules };
-      rules.catch(() => {
-        this.rulesCache = undefined;
-      });
-    }
-    return this.rulesCache.rules;
+    return this.rulesCache.get();
   }
 
   requireTrust(what: string): void {

@@ -52,6 +52,9 @@ interface Level {
  * what is ignored; credential files are refused whatever the ignore files say.
  */
 export class WorkspaceRules {
+  /** Every ignore file the rules were read from or looked for (absolute paths): a change to one changes the rules. */
+  readonly sources: string[] = [];
+
   private constructor(
     readonly root: string,
     private readonly levels: Level[],
@@ -60,7 +63,8 @@ export class WorkspaceRules {
   static async load(root: string, extraIgnore: string[] = []): Promise<WorkspaceRules> {
     // git's order of precedence, lowest first: core.excludesFile, then .git/info/exclude, then the .gitignore files.
     const levels: Level[] = [];
-    for (const file of await gitExcludeFiles(root)) {
+    const excludes = await gitExcludeFiles(root);
+    for (const file of excludes) {
       levels.push({ dir: '', matcher: ignore({ ignorecase: GIT_IGNORECASE }).add(await readIfExists(file)) });
     }
     const top = ignore({ ignorecase: GIT_IGNORECASE });
@@ -70,6 +74,7 @@ export class WorkspaceRules {
     top.add(extraIgnore);
     levels.push({ dir: '', matcher: top });
     const rules = new WorkspaceRules(root, levels);
+    rules.sources.push(...excludes, path.join(root, '.gitignore'), path.join(root, IGNORE_FILE));
     await rules.loadNested();
     return rules;
   }
@@ -126,6 +131,7 @@ export class WorkspaceRules {
         if (!this.isIgnored(rel)) {
           const matcher = ignore({ ignorecase: GIT_IGNORECASE }).add(await readIfExists(path.join(this.root, rel)));
           this.levels.push({ dir: rel.slice(0, -'/.gitignore'.length), matcher });
+          this.sources.push(path.join(this.root, rel));
         }
       }
       return;
@@ -143,6 +149,7 @@ export class WorkspaceRules {
         } else if (entry.isFile() && entry.name === '.gitignore' && dir !== '') {
           const text = await readIfExists(path.join(this.root, rel));
           this.levels.push({ dir, matcher: ignore({ ignorecase: GIT_IGNORECASE }).add(text) });
+          this.sources.push(path.join(this.root, rel));
         }
       }
     }
