@@ -121,6 +121,15 @@ describe('ReviewDesk', () => {
     assert.equal(edit().status, 'review');
   });
 
+  it('refuses an accept on a file someone already changed the same way, leaving it and no journal behind', async () => {
+    await fs.writeFile(file(), TARGET);
+    await assert.rejects(desk.acceptProposal('edit'), (e: OrchestratorError) => e.code === 'stale');
+    assert.equal(await fs.readFile(file(), 'utf8'), TARGET);
+    assert.equal(edit().status, 'review');
+    assert.equal(edit().checkpoint, undefined);
+    await assert.rejects(fs.stat(new Store(root).journalFile()), /ENOENT/);
+  });
+
   it('a rejected hunk leaves the file as it was and reaches the next attempt with its reason', async () => {
     const [first, second] = desk.proposal('edit')?.files[0]?.hunks ?? [];
     assert.ok(first && second);

@@ -151,17 +151,7 @@ export class ReviewDesk implements RunHandoff {
       .filter((c) => c.ids.length > 0);
     const writes: JournalFile[] = [];
     const undecided = structuredClone({ state: withoutTransient(state), proposal });
-    if (action === 'accept') {
-      for (const { change } of chosen) {
-        if (isStale(change, await this.env.io.read(change.path))) {
-          throw new OrchestratorError(
-            'stale',
-            `${change.path} changed since subtask "${subtaskId}" ran, so its proposal no longer applies. ` +
-              'Re-dispatch the subtask to get a proposal against the current file.',
-          );
-        }
-      }
-    }
+    const applied = action === 'accept' ? chosen.map((c) => c.change) : [];
     for (const { change, ids } of chosen) {
       const at = proposal.files.indexOf(change);
       if (action === 'accept') {
@@ -181,11 +171,9 @@ export class ReviewDesk implements RunHandoff {
     }
     if (writes.length > 0) {
       try {
-        await this.write(state, proposal, writes);
+        await this.write(state, proposal, writes, applied);
       } catch (err) {
-        // A file could not be written: the others go back as they were, and so does the decision.
-        await undoWrites(this.env.io, writes);
-        await this.session.store.deleteJournal();
+        // Refused or not written: the decision goes back as it was (write() put the files back).
         Object.assign(proposal, undecided.proposal);
         for (const key of Object.keys(state)) {
           delete (state as unknown as Record<string, unknown>)[key];
@@ -204,19 +192,52 @@ export class ReviewDesk implements RunHandoff {
     }
   }
 
-  /** The journal, then the workspace: no record, in memory or on disk, claims a change the files do not have. */
-  private async write(state: SubtaskState, proposal: Proposal, writes: JournalFile[]): Promise<void> {
+  /**
+   * The journal, then the workspace: no record, in memory or on disk, claims a change the files do not have. The files
+   * are checked for staleness while the journal is written; a refused accept deletes it again (one left by a process
+   * killed in between finds its files moved, and changes nothing).
+   */
+  private async write(
+    state: SubtaskState,
+    proposal: Proposal,
+    writes: JournalFile[],
+    changes: readonly FileChange[],
+  ): Promise<void> {
     const planId = this.session.state?.id ?? '';
-    await this.session.store.saveJournal({
-      planId,
-      subtaskId: state.id,
-      files: journalFiles(writes),
-      state: withoutTransient(state),
-      proposal,
-    });
-    for (const file of writes) {
-      await this.env.io.write(file.path, file.after);
+    const [stale] = await Promise.all([
+      this.firstStale(changes),
+      this.session.store.saveJournal({
+        planId,
+        subtaskId: state.id,
+        files: journalFiles(writes),
+        state: withoutTransient(state),
+        proposal,
+      }),
+    ]);
+    if (stale) {
+      await this.session.store.deleteJournal();
+      throw new OrchestratorError(
+        'stale',
+        `${stale} changed since subtask "${state.id}" ran, so its proposal no longer applies. ` +
+          'Re-dispatch the subtask to get a proposal against the current file.',
+      );
     }
+    try {
+      for (const file of writes) {
+        await this.env.io.write(file.path, file.after);
+      }
+    } catch (err) {
+      // A file could not be written: the others go back as they were.
+      await undoWrites(this.env.io, writes);
+      await this.session.store.deleteJournal();
+      throw err;
+    }
+  }
+
+  /** The first of these files that no longer holds the text its change was made against, if any. */
+  private async firstStale(changes: readonly FileChange[]): Promise<string | undefined> {
+    const now = await Promise.all(changes.map((c) => this.env.io.read(c.path)));
+    return changes.find((c, i) => isStale(c, now[i] ?? null))?.path;
   }
 }
 
