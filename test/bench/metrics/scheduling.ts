@@ -114,10 +114,12 @@ export async function schedulingRun(repo: GeneratedRepo): Promise<SchedulingRun>
 }
 
 const STEP_NAMES: Record<keyof Overheads, string> = {
-  start: 'dispatch → first request (the workspace rules loaded and the scope resolved first)',
+  start: 'dispatch → first request (the scope resolved, the request built, swept for secrets and sent by the SDK)',
   between: 'the gap between calls (tool calls run on the overlay, the next request is built)',
   finish: 'last answer → review (the proposal is diffed; it is saved after the review event)',
-  accept: 'review → accepted (the file is checked for staleness and written; accepts run in turn)',
+  accept:
+    'review → accepted (staleness checked while the journal is written, then the file and the record; this run ' +
+    'accepts in turn, so a review that arrives with others waits for theirs)',
   handoff: 'dependencies accepted → running',
 };
 
@@ -163,8 +165,9 @@ export function schedulingRow(runs: SchedulingRun[]): Row {
       : {
           reason:
             `each of the 3 levels adds about ${fmt(perLevel, 0)} ms to its 600 ms of model time (${describe(o)}). ` +
-            `The largest step is ${STEP_NAMES[largest(o)]}. Store writes are already off that path (saved in rounds ` +
-            'once changes pause); what is left is file I/O, HTTP and the machine load.',
+            `The largest step is ${STEP_NAMES[largest(o)]}. Saves after the fact give way to decisions, and back-to-back ` +
+            'decisions and dispatches share one hold of the store lock; what is left is file I/O, HTTP, the ' +
+            'in-process fake server and the machine load.',
         }),
     data: { runs },
   };
