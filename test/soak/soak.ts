@@ -206,8 +206,8 @@ export async function runSoak(opts: SoakOptions): Promise<SoakStats> {
     if (leftover) {
       throw new Error('an accept journal was left in the store after every accept finished');
     }
-    const entries = await fs.readdir(path.join(repo, '.opus-orchestrator'), { recursive: true, withFileTypes: true });
-    stats.storeFiles = entries.filter((e) => e.isFile()).length;
+    await orch.flush();
+    stats.storeFiles = await countFiles(path.join(repo, '.opus-orchestrator'));
     return stats;
   } finally {
     await orch.flush().catch(() => undefined);
@@ -215,6 +215,20 @@ export async function runSoak(opts: SoakOptions): Promise<SoakStats> {
     await fake.close();
     await fs.rm(repo, { recursive: true, force: true });
   }
+}
+
+/** Files under `dir`, leaving out the store lock (the engine may still hold it for a moment after its last change). */
+async function countFiles(dir: string): Promise<number> {
+  const entries = await fs.readdir(dir, { withFileTypes: true }).catch(() => []);
+  let n = 0;
+  for (const e of entries) {
+    if (e.isDirectory() && e.name !== 'lock') {
+      n += await countFiles(path.join(dir, e.name));
+    } else if (e.isFile()) {
+      n += 1;
+    }
+  }
+  return n;
 }
 
 /**
