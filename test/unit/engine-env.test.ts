@@ -6,6 +6,8 @@ import { simpleGit } from 'simple-git';
 import { diskIO } from '../../src/cli/diskIO';
 import { LlmClient } from '../../src/core/llm/client';
 import { EngineEnv } from '../../src/core/session/env';
+import { RulesCache } from '../../src/core/session/rulesCache';
+import { WorkspaceRules } from '../../src/core/workspace/rules';
 
 describe('EngineEnv: the ignore rules a run starts with', () => {
   let root: string;
@@ -38,5 +40,30 @@ describe('EngineEnv: the ignore rules a run starts with', () => {
     assert.equal((await env.rules()).isIgnored('src/b.tmp'), true, 'a nested .gitignore');
     await fs.writeFile(path.join(root, '.opus-orchestratorignore'), 'notes/\n');
     assert.equal((await env.rules()).isIgnored('notes/todo.md'), true, 'the workspace ignore file, new');
+  });
+});
+
+describe('RulesCache: how old the ignore rules a run starts with may be', () => {
+  let root: string;
+  before(async () => {
+    root = await fs.mkdtemp(path.join(os.tmpdir(), 'opus-rules-'));
+    await simpleGit(root).init();
+  });
+  after(async () => {
+    await fs.rm(root, { recursive: true, force: true });
+  });
+
+  it('reads them again before a run once they are older than its limit, so a new nested .gitignore counts', async () => {
+    let loads = 0;
+    const cache = new RulesCache(async () => {
+      loads += 1;
+      return WorkspaceRules.load(root);
+    }, 1_000);
+    const first = await cache.get();
+    assert.equal(await cache.get(), first, 'fresh rules are kept');
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const later = await cache.get();
+    assert.notEqual(later, first, 'rules past the limit are not used for the run');
+    assert.equal(loads, 2);
   });
 });

@@ -25,9 +25,9 @@ interface Entry {
  * The workspace's ignore rules, read once and kept while the files they came from stay as they were. Reading them
  * runs git (for the exclude files and the nested .gitignore files) and takes tens of milliseconds on a busy machine;
  * looking at a handful of files takes one. So each run starts with the rules it is given at once, unless one of their
- * files changed since (then they are read again before it starts); rules older than `freshMs` are read again in the
- * background for the runs that follow, which picks up what a look at the known files cannot see (a new nested
- * .gitignore, another excludes file in the git config).
+ * files changed since or they are older than `freshMs` (then they are read again before it starts); past half that
+ * age they are read again in the background for the runs that follow. What a look at the known files cannot see (a
+ * new nested .gitignore, another excludes file in the git config) is so picked up within `freshMs`.
  */
 export class RulesCache {
   private entry: Entry | undefined;
@@ -52,7 +52,12 @@ export class RulesCache {
     if ((await stampOf(rules.sources)) !== stamp) {
       return (this.entry === entry || !this.entry ? this.reload() : this.entry).rules;
     }
-    if (Date.now() - entry.at > this.freshMs && !this.refreshing) {
+    const age = Date.now() - entry.at;
+    if (age > this.freshMs) {
+      // Too old to trust for what a look at the known files cannot see: read again before this run.
+      return (this.entry === entry || !this.entry ? this.reload() : this.entry).rules;
+    }
+    if (age > this.freshMs / 2 && !this.refreshing) {
       this.refreshInBackground(entry);
     }
     return rules;
