@@ -21,7 +21,10 @@ import type { WindowControl, WindowResult } from './protocol';
 import { BENCH_RESULT_MARKER, CONTROL_ENV, ENGINE_PROBE, LOAD_PROBE } from './protocol';
 
 export interface HarnessOptions {
-  /** Windows that measure activation; the last one also measures the gauge and the tree at scale. */
+  /**
+   * Windows that measure activation; the gauge and the tree at scale are measured in one more window of their own (its
+   * page watches the workbench's DOM, load that activation must not carry).
+   */
   windows: number;
   gaugeSamples: number;
   scaleSubtasks: number;
@@ -99,8 +102,14 @@ async function copyExtension(staged: StagedExtension, dir: string): Promise<void
   await fs.copyFile(path.join(dir, 'dist', 'engine.js'), path.join(dir, 'dist', ENGINE_PROBE));
 }
 
-/** An extension that does nothing when activated: the yardstick for the extension host's own activation cost. */
-async function emptyExtension(dir: string, name: string): Promise<string> {
+/** Empty extensions activated in each window: several samples of the yardstick beside each one of ours. */
+const EMPTY_PER_WINDOW = 4;
+
+/**
+ * An extension that does nothing when activated: the yardstick for the extension host's own activation cost. With
+ * `body`, activate() runs that instead (e.g. only loading the `vscode` API).
+ */
+async function emptyExtension(dir: string, name: string, body = '  return {};'): Promise<string> {
   await fs.mkdir(dir, { recursive: true });
   const manifest = {
     name,
@@ -113,7 +122,7 @@ async function emptyExtension(dir: string, name: string): Promise<string> {
   await fs.writeFile(path.join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await fs.writeFile(
     path.join(dir, 'extension.js'),
-    "'use strict';\nexports.activate = function () {\n  return {};\n};\nexports.deactivate = function () {};\n",
+    `'use strict';\nexports.activate = function () {\n${body}\n};\nexports.deactivate = function () {};\n`,
   );
   return `bench.${name}`;
 }
@@ -232,8 +241,8 @@ function parseResult(line: string): WindowResult | undefined {
 
 /**
  * Runs the bench suite in the real VS Code (code-server's workbench in Chromium, its remote extension host) once
- * per window, each on a fresh fixture workspace, with the staged extension, an empty one and a warm-up one loaded
- * in development mode.
+ * per window, each on a fresh fixture workspace, with the staged extension, empty ones, an API-only one and a warm-up
+ * one loaded in development mode.
  */
 export async function runVscodeBench(staged: StagedExtension, opts: HarnessOptions): Promise<HarnessResult> {
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-vscode-'));
@@ -245,7 +254,15 @@ export async function runVscodeBench(staged: StagedExtension, opts: HarnessOptio
     // extensionDevelopmentPath entries in the URL payload keep only the last one).
     const devRoot = path.join(tmp, 'extensions');
     await copyExtension(staged, path.join(devRoot, 'opus-orchestrator'));
-    const emptyId = await emptyExtension(path.join(devRoot, 'empty'), 'bench-empty');
+    const emptyIds: string[] = [];
+    for (let i = 1; i <= EMPTY_PER_WINDOW; i++) {
+      emptyIds.push(await emptyExtension(path.join(devRoot, `empty-${i}`), `bench-empty-${i}`));
+    }
+    const apiOnlyId = await emptyExtension(
+      path.join(devRoot, 'api-only'),
+      'bench-api-only',
+      "  require('vscode');\n  return {};",
+    );
     const warmupId = await emptyExtension(path.join(devRoot, 'warmup'), 'bench-warmup');
     const manifest = JSON.parse(await fs.readFile(path.join(staged.dir, 'package.json'), 'utf8')) as {
       publisher: string;
@@ -269,19 +286,23 @@ export async function runVscodeBench(staged: StagedExtension, opts: HarnessOptio
     const windows: WindowResult[] = [];
     const dom: DomDescription[] = [];
     try {
-      for (let k = 0; k < opts.windows; k++) {
-        const last = k === opts.windows - 1;
+      const heavy = opts.gaugeSamples > 0 || opts.scaleSubtasks > 0;
+      const count = opts.windows + (heavy ? 1 : 0);
+      for (let k = 0; k < count; k++) {
+        const last = heavy && k === count - 1;
         const control: WindowControl = {
           extensionId,
-          emptyId,
           warmupId,
-          oursFirst: k % 2 === 0,
+          emptyIds,
+          apiOnlyId,
+          measureActivation: !last,
+          oursAt: k % (emptyIds.length + 1),
           storedPlan: plan.file,
           gaugeSamples: last ? opts.gaugeSamples : 0,
           scaleSubtasks: last ? opts.scaleSubtasks : 0,
         };
         await fs.writeFile(controlFile, JSON.stringify(control));
-        opts.log(`  window ${k + 1}/${opts.windows}: ${last ? 'activation, gauge and tree at scale' : 'activation'}`);
+        opts.log(`  window ${k + 1}/${count}: ${last ? 'gauge and tree at scale' : 'activation'}`);
         const workspace = await createFixtureRepo(path.join(tmp, `workspace-${k}`));
         const url = server.workbenchUrl(workspace, [
           ['extensionDevelopmentPath', server.remoteUri(devRoot)],
@@ -319,8 +340,11 @@ export async function runVscodeBench(staged: StagedExtension, opts: HarnessOptio
         }
         const a = result.activation;
         opts.log(
-          `  window ${k + 1}/${opts.windows} (${((Date.now() - t0) / 1000).toFixed(1)} s): ` +
-            (a ? `activation ${a.oursMs.toFixed(1)} ms vs empty ${a.emptyMs.toFixed(1)} ms` : 'no activation') +
+          `  window ${k + 1}/${count} (${((Date.now() - t0) / 1000).toFixed(1)} s): ` +
+            (a
+              ? `activation ${a.ours.ms.toFixed(1)} ms (slot ${a.oursAt + 1}) vs empty ` +
+                `${a.empty.map((e) => e.ms.toFixed(1)).join(', ')} ms, API only ${a.apiOnly.ms.toFixed(1)} ms`
+              : 'no activation') +
             (result.errors.length > 0 ? `; errors: ${result.errors.map((e) => e.split('\n')[0]).join('; ')}` : ''),
         );
         windows.push(result);

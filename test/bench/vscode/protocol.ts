@@ -13,12 +13,20 @@ export const ENGINE_PROBE = 'engine-probe.js';
 export const CONTROL_ENV = 'OPUS_BENCH_CONTROL';
 
 export interface WindowControl {
-  /** `publisher.name` of the extension under test, of the empty extension and of the warm-up extension. */
+  /** `publisher.name` of the extension under test and of the warm-up extension. */
   extensionId: string;
-  emptyId: string;
   warmupId: string;
-  /** Activate the extension under test before the empty one (the order alternates between windows). */
-  oursFirst: boolean;
+  /**
+   * Empty extensions (each does nothing when activated), the yardstick: one is activated per slot around the extension
+   * under test, so that every window gives several samples of the host's own cost beside the one of ours.
+   */
+  emptyIds: string[];
+  /** An extension whose activate() only loads the `vscode` API object: what the host charges any extension using it. */
+  apiOnlyId: string;
+  /** Whether to measure activation at all (the gauge and tree-at-scale window only activates the extension). */
+  measureActivation: boolean;
+  /** Slot of the extension under test among the empty ones (it moves from window to window). */
+  oursAt: number;
   /** A stored plan folder (.opus-orchestrator) put into the workspace just before activation, as a user's has it. */
   storedPlan?: string;
   /** Gauge-latency samples to take after activation; 0 skips the measurement. */
@@ -27,22 +35,28 @@ export interface WindowControl {
   scaleSubtasks: number;
 }
 
+/** One activate(): wall time until its promise settled, and the host process's CPU time meanwhile. */
+export interface ActivationTime {
+  ms: number;
+  cpuMs: number;
+}
+
 export interface ActivationResult {
-  oursMs: number;
-  emptyMs: number;
-  /** CPU time (user + system) the extension-host process spent during each activate(). */
-  oursCpuMs: number;
-  emptyCpuMs: number;
-  /** How long the host was left to settle (its event loop quiet) before measuring. */
+  ours: ActivationTime;
+  /** Each empty extension of the window, in the order activated. */
+  empty: ActivationTime[];
+  apiOnly: ActivationTime;
+  /** How long the host was left to settle (its event loop quiet) before each activation, median. */
   settleMs: number;
   warmupMs: number;
-  oursFirst: boolean;
+  /** Slot of ours among the empty extensions' (0: first). */
+  oursAt: number;
   /** Subtasks of the stored plan the extension had restored once ready. */
   planSubtasks: number;
   /**
    * From the start of activate() until the extension's `ready` settled: the key read and the stored plan restored
-   * (engine loaded), work done after activate() returned. Not part of `oursMs`; the empty extension is measured only
-   * after it, so that it never runs beside it.
+   * (engine loaded), work done after activate() returned. Not part of `ours`; nothing else is activated until it
+   * settled and the host was quiet again.
    */
   oursReadyMs: number;
   /**

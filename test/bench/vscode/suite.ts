@@ -12,7 +12,14 @@ import type { Reply } from '../../fake-anthropic/replies';
 import { jsonReply, textReply, toolUseReply } from '../../fake-anthropic/replies';
 import type { FakeAnthropic } from '../../fake-anthropic/server';
 import { startFakeAnthropic } from '../../fake-anthropic/server';
-import type { ActivationResult, GaugeSample, ScaleResult, WindowControl, WindowResult } from './protocol';
+import type {
+  ActivationResult,
+  ActivationTime,
+  GaugeSample,
+  ScaleResult,
+  WindowControl,
+  WindowResult,
+} from './protocol';
 import { BENCH_RESULT_MARKER, CONTROL_ENV, ENGINE_PROBE, LOAD_PROBE } from './protocol';
 
 const EDIT_TOOL = 'str_replace_based_edit_tool';
@@ -50,7 +57,7 @@ function extension<T>(id: string): vscode.Extension<T> {
   return ext;
 }
 
-async function timeActivation(id: string): Promise<{ ms: number; cpuMs: number }> {
+async function timeActivation(id: string): Promise<ActivationTime> {
   const ext = extension(id);
   if (ext.isActive) {
     throw new Error(`${id} was already active before it was measured`);
@@ -80,49 +87,66 @@ async function settle(): Promise<number> {
   return performance.now() - t0;
 }
 
-/**
- * activate() of the extension under test and of an empty extension, in the order the control file says, after a
- * warm-up extension has paid for the extension host's first activation. The stored plan goes into the workspace
- * first, so activation includes restoring it, as it does when `workspaceContains` wakes the extension.
- */
-async function measureActivation(control: WindowControl): Promise<ActivationResult> {
+/** Puts the stored plan into the workspace, so that activation finds it as a user's does. */
+function storePlan(control: WindowControl): void {
   if (control.storedPlan) {
     const dir = path.join(workspaceRoot(), '.opus-orchestrator');
     fs.mkdirSync(dir, { recursive: true });
     fs.cpSync(control.storedPlan, dir, { recursive: true });
   }
-  const settleMs = await settle();
+}
+
+/**
+ * activate() of the extension under test among several empty extensions (at the slot the control file says), then
+ * of an extension that only loads the `vscode` API, after a warm-up extension has paid for the extension host's first
+ * activation. Before each one the host is left to settle (what the previous one started, ours's stored-plan restore
+ * included, is over), so that no slot is slowed by another's work. The stored plan is in the workspace first, as when
+ * `workspaceContains` wakes the extension.
+ */
+async function measureActivation(control: WindowControl): Promise<ActivationResult> {
+  storePlan(control);
+  const settles = [await settle()];
   const warmupMs = (await timeActivation(control.warmupId)).ms;
-  const order = control.oursFirst ? [control.extensionId, control.emptyId] : [control.emptyId, control.extensionId];
-  const times = new Map<string, { ms: number; cpuMs: number }>();
+  const sequence = [...control.emptyIds];
+  sequence.splice(control.oursAt, 0, control.extensionId);
+  sequence.push(control.apiOnlyId);
+  const empty: ActivationTime[] = [];
+  let ours: ActivationTime | undefined;
+  let apiOnly: ActivationTime | undefined;
   let oursReadyMs = Number.NaN;
-  for (const id of order) {
-    const t0 = performance.now();
-    const profile = id === control.extensionId ? await startProfile('activation', 50) : undefined;
-    times.set(id, await timeActivation(id));
-    await profile?.stop();
+  for (const id of sequence) {
+    settles.push(await settle());
     if (id === control.extensionId) {
+      const profile = await startProfile('activation', 50);
+      const t0 = performance.now();
+      ours = await timeActivation(id);
+      await profile?.stop();
       // What the extension does after activate() returned (the key, the stored plan) is over before anything else
       // is measured.
       await extension<ExtensionApi>(id).exports.ready;
       oursReadyMs = performance.now() - t0;
+    } else if (id === control.apiOnlyId) {
+      apiOnly = await timeActivation(id);
+    } else {
+      empty.push(await timeActivation(id));
     }
   }
-  const ours = times.get(control.extensionId) ?? { ms: Number.NaN, cpuMs: Number.NaN };
-  const empty = times.get(control.emptyId) ?? { ms: Number.NaN, cpuMs: Number.NaN };
   const loaded = extension<ExtensionApi>(control.extensionId);
   const planSubtasks = loaded.exports.controller.orchestrator?.subtasks().length ?? 0;
   if (control.storedPlan && planSubtasks === 0) {
     throw new Error('the extension became ready without the stored plan restored');
   }
+  if (!ours || !apiOnly) {
+    throw new Error('the extension under test or the API-only one was not in the sequence');
+  }
+  settles.sort((x, y) => x - y);
   return {
-    oursMs: ours.ms,
-    emptyMs: empty.ms,
-    oursCpuMs: ours.cpuMs,
-    emptyCpuMs: empty.cpuMs,
-    settleMs,
+    ours,
+    empty,
+    apiOnly,
+    settleMs: settles[Math.floor(settles.length / 2)] ?? Number.NaN,
     warmupMs,
-    oursFirst: control.oursFirst,
+    oursAt: control.oursAt,
     planSubtasks,
     oursReadyMs,
     parts: await activationParts(loaded),
@@ -449,7 +473,13 @@ export async function run(): Promise<void> {
   console.log('[bench] measuring in the extension host');
   const result: WindowResult = { errors: [] };
   try {
-    result.activation = await measureActivation(control);
+    if (control.measureActivation) {
+      result.activation = await measureActivation(control);
+    } else {
+      storePlan(control);
+      await extension<ExtensionApi>(control.extensionId).activate();
+      await extension<ExtensionApi>(control.extensionId).exports.ready;
+    }
     const api = extension<ExtensionApi>(control.extensionId).exports;
     if (control.gaugeSamples > 0) {
       try {
