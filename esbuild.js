@@ -90,39 +90,62 @@ const hostSdk = {
 };
 
 /**
- * The extension ships as two bundles: dist/extension.js (the Plan view, commands and status bar, evaluated at
- * activation) and dist/engine.js (the core, the model client and the diff review, evaluated on first use). The
- * loader's `import('./engine')` is left as a require of the second file instead of being bundled into the first.
+ * The extension ships as three bundles: dist/extension.js (the entry VS Code loads, a few lines), dist/activation.js
+ * (the Plan view, commands and status bar, evaluated while the extension is activated) and dist/engine.js (the core,
+ * the model client and the diff review, evaluated on first use). Each `import()` of the next one is left as a require
+ * of its file instead of being bundled into the one before.
  * @type {import('esbuild').Plugin}
  */
-const engineOnDemand = {
-  name: 'engine-on-demand',
+const bundlesOnDemand = {
+  name: 'bundles-on-demand',
   setup(build) {
-    const loader = path.join('src', 'vscode', 'engineLoader.ts');
-    build.onResolve({ filter: /^\.\/engine$/ }, (args) =>
-      args.importer.endsWith(loader) ? { path: './engine.js', external: true } : undefined,
-    );
+    const splits = [
+      { importer: path.join('src', 'extension.ts'), specifier: './vscode/activation', file: './activation.js' },
+      { importer: path.join('src', 'vscode', 'engineLoader.ts'), specifier: './engine', file: './engine.js' },
+    ];
+    build.onResolve({ filter: /^\.\/(vscode\/activation|engine)$/ }, (args) => {
+      const split = splits.find((s) => args.path === s.specifier && args.importer.endsWith(s.importer));
+      return split ? { path: split.file, external: true } : undefined;
+    });
   },
 };
 
 /**
- * Every module that imports `vscode` would copy the whole API object into a namespace of its own when the bundle is
- * evaluated (esbuild's interop with a CommonJS module); through this one ES module re-export it is copied once per
- * bundle, which matters when activation is timed against an empty extension.
+ * `import * as vscode from 'vscode'` makes esbuild copy the API object the extension host hands the bundle (some 450
+ * members) into a namespace object of its own, a getter per member, when the bundle is evaluated at activation.
+ * Instead every import of `vscode` resolves to one module that reads each member by itself: one binding per value the
+ * API declares (@types/vscode), each a pure call, so the build keeps only the members the bundle uses.
  * @type {import('esbuild').Plugin}
  */
-const vscodeOnce = {
-  name: 'vscode-once',
+const vscodeMembers = {
+  name: 'vscode-members',
   setup(build) {
     build.onResolve({ filter: /^vscode$/ }, (args) =>
-      args.namespace === 'vscode-once'
+      args.namespace === 'vscode-members'
         ? { path: 'vscode', external: true }
-        : { path: 'vscode', namespace: 'vscode-once' },
+        : { path: 'vscode', namespace: 'vscode-members' },
     );
-    build.onLoad({ filter: /.*/, namespace: 'vscode-once' }, () => ({
-      contents: "export * from 'vscode';",
-      loader: 'js',
-    }));
+    build.onLoad({ filter: /.*/, namespace: 'vscode-members' }, async () => {
+      const types = await fs.readFile(require.resolve('@types/vscode/index.d.ts'), 'utf8');
+      const names = new Set(
+        [...types.matchAll(/^\texport (?:namespace|class|enum|function|const|let|var) (\w+)/gm)].map((m) => m[1]),
+      );
+      const members = [...names].map((n) => `export const ${n} = /* @__PURE__ */ member(${JSON.stringify(n)});`);
+      return {
+        contents: `const api = require('vscode');\nconst member = (name) => api[name];\n${members.join('\n')}\n`,
+        loader: 'js',
+      };
+    });
+    // A member missing from that list would be undefined at run time: fail the build instead.
+    build.onEnd((result) => {
+      const missing = result.warnings.filter((w) => w.text.includes('vscode-members'));
+      for (const w of missing) {
+        console.error(`✘ [ERROR] ${w.text}${w.location ? ` (${w.location.file}:${w.location.line})` : ''}`);
+      }
+      if (missing.length > 0) {
+        process.exitCode = 1;
+      }
+    });
   },
 };
 
@@ -169,12 +192,16 @@ const targets = [
   {
     name: 'extension',
     ...common,
-    entryPoints: { extension: 'src/extension.ts', engine: 'src/vscode/engine.ts' },
+    entryPoints: {
+      extension: 'src/extension.ts',
+      activation: 'src/vscode/activation.ts',
+      engine: 'src/vscode/engine.ts',
+    },
     outdir: 'dist',
     external: ['vscode'],
-    // `import()` of the engine becomes a plain require, which the extension host's module loader serves.
+    // `import()` of the next bundle becomes a plain require, which the extension host's module loader serves.
     supported: { 'dynamic-import': false },
-    plugins: [...common.plugins, platformsApart, engineOnDemand, vscodeOnce],
+    plugins: [...common.plugins, platformsApart, bundlesOnDemand, vscodeMembers],
   },
   {
     name: 'cli',

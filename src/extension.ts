@@ -1,105 +1,31 @@
-import * as vscode from 'vscode';
-import { ApiKeyStore } from './vscode/apiKey';
-import type { OrchestratorCommands } from './vscode/commands';
-import { ExtensionController } from './vscode/controller';
-import { ModelBadges, ProposalDecorations } from './vscode/decorations';
-import { EngineLoader } from './vscode/engineLoader';
-import { FrameScheduler } from './vscode/frame';
-import { createLog } from './vscode/log';
-import { PlanTreeProvider } from './vscode/planTree';
-import { registerCommands } from './vscode/registration';
-import { ReviewQueue } from './vscode/reviewQueue';
-import { PlanStatusBar } from './vscode/statusBar';
-import type { TreeNode } from './vscode/treeNodes';
-import { openWalkthroughOnFirstRun } from './vscode/walkthrough';
+import type * as vscode from 'vscode';
+import type * as Activation from './vscode/activation';
+import type { ExtensionApi } from './vscode/activation';
 
-/** What activate() returns: the extension's services, for automation and the integration tests. */
-export interface ExtensionApi {
-  controller: ExtensionController;
-  keys: ApiKeyStore;
-  tree: PlanTreeProvider;
-  view: vscode.TreeView<TreeNode>;
-  statusBar: PlanStatusBar;
-  commands: OrchestratorCommands;
-  queue: ReviewQueue;
-  decorations: ProposalDecorations;
-  /** Whether the engine bundle (core, model client, diff review) has been loaded yet. */
-  readonly engineLoaded: boolean;
-  /** Settles once the stored key has been read and a stored plan, if the folder has one, restored. */
-  ready: Promise<void>;
-}
-
-/** The controller of this activation, for deactivate(). */
-let active: ExtensionController | undefined;
+export type { ExtensionApi } from './vscode/activation';
 
 /**
- * Builds the views, the status bar and the commands, and returns without waiting for anything: the key is read from
- * secret storage, and the engine loaded to restore a stored plan, after activate() has returned.
+ * The file VS Code loads to activate the extension, kept tiny. Before calling activate(), the extension host asks the
+ * workbench for the extension's stored state (a round trip), and it sends that request only once this file has been
+ * evaluated. The views and commands (dist/activation.js) are therefore loaded on a timer set here, which runs after
+ * the host has sent it: their evaluation overlaps the wait instead of delaying the request. activate() uses them
+ * once the context is there, loading them itself if the timer has not run yet; the build leaves
+ * `import('./vscode/activation')` as a require of that file (esbuild.js).
  */
-export function activate(context: vscode.ExtensionContext): ExtensionApi {
-  const log = createLog();
-  const frame = new FrameScheduler();
-  const keys = new ApiKeyStore(context.secrets);
-  const engine = (): ReturnType<EngineLoader['get']> => loader.get();
-  const controller = new ExtensionController({ keys, log, engine, frame });
-  active = controller;
-  const loader = new EngineLoader(() => ({ context, controller, log, apiKey: () => keys.current }));
-  const source = {
-    get orchestrator() {
-      return controller.orchestrator;
-    },
-    onDidChange: controller.onDidChange,
-    views: () => controller.views,
-  };
-  const tree = new PlanTreeProvider(source, context.extensionUri, frame);
-  const view = vscode.window.createTreeView('opusOrchestrator.plan', { treeDataProvider: tree, showCollapseAll: true });
-  const statusBar = new PlanStatusBar();
-  const queue = new ReviewQueue(controller, view, frame, () => controller.views);
-  const decorations = new ProposalDecorations(controller, frame);
-  const updateStatus = (): void => statusBar.update(controller.views?.status(controller.orchestrator, queue.count));
-  context.subscriptions.push(
-    log,
-    frame,
-    keys,
-    controller,
-    tree,
-    view,
-    statusBar,
-    queue,
-    decorations,
-    vscode.window.registerFileDecorationProvider(decorations),
-    vscode.window.registerFileDecorationProvider(new ModelBadges()),
-    controller.onDidChange((e) => {
-      if (e.kind !== 'usage') {
-        frame.schedule(updateStatus);
-      }
-    }),
-    queue.onDidChange(() => frame.schedule(updateStatus)),
-  );
-  const commands = registerCommands(context, { controller, keys, tree, view, engine, queue });
-  // Looking for a stored plan (and loading the engine to show it) starts once activate() has returned.
-  const restored = new Promise((resolve) => setImmediate(resolve))
-    .then(() => controller.restoreStored())
-    .catch((err: Error) => log.error(`could not restore the plan: ${err.message}`));
-  void restored.then(() => openWalkthroughOnFirstRun(context, controller.orchestrator?.state !== undefined));
-  return {
-    controller,
-    keys,
-    tree,
-    view,
-    statusBar,
-    commands,
-    queue,
-    decorations,
-    get engineLoaded() {
-      return loader.loaded;
-    },
-    ready: Promise.all([keys.ready, restored]).then(() => undefined),
-  };
+let loading: Promise<typeof Activation> | undefined;
+
+function load(): Promise<typeof Activation> {
+  loading ??= import('./vscode/activation');
+  return loading;
 }
 
-/** Changes are saved a moment after they show; VS Code waits for the last ones before it closes the window. */
+setTimeout(() => void load().catch(() => undefined), 0);
+
+export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
+  return (await load()).activate(context);
+}
+
 export async function deactivate(): Promise<void> {
-  await active?.orchestrator?.flush().catch(() => undefined);
-  active = undefined;
+  const loaded = await loading?.catch(() => undefined);
+  await loaded?.deactivate();
 }
