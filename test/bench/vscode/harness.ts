@@ -18,7 +18,7 @@ import { ensureTestEnvironment } from '../../runner/install';
 import { messageText } from '../responder';
 import type { StagedExtension } from '../stage';
 import type { WindowControl, WindowResult } from './protocol';
-import { BENCH_RESULT_MARKER, CONTROL_ENV, ENGINE_PROBE, LOAD_PROBE } from './protocol';
+import { ACTIVATION_PROBE, BENCH_RESULT_MARKER, CONTROL_ENV, ENGINE_PROBE, LOAD_PROBE } from './protocol';
 
 export interface HarnessOptions {
   /**
@@ -77,7 +77,7 @@ async function buildSuite(outDir: string): Promise<string> {
  */
 async function copyExtension(staged: StagedExtension, dir: string): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
-  // What the .vsix ships of dist/: the bundle activation evaluates, the engine it loads on first use, the parsers.
+  // What the .vsix ships of dist/: the bundles activation evaluates, the engine it loads on first use, the parsers.
   const bundles = (await fs.readdir(path.join(staged.dir, 'dist')))
     .filter((f) => f.endsWith('.js') || f.endsWith('.wasm'))
     .map((f) => `dist/${f}`);
@@ -99,6 +99,7 @@ async function copyExtension(staged: StagedExtension, dir: string): Promise<void
   manifest.activationEvents = (manifest.activationEvents ?? []).filter((e) => e !== 'onStartupFinished');
   await fs.writeFile(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
   await fs.copyFile(path.join(dir, 'dist', 'extension.js'), path.join(dir, 'dist', LOAD_PROBE));
+  await fs.copyFile(path.join(dir, 'dist', 'activation.js'), path.join(dir, 'dist', ACTIVATION_PROBE));
   await fs.copyFile(path.join(dir, 'dist', 'engine.js'), path.join(dir, 'dist', ENGINE_PROBE));
 }
 

@@ -20,7 +20,7 @@ import type {
   WindowControl,
   WindowResult,
 } from './protocol';
-import { BENCH_RESULT_MARKER, CONTROL_ENV, ENGINE_PROBE, LOAD_PROBE } from './protocol';
+import { ACTIVATION_PROBE, BENCH_RESULT_MARKER, CONTROL_ENV, ENGINE_PROBE, LOAD_PROBE } from './protocol';
 
 const EDIT_TOOL = 'str_replace_based_edit_tool';
 /** Time to first token the gauge samples wait for: the 'running' row is drawn well before the usage arrives. */
@@ -156,7 +156,9 @@ async function measureActivation(control: WindowControl): Promise<ActivationResu
 /** See ActivationResult.parts: each part of activate() run again after the fact. */
 async function activationParts(ours: vscode.Extension<ExtensionApi>): Promise<ActivationResult['parts']> {
   const t0 = performance.now();
-  createRequire(__filename)(path.join(ours.extensionPath, 'dist', LOAD_PROBE));
+  const probe = createRequire(__filename);
+  probe(path.join(ours.extensionPath, 'dist', LOAD_PROBE));
+  probe(path.join(ours.extensionPath, 'dist', ACTIVATION_PROBE));
   const t1 = performance.now();
   await ours.exports.keys.reload();
   const t2 = performance.now();
