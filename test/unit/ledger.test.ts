@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { Ledger, priceEntry } from '../../src/core/usage/ledger';
-import type { UsageEntry } from '../../src/core/plan/state';
+import type { PlanState, SubtaskStatus, UsageEntry } from '../../src/core/plan/state';
+import { planTotals } from '../../src/core/session/statuses';
 
 const usage = (input: number, output = 0, cacheRead = 0, cacheWrite = 0) => ({ input, output, cacheRead, cacheWrite });
 
@@ -78,5 +79,34 @@ describe('usage ledger', () => {
     stored[0]!.usage.input = 999;
     assert.equal(ledger.usageOf().input, 100);
     assert.deepEqual(ledger.entries()[0]?.requestId, 'req_1');
+  });
+});
+
+describe('plan totals', () => {
+  const spec = (id: string) => ({
+    id,
+    title: id,
+    instructions: '',
+    model: 'sonnet' as const,
+    acceptanceCriteria: [],
+    dependsOn: [],
+    files: [],
+  });
+  const view = (id: string, status: SubtaskStatus, cost: number) => ({
+    spec: spec(id),
+    state: { id, status, model: 'sonnet' as const, attempt: 1, estimate: { inputTokens: 0, outputTokens: 0, cost } },
+  });
+
+  it('keeps the estimate of a subtask that failed in the projection: its work is still to do', () => {
+    const ledger = new Ledger();
+    ledger.record({ owner: 'a', attempt: 1, model: 'claude-sonnet-5-5', role: 'sonnet', usage: usage(1_000) });
+    const opusOnlyEstimate = { inputTokens: 0, outputTokens: 0, cost: 1 };
+    const totals = planTotals(
+      ledger,
+      [view('a', 'failed', 0.3), view('b', 'pending', 0.2), view('c', 'accepted', 0.5)],
+      { opusOnlyEstimate } as unknown as PlanState,
+    );
+    assert.equal(totals.projected, ledger.total().cost + 0.3 + 0.2);
+    assert.equal(totals.saved, 1 - totals.projected);
   });
 });

@@ -2,6 +2,7 @@ import type { SubtaskView, Totals } from '../contract';
 import type { Subtask } from '../plan/schema';
 import type { Ledger } from '../usage/ledger';
 import type { AttemptRecord, PlanState, SubtaskState, SubtaskStatus } from '../plan/state';
+import { RUNNABLE } from '../plan/state';
 
 /** Statuses that follow from the dependencies alone. */
 export const WAITING: ReadonlySet<SubtaskStatus> = new Set(['pending', 'blocked', 'ready']);
@@ -71,10 +72,14 @@ export function recordAttempt(state: SubtaskState, entry: AttemptRecord): void {
   state.history = history;
 }
 
-/** What the plan cost so far, what it will cost once the subtasks not run yet have, and the saving against Opus. */
+/**
+ * What the plan cost so far, what it will cost once the subtasks whose work is still to do have run, and the saving
+ * against Opus. A subtask that failed, was cancelled or rejected has not done its work: its estimate stays in the
+ * projection (what it spent is already in the ledger), so a failure never makes the saving look larger.
+ */
 export function planTotals(book: Ledger, subtasks: readonly SubtaskView[], state: PlanState | undefined): Totals {
   const total = book.total();
-  const notRun = subtasks.filter((s) => WAITING.has(s.state.status));
+  const notRun = subtasks.filter((s) => WAITING.has(s.state.status) || RUNNABLE.has(s.state.status));
   const projected = total.cost + notRun.reduce((sum, s) => sum + s.state.estimate.cost, 0);
   const opusOnly = state?.opusOnlyEstimate ?? { inputTokens: 0, outputTokens: 0, cost: 0 };
   return { ...total, byRole: book.byRole(), projected, opusOnly, saved: opusOnly.cost - projected };
