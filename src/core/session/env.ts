@@ -5,8 +5,8 @@ import { WorkspaceRules } from '../workspace/rules';
 import { RulesCache } from './rulesCache';
 
 /**
- * How long ignore rules are used before they are read again in the background (see RulesCache); edits to the ignore
- * files they came from are seen at once, whatever their age.
+ * How old ignore rules may be when a run starts (past half of it they are read again in the background, past all of it
+ * before the run; see RulesCache); edits to the ignore files they came from are seen at once, whatever their age.
  */
 const RULES_FRESH_MS = 10_000;
 
