@@ -7,25 +7,29 @@ export type { ExtensionApi } from './vscode/activation';
 /**
  * The file VS Code loads to activate the extension, kept tiny. Before calling activate(), the extension host asks the
  * workbench for the extension's stored state (a round trip), and it sends that request only once this file has been
- * evaluated. The views and commands (dist/activation.js) are therefore loaded on a timer set here, which runs after
- * the host has sent it: their evaluation overlaps the wait instead of delaying the request. activate() uses them
- * once the context is there, loading them itself if the timer has not run yet; the build leaves
- * `import('./vscode/activation')` as a require of that file (esbuild.js).
+ * evaluated: on a timer it set just before, and through a compressed connection whose output is written from an I/O
+ * callback when the workbench is remote. The views and commands (dist/activation.js) are therefore loaded on a timer
+ * set after that one has run, a turn of the event loop later, when the request has gone out: their evaluation
+ * overlaps the wait instead of delaying the request. activate() uses them once the context is there, loading them
+ * itself if they are not loaded yet; the build leaves `import('./vscode/activation')` as a require of that file
+ * (esbuild.js).
  */
 let loading: Promise<typeof Activation> | undefined;
+let loaded: typeof Activation | undefined;
 
 function load(): Promise<typeof Activation> {
-  loading ??= import('./vscode/activation');
+  loading ??= import('./vscode/activation').then((m) => (loaded = m));
   return loading;
 }
 
-setTimeout(() => void load().catch(() => undefined), 0);
+setTimeout(() => setTimeout(() => void load().catch(() => undefined), 1), 0);
 
-export async function activate(context: vscode.ExtensionContext): Promise<ExtensionApi> {
-  return (await load()).activate(context);
+/** At once when the views are loaded (the usual case), else once they are. */
+export function activate(context: vscode.ExtensionContext): ExtensionApi | Promise<ExtensionApi> {
+  return loaded ? loaded.activate(context) : load().then((m) => m.activate(context));
 }
 
 export async function deactivate(): Promise<void> {
-  const loaded = await loading?.catch(() => undefined);
-  await loaded?.deactivate();
+  const views = await loading?.catch(() => undefined);
+  await views?.deactivate();
 }

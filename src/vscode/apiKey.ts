@@ -9,8 +9,8 @@ export type ApiKeySource = 'secret' | 'environment';
 /**
  * The Anthropic key: the one stored in SecretStorage, else ANTHROPIC_API_KEY from the editor's environment. Kept in
  * memory once read, since a model client is built synchronously and a secret read is asynchronous. The first read
- * is started, not awaited, when the store is made: it is a round trip to the workbench that activation must not wait
- * for; whatever needs the key awaits `ready`.
+ * starts just after the store is made, not awaited: it is a round trip to the workbench that activation must not
+ * wait for; whatever needs the key awaits `ready`.
  */
 export class ApiKeyStore implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
@@ -28,7 +28,10 @@ export class ApiKeyStore implements vscode.Disposable {
         await this.reload();
       }
     });
-    this.ready = this.reload().catch(() => this.publish());
+    // Started once activate() has returned: the request is one more message activation need not send.
+    this.ready = new Promise<void>((resolve) => setImmediate(resolve))
+      .then(() => this.reload())
+      .catch(() => this.publish());
   }
 
   /** Reads the stored key again. */
