@@ -157,7 +157,11 @@ async function storedPlan(dir: string): Promise<{ file: string; subtasks: number
     await orchestrator.flush();
     // The whole store folder: plan.json holds the plan, each subtask's state has a file of its own.
     const file = path.join(dir, 'stored-plan');
-    await fs.cp(path.join(root, '.opus-orchestrator'), file, { recursive: true });
+    // The store's lock can still be held (it lingers a moment after the last save): a folder at rest has none.
+    await fs.cp(path.join(root, '.opus-orchestrator'), file, {
+      recursive: true,
+      filter: (from) => path.basename(from) !== 'lock',
+    });
     return { file, subtasks: state.plan.subtasks.length };
   } finally {
     await fake.close();
