@@ -228,6 +228,109 @@ describe('repository map ranking', function () {
     assert.match(map.text, /export class Beta L2-6\n {6}run\(\): number L3-5/);
   });
 
+  it('names a dozen of the packages of a large monorepo and sums up the rest in one line', async () => {
+    const files: Record<string, string> = {
+      'packages/parser/src/options.ts':
+        'export interface Options {\n  strictMode: boolean;\n}\nexport function getOptions(o: Options): Options {\n  return o;\n}\n',
+    };
+    for (let i = 0; i < 150; i++) {
+      files[`packages/plugin-${i}/src/index.ts`] = `export function plugin${i}(): number {\n  return ${i};\n}\n`;
+      files[`packages/plugin-${i}/package.json`] = `{ "name": "plugin-${i}" }\n`;
+    }
+    const root = await repo(files);
+    const map = await buildRepoMap({
+      root,
+      task: 'getOptions should reject strictMode in scripts',
+      budgetTokens: 20_000,
+    });
+    assert.ok(map.shownFiles.includes('packages/parser/src/options.ts'), map.text);
+    const collapsed = map.text.split('\n').filter((l) => /^packages\/plugin-\d+\/ \(\d+ files?\)$/.test(l));
+    assert.ok(collapsed.length <= 12, `${collapsed.length} collapsed packages:\n${map.text}`);
+    const hidden = /^packages\/ … \+(\d+) more folders \((\d+) files\)$/m.exec(map.text);
+    assert.ok(hidden, map.text);
+    // Every package is named or counted: the ones left out are in the line's figures.
+    const named = new Set([...map.text.matchAll(/^packages\/(plugin-\d+)\//gm)].map((m) => m[1]));
+    assert.equal(Number(hidden[1]) + named.size, 150);
+    assert.equal(Number(hidden[2]), (150 - named.size) * 2);
+  });
+
+  it('ranks first the file the task names by its path, above a namesake the whole repository uses', async () => {
+    const files: Record<string, string> = {
+      'packages/core/src/options.ts': 'export function loadOptions(): object {\n  return {};\n}\n',
+      'packages/parser/src/options.ts': 'export function getOptions(o: object): object {\n  return o;\n}\n',
+    };
+    for (let i = 0; i < 40; i++) {
+      files[`packages/core/src/step${i}.ts`] =
+        `import { loadOptions } from './options';\nexport function step${i}() {\n  return loadOptions();\n}\n`;
+    }
+    const root = await repo(files);
+    const map = await buildRepoMap({
+      root,
+      task: 'In packages/parser/src/options.ts, make the options check reject unknown keys',
+    });
+    assert.equal(map.ranked[0], 'packages/parser/src/options.ts');
+    // A path written in the task is not the tail of a longer one.
+    const other = await buildRepoMap({ root, task: 'In vendor/packages/parser/src/options.ts, check the options' });
+    assert.notEqual(other.ranked[0], 'packages/parser/src/options.ts');
+  });
+
+  it('finds the files that read an option the task names, though no file declares it', async () => {
+    const files: Record<string, string> = {
+      'src/http.ts': [
+        'export async function startServer(server: Server, options: ServerOptions): Promise<number> {',
+        '  const port = options.port;',
+        '  if (options.strictPort && (await taken(port))) {',
+        "    throw new Error('port taken');",
+        '  }',
+        '  return port;',
+        '}',
+        '',
+      ].join('\n'),
+      'src/config.ts':
+        'export function resolveConfig(c: Config) {\n  return { strictPort: c.strictPort ?? false };\n}\n',
+    };
+    // Many files share the task's plain words (server, port, error, dev) without handling the option.
+    for (let i = 0; i < 60; i++) {
+      files[`src/server/devServer${i}.ts`] =
+        `export function devServerError${i}(port: number): Error {\n  return new Error('dev server port ' + port);\n}\n`;
+    }
+    const root = await repo(files);
+    const map = await buildRepoMap({
+      root,
+      task: 'Make the dev server fail with a clear error when strictPort is set and the port is taken',
+    });
+    const rank = map.ranked.indexOf('src/http.ts');
+    assert.ok(rank >= 0 && rank < 3, `src/http.ts ranked ${rank + 1}: ${map.ranked.slice(0, 8).join(', ')}`);
+  });
+
+  it('points at the identifiers a task writes, not at every definition sharing a word of them', async () => {
+    const files: Record<string, string> = {
+      'src/options.ts': [
+        'export interface Options {',
+        '  sourceType: string;',
+        '}',
+        'export function getOptions(opts: Options): Options {',
+        '  return opts;',
+        '}',
+        '',
+      ].join('\n'),
+    };
+    const kinds = ['Any', 'Array', 'Boolean', 'Null', 'Number', 'String', 'Tuple', 'Union', 'Object', 'Function'];
+    for (let i = 0; i < 30; i++) {
+      files[`src/generators/gen${i}.ts`] = kinds
+        .map((k) => `export function ${k}TypeAnnotation${i}(node: Node): string {\n  return '${k}';\n}\n`)
+        .join('');
+    }
+    for (let i = 0; i < 120; i++) {
+      files[`src/util/u${i}.ts`] = `export function util${i}(): number {\n  return ${i};\n}\n`;
+    }
+    const root = await repo(files);
+    const map = await buildRepoMap({ root, task: 'getOptions should reject a sourceType of "module" in scripts' });
+    assert.match(map.text, /getOptions\(opts: Options\): Options L4-6/);
+    const annotations = map.text.split('\n').filter((l) => /TypeAnnotation\d+\(/.test(l));
+    assert.ok(annotations.length <= 10, `${annotations.length} type annotation definitions:\n${map.text}`);
+  });
+
   it('keeps its scans between runs when asked, and never shows a definition a file no longer has', async () => {
     const root = await repo({ 'src/a.ts': 'export function before(): void {}\n' });
     const first = await buildRepoMap({ root, task: 'rename before', persistCache: true });

@@ -38,6 +38,10 @@ interface Dir {
   lowValue: Map<LowValueKind, number>;
   expanded: boolean;
   shown: number;
+  /** The highest priority of a file below. */
+  best: number;
+  /** The subfolders named while this folder is open; the others are summed up in one line until opened. */
+  listed: Set<Dir>;
 }
 
 interface FileNode {
@@ -58,6 +62,14 @@ const KIND_NAMES: Record<LowValueKind, [string, string]> = {
 const indentOf = (d: Dir): string => (d.rel === '' ? '' : '  ');
 const collapsedLine = (d: Dir): string => `${d.rel}/ (${d.total} ${d.total === 1 ? 'file' : 'files'})`;
 const moreLine = (d: Dir, n: number): string => `${indentOf(d)}… +${n} more ${n === 1 ? 'file' : 'files'}`;
+const moreFoldersLine = (d: Dir, n: number, files: number): string =>
+  `${d.rel === '' ? '' : `${d.rel}/ `}… +${n} more ${n === 1 ? 'folder' : 'folders'} (${files} ${files === 1 ? 'file' : 'files'})`;
+
+/**
+ * Subfolders named one per line in an open folder; the rest, least relevant first to go, are summed up in one line (a
+ * monorepo's packages/ holds hundreds, and the planner can list them with its tools).
+ */
+const LISTED_FOLDERS = 12;
 const len = (line: string | undefined): number => (line === undefined ? 0 : line.length + 1);
 
 function lowLine(d: Dir): string | undefined {
@@ -107,6 +119,7 @@ export class MapLayout {
       this.nodes.set(file.rel, node);
       for (let d: Dir | undefined = dir; d; d = d.parent) {
         d.total++;
+        d.best = Math.max(d.best, file.priority);
       }
     }
     for (const { rel, kind } of counted) {
@@ -119,6 +132,8 @@ export class MapLayout {
     for (const d of dirs.values()) {
       d.dirs.sort((a, b) => (a.rel < b.rel ? -1 : 1));
       d.files.sort((a, b) => (a.name < b.name ? -1 : 1));
+      const byRelevance = [...d.dirs].sort((a, b) => b.best - a.best || b.total - a.total || (a.rel < b.rel ? -1 : 1));
+      d.listed = new Set(byRelevance.slice(0, LISTED_FOLDERS));
     }
     this.root.expanded = true;
     this.used = this.openCost(this.root);
@@ -165,7 +180,9 @@ export class MapLayout {
           }
         }
       } else {
-        const cost = this.showCost(item.file);
+        // A name below the floor pays for every subfolder it opens, summed up or not: filling a small map with
+        // names must not open a folder of hundreds.
+        const cost = this.showCost(item.file, item.priority >= floor * top);
         if (this.used + cost <= budget) {
           this.show(item.file);
           this.used += cost;
@@ -213,12 +230,20 @@ export class MapLayout {
       if (low !== undefined) {
         lines.push(low);
       }
+      let unlisted = 0;
+      let unlistedFiles = 0;
       for (const child of d.dirs) {
         if (child.expanded) {
           walk(child);
-        } else {
+        } else if (d.listed.has(child)) {
           lines.push(collapsedLine(child));
+        } else {
+          unlisted++;
+          unlistedFiles += child.total;
         }
+      }
+      if (unlisted > 0) {
+        lines.push(moreFoldersLine(d, unlisted, unlistedFiles));
       }
     };
     walk(this.root);
@@ -242,17 +267,34 @@ export class MapLayout {
     return `${indentOf(f.dir)}  ${'  '.repeat(depth)}${text}`;
   }
 
-  /** Characters an expanded folder adds beyond its own line: its "more" and counted lines, its subfolders. */
-  private openCost(d: Dir): number {
+  /**
+   * Characters an expanded folder adds beyond its own line: its "more" and counted lines, its listed subfolders and
+   * the line summing up the others.
+   */
+  private openCost(d: Dir, capped = true): number {
     const header = d.rel === '' || !ownLines(d) ? 0 : len(`${d.rel}/`);
     const more = d.files.length > 0 ? len(moreLine(d, d.files.length)) : 0;
-    return header + more + len(lowLine(d)) + d.dirs.reduce((n, c) => n + len(collapsedLine(c)), 0);
+    const listed = capped ? [...d.listed] : d.dirs;
+    const others = capped ? d.dirs.filter((c) => !d.listed.has(c)) : [];
+    const rest =
+      others.length > 0
+        ? len(
+            moreFoldersLine(
+              d,
+              others.length,
+              others.reduce((n, c) => n + c.total, 0),
+            ),
+          )
+        : 0;
+    return header + more + len(lowLine(d)) + listed.reduce((n, c) => n + len(collapsedLine(c)), 0) + rest;
   }
 
-  private showCost(f: FileNode): number {
+  /** What showing `f` adds; `capped`: its folders open with their listed subfolders only (else all, as a bound). */
+  private showCost(f: FileNode, capped: boolean): number {
     let cost = 0;
     for (let d: Dir | undefined = f.dir; d && !d.expanded; d = d.parent) {
-      cost += this.openCost(d) - len(collapsedLine(d));
+      // A folder summed up in its parent's "more folders" line had no line of its own to replace.
+      cost += this.openCost(d, capped) - (d.parent?.listed.has(d) ? len(collapsedLine(d)) : 0);
     }
     const hidden = f.dir.files.length - f.dir.shown;
     const after = hidden - 1 > 0 ? len(moreLine(f.dir, hidden - 1)) : 0;
@@ -274,5 +316,16 @@ function ownLines(d: Dir): boolean {
 }
 
 function newDir(rel: string, parent: Dir | undefined): Dir {
-  return { rel, parent, dirs: [], files: [], total: 0, lowValue: new Map(), expanded: false, shown: 0 };
+  return {
+    rel,
+    parent,
+    dirs: [],
+    files: [],
+    total: 0,
+    lowValue: new Map(),
+    expanded: false,
+    shown: 0,
+    best: 0,
+    listed: new Set(),
+  };
 }

@@ -19,7 +19,7 @@ import { defaultOutline } from './outline';
 import type { OutlineSource } from './outline';
 import { rankFiles } from './ranking';
 import { scanFiles } from './scanFiles';
-import { seedFiles } from './seeds';
+import { putFirst, seedFiles } from './seeds';
 import { symbolsOf } from './symbolRank';
 import { identifiersIn, namesAsCode } from './words';
 
@@ -161,6 +161,7 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
       return [rel, ((ranking.rank.get(rel) ?? 0) + direct) * seeding.kindWeight(rel)];
     }),
   );
+  putFirst(score, seeding.named);
   const top = Math.max(...score.values(), Number.MIN_VALUE);
   const ordered = [...rankable].sort((a, b) => (score.get(b) ?? 0) - (score.get(a) ?? 0) || (a < b ? -1 : 1));
   const outlines = await parseTop(opts.root, ordered, listing.sizes, opts.outline ?? defaultOutline, {
@@ -184,6 +185,7 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
       parsed: outlines.get(rel),
       scanned: scans.get(rel),
       taskWords: seeding.taskWords,
+      proseWords: seeding.proseWords,
       mentioned: seeding.mentioned,
       task: opts.task,
       taskIdents,
@@ -369,8 +371,8 @@ function header(listing: WorkspaceListing, truncated: boolean): string {
     '# Repository map',
     `${listing.files.length} files, ranked for this task. Definitions show the lines they span (L12-40).` +
       (truncated
-        ? ' "dir/ (N files)" is a folder left collapsed and "… +N more files" files left out: open them with' +
-          ' list_folder.'
+        ? ' "dir/ (N files)" is a folder left collapsed, "… +N more files" and "… +N more folders" what was left' +
+          ' out: open them with list_folder.'
         : ''),
   ];
   if (listing.leftOut.length > 0) {

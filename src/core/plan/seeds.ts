@@ -1,16 +1,20 @@
 import { supportKind } from './fileKinds';
 import type { FileScan } from './scan';
 import { usesName } from './scan';
-import { identifiersIn, namesAsCode, supportTargets, wordsOf } from './words';
+import { identifiersIn, isCompoundName, namesAsCode, proseWordsOf, supportTargets, wordsOf } from './words';
 
 /** What the task points at, as the ranking takes it. */
 export interface Seeding {
   /** Restart weight per file. */
   seeds: Map<string, number>;
+  /** Files the task names by their whole path, and the selection's: the ones to change, ranked first. */
+  named: Set<string>;
   /** Identifiers the task or the selection names that some file declares. */
   mentioned: Set<string>;
   /** Stemmed words of the task. */
   taskWords: Set<string>;
+  /** Stemmed words of the task's prose (its compound identifiers left out): a definition sharing one is pointed at. */
+  proseWords: Set<string>;
   /** 1 for the project's code; 0.1 for tests, fixtures, snapshots, examples and generated code the task is not about. */
   kindWeight(rel: string): number;
 }
@@ -75,10 +79,15 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
   }
   const idf = (words: string[]): number =>
     words.reduce((n, w) => n + Math.log1p(files.length / (df.get(w) ?? 1)) / Math.log1p(files.length), 0);
+  const usedNames = usersOfUndeclared(ctx.task, declared, files, scans);
   const seeds = new Map<string, number>();
+  const named = new Set<string>();
   for (const rel of files) {
     let s = 0;
     const base = rel.slice(rel.lastIndexOf('/') + 1);
+    if (rel.includes('/') && mentionsPath(taskLower, rel.toLowerCase())) {
+      named.add(rel);
+    }
     if (taskLower.includes(rel.toLowerCase())) {
       s += 20;
     } else if (base.length >= 5 && base.includes('.') && mentionsWord(taskLower, base.toLowerCase())) {
@@ -94,6 +103,9 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
     }
     if (namedPaths.some((p) => relLower.endsWith(`/${p}`))) {
       s += 2;
+    }
+    if (rel === ctx.selected) {
+      named.add(rel);
     }
     if (rel === ctx.active || rel === ctx.selected) {
       s += 20;
@@ -111,6 +123,7 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
         }
       }
     }
+    s += usedNames.get(rel) ?? 0;
     const m = matches.get(rel);
     if (m) {
       s += 3 * idf(m.base) + idf(m.dirs) + Math.min(3, 2 * idf(m.defs));
@@ -122,7 +135,50 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
       seeds.set(rel, s * kindWeight(rel));
     }
   }
-  return { seeds, mentioned, taskWords, kindWeight };
+  return { seeds, named, mentioned, taskWords, proseWords: new Set(proseWordsOf(ctx.task)), kindWeight };
+}
+
+/** Files that use fewer than this share of the workspace's files say where a name the task writes is handled. */
+const USERS_SHARE = 0.02;
+
+/**
+ * The files using a name the task writes as code (`strictPort`, `max_age`) that no file declares, such as an option
+ * read off an object: they are where it is handled. Worth more the fewer files use it; a name most files use says
+ * nothing.
+ */
+function usersOfUndeclared(
+  task: string,
+  declared: Set<string>,
+  files: string[],
+  scans: Map<string, FileScan>,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  const limit = Math.max(5, files.length * USERS_SHARE);
+  for (const name of identifiersIn(task)) {
+    if (!isCompoundName(name) || declared.has(name)) {
+      continue;
+    }
+    const users = files.filter((rel) => {
+      const scan = scans.get(rel);
+      return scan !== undefined && usesName(scan, name);
+    });
+    if (users.length === 0 || users.length > limit) {
+      continue;
+    }
+    const weight = (10 * Math.log1p(files.length / users.length)) / Math.log1p(files.length);
+    for (const rel of users) {
+      out.set(rel, (out.get(rel) ?? 0) + weight);
+    }
+  }
+  return out;
+}
+
+/** A file the task names by its path, or the one the selection is in, is the one to change: it comes first. */
+export function putFirst(score: Map<string, number>, named: ReadonlySet<string>): void {
+  const best = Math.max(...score.values(), Number.MIN_VALUE);
+  for (const rel of named) {
+    score.set(rel, best * 1.01 + (score.get(rel) ?? 0) * 0.01);
+  }
 }
 
 /**
@@ -172,6 +228,16 @@ function namesDocument(task: string, base: string): boolean {
 function pathsIn(taskLower: string): string[] {
   const found = taskLower.match(/[\w@.-]+(?:\/[\w@.-]+)+/g) ?? [];
   return [...new Set(found.map((p) => p.replace(/^(\.\/)+/, '').replace(/[.]+$/, '')))].filter((p) => p.includes('/'));
+}
+
+/** True when `rel` occurs in `text` as a whole path: not the tail of a longer one (`src/a.ts` in `lib/src/a.ts`). */
+function mentionsPath(text: string, rel: string): boolean {
+  for (let i = text.indexOf(rel); i >= 0; i = text.indexOf(rel, i + 1)) {
+    if (!/[\w./@-]/.test(text.charAt(i - 1)) && !/[\w-]/.test(text.charAt(i + rel.length))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 /** True when `word` occurs in `text` with no letter or digit right before or after it. */

@@ -11,6 +11,8 @@ export interface SymbolContext {
   parsed: Definition[] | undefined;
   scanned: FileScan | undefined;
   taskWords: Set<string>;
+  /** The words of the task's prose (see `proseWordsOf`): sharing one points at a definition. */
+  proseWords: Set<string>;
   mentioned: Set<string>;
   /** The task as written, and the identifiers in it (declared anywhere or not: `set` in `AxiosHeaders.set`). */
   task: string;
@@ -43,7 +45,12 @@ export function symbolsOf(filePriority: number, ctx: SymbolContext): MapSymbol[]
     const scored = ctx.parsed.map((d) => {
       if (PROSE_KINDS.has(d.kind)) {
         const prose = proseNeed(d.name, ctx, titles);
-        return { d, s: prose * (d.container ? 0.8 : 1), floor: 0, pointed: prose > PROSE_BASE };
+        return {
+          d,
+          s: prose * (d.container ? 0.8 : 1),
+          floor: 0,
+          pointed: prose > PROSE_BASE && titlePointed(d.name, ctx),
+        };
       }
       let s = need(d.name, ctx);
       let pointed = pointsAt(d.name, ctx);
@@ -135,9 +142,20 @@ function decay(symbol: MapSymbol, index: number): MapSymbol {
   return { ...symbol, priority: symbol.priority / (1 + index / DECAY_SPAN) };
 }
 
-/** Whether the task points at a name itself: names it, or shares a word with it (use by other files aside). */
+/**
+ * Whether the task points at a name itself: names it, or shares a word of its prose with it (use by other files
+ * aside). A word only inside an identifier the task writes (`type` of `sourceType`) points at that identifier alone.
+ */
 function pointsAt(name: string, ctx: SymbolContext): boolean {
-  return ctx.mentioned.has(name) || wordsOf(name).some((w) => ctx.taskWords.has(w));
+  return ctx.mentioned.has(name) || wordsOf(name).some((w) => ctx.proseWords.has(w));
+}
+
+/** Whether a heading or test title shares a word of the task's prose, or carries an identifier the task names. */
+function titlePointed(title: string, ctx: SymbolContext): boolean {
+  return (
+    wordsOf(title).some((w) => ctx.proseWords.has(w)) ||
+    [...identifiersIn(title)].some((id) => CODE_LIKE.test(id) && ctx.taskIdents.has(id))
+  );
 }
 
 /** How much the task and the rest of the code need a name: named by the task, sharing its words, used by others. */

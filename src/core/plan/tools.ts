@@ -53,7 +53,8 @@ export const PLANNER_TOOLS: Tool[] = [
     name: 'list_folder',
     description:
       'List one folder of the workspace: its subfolders with their file counts and its files with line counts and ' +
-      'their definitions. Use it to open a folder the map shows collapsed as "dir/ (N files)". "" is the root.',
+      'their definitions. Use it to open a folder the map shows collapsed as "dir/ (N files)", or one summed up in ' +
+      'a "… +N more folders" line. "" is the root.',
     input_schema: {
       type: 'object',
       properties: { path: { type: 'string', description: 'Workspace-relative folder, e.g. "src/parser".' } },

@@ -97,6 +97,22 @@ export function wordsOf(text: string): string[] {
   return remember(memo, text, words);
 }
 
+/** A name only code writes: an inner capital or an underscore between letters (`sourceType`, `max_age`). */
+const COMPOUND = /[a-z0-9][A-Z]|[A-Za-z0-9]_[A-Za-z0-9]/;
+
+/**
+ * The words of a task's prose: its compound identifiers (`sourceType`, `allowYieldOutsideFunction`) are left out, not
+ * split, since the task names those very names, not every definition with "type" or "function" in its name.
+ */
+export function proseWordsOf(text: string): string[] {
+  return wordsOf(text.replace(/[A-Za-z_$][\w$]*/g, (id) => (isCompoundName(id) ? ' ' : id)));
+}
+
+/** True for a name only code writes (`sourceType`, `max_age`), never a plain word. */
+export function isCompoundName(name: string): boolean {
+  return COMPOUND.test(name);
+}
+
 /** The kinds of supporting code a task is about (`add tests for …` → test), so they keep their weight. */
 export function supportTargets(task: string): Set<string> {
   const out = new Set<string>();
