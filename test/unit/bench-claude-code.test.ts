@@ -92,8 +92,11 @@ describe('bench: Claude Code side by side', () => {
       assert.equal(block.type === 'thinking' ? block.thinking.length : 0, THINKING.perEdit * 3.5);
       for (const s of job.plan.subtasks) {
         const [edits] = workerTurns(job, s);
-        const count = edits?.content.filter((b) => b.type === 'tool_use').length;
-        assert.equal(count, job.edits.filter((e) => s.files.some((f) => f.path === e.path)).length);
+        const calls = edits?.content.filter((b) => b.type === 'tool_use') as Array<{ name: string }> | undefined;
+        // Every edit of its files, then finish: no closing turn.
+        assert.equal(calls?.length, job.edits.filter((e) => s.files.some((f) => f.path === e.path)).length + 1);
+        assert.equal(calls?.at(-1)?.name, 'finish');
+        assert.equal(workerTurns(job, s).length, 1);
       }
     });
   });
@@ -164,13 +167,17 @@ describe('bench: Claude Code side by side', () => {
       const job = jobOf(1, files);
       const tests = job.plan.subtasks.find((s) => s.id === 'timeout-tests');
       assert.ok(tests);
-      const [view, edits, answer] = workerTurns(job, tests, () => '');
+      const [view, edits, after] = workerTurns(job, tests, () => '');
       const call = view?.content.find((b) => b.type === 'tool_use') as { input: { view_range: number[] } } | undefined;
       const site = job.edits.find((e) => e.path.endsWith('.test.ts'))?.line as number;
       assert.ok(call && call.input.view_range[0]! <= site && site <= call.input.view_range[1]!);
-      assert.equal(edits?.content.filter((b) => b.type === 'tool_use').length, 1);
-      assert.ok(answer?.content.some((b) => b.type === 'text'));
-      assert.equal(workerTurns(job, tests).length, 2, 'nothing to read when everything is shown');
+      const calls = edits?.content.filter((b) => b.type === 'tool_use') as Array<{ name: string }> | undefined;
+      assert.deepEqual(
+        calls?.map((c) => c.name),
+        ['str_replace_based_edit_tool', 'finish'],
+      );
+      assert.equal(after, undefined, 'the edits end the run');
+      assert.equal(workerTurns(job, tests).length, 1, 'nothing to read when everything is shown');
     });
   });
 

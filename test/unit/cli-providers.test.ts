@@ -11,6 +11,7 @@ import { startFakeAnthropic } from '../fake-anthropic/server';
 import type { FakeVertex } from '../fake-anthropic/vertex';
 import { startFakeVertex } from '../fake-anthropic/vertex';
 import { makeRepo as makeGitRepo } from '../soak/harness';
+import { FINISH_TOOL } from '../../src/core/worker/context';
 
 const REPO = path.resolve(__dirname, '../..');
 const CLI = path.join(REPO, 'dist', 'cli.js');
@@ -177,7 +178,10 @@ describe('CLI on Amazon Bedrock and Google Vertex AI (dist/cli.js, their SDKs, l
     const plannerReq = requests[0] as RecordedRequest;
     assert.ok(plannerReq.body.output_config, 'structured output is tried on Bedrock');
     const worker = requests.find(isWorker);
-    assert.deepEqual(worker?.body.tools, [{ type: 'text_editor_20250728', name: 'str_replace_based_edit_tool' }]);
+    assert.deepEqual(worker?.body.tools, [
+      { type: 'text_editor_20250728', name: 'str_replace_based_edit_tool' },
+      FINISH_TOOL,
+    ]);
     // Costs at Bedrock's global-endpoint prices, the same list prices as Anthropic's.
     const show = JSON.parse(planned.stdout) as { planner?: { cost?: number } } & Record<string, unknown>;
     assert.ok(

@@ -147,6 +147,23 @@ describe('the "Opus alone" figure', () => {
     assert.deepEqual(after, expected, 'overlapping reads merge; read-only thinking is left out; the smallest answer');
   });
 
+  it('after runs that ended with finish: their summaries stand for the answer, with no closing thinking', () => {
+    const finished: RunWork = {
+      reads: [{ path: 'a.ts', start: 1, end: 60, tokens: 900 }],
+      edits: [{ path: 'a.ts', tokens: 120 }],
+      thinking: { edit: 150, read: 0, answer: 0 },
+      answer: 70,
+      turns: 1,
+    };
+    const none = { reads: [], edits: [] };
+    const after = opusAloneFigure({ task: 150, runs: [finished], planned: none, plannerThinking: 400, model: opus });
+    const expected = leanSession(
+      { task: 150, reads: [900], edits: [120], thinking: { locate: 400, edit: 150, answer: 0 }, answer: 70 },
+      opus,
+    );
+    assert.deepEqual(after, expected);
+  });
+
   it('comes out the same before and after when the runs did what the plan expected', () => {
     const reads = [{ path: 'a.ts', start: 1, end: 30, tokens: 400 }];
     const edit = { path: 'a.ts', tokens: OUTPUT_RULES.editTokens };

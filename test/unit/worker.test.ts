@@ -11,6 +11,7 @@ import { Ledger } from '../../src/core/usage/ledger';
 import type { Usage } from '../../src/core/usage/usage';
 import { WorkspaceRules } from '../../src/core/workspace/rules';
 import { WorkerError, runWorker } from '../../src/core/worker/worker';
+import { FINISH_TOOL } from '../../src/core/worker/context';
 import type { WorkerInput } from '../../src/core/worker/worker';
 import {
   refusalReply,
@@ -110,7 +111,7 @@ describe('worker over the local Messages API', () => {
     assert.ok(!sent.includes('SECRET_PLAN'), 'an out-of-scope file never reaches the prompt');
     assert.ok(!sent.includes('src/plan.ts'));
 
-    assert.deepEqual(body.tools, [{ type: 'text_editor_20250728', name: TOOL }]);
+    assert.deepEqual(body.tools, [{ type: 'text_editor_20250728', name: TOOL }, FINISH_TOOL]);
     assert.deepEqual(body.system.at(-1)?.cache_control, { type: 'ephemeral' });
 
     assert.equal(body.messages.length, 1);
@@ -176,6 +177,65 @@ describe('worker over the local Messages API', () => {
     assert.notEqual(toolResult?.is_error, true);
     assert.match(String(toolResult?.content), /Edited src\/a\.ts/);
     assert.deepEqual(second.system, bodies()[0]?.system, 'the cached prefix is identical on every turn');
+  });
+
+  it('ends the run with the turn whose edits all apply beside a finish call: one request, no closing turn', async () => {
+    const turn = toolUseReply([
+      {
+        name: TOOL,
+        input: {
+          command: 'str_replace',
+          path: 'src/a.ts',
+          old_str: '  return a + b;',
+          new_str: `${GUARD}  return a + b;`,
+        },
+      },
+      { name: 'finish', input: { summary: 'add rejects non-finite input with a RangeError.' } },
+    ]);
+    fake.enqueue({ ...turn, content: [thinkingBlock('Guard, then finish.'), ...turn.content] });
+    const result = await runWorker(input);
+    assert.equal(fake.requests.length, 1, 'no request carries the results back for a closing answer');
+    assert.equal(result.turns, 1);
+    assert.equal(result.summary, 'add rejects non-finite input with a RangeError.');
+    assert.equal(
+      result.files[0]?.target,
+      `export function add(a: number, b: number): number {\n${GUARD}  return a + b;\n}\n`,
+    );
+    assert.equal(result.work.edits.length, 1);
+    assert.equal(result.work.thinking.answer, 0, 'there was no closing turn to think on');
+    assert.ok(result.work.answer > 0, 'the summary stands for the closing answer');
+  });
+
+  it('goes on when an edit beside finish fails: the finish call is answered as not finished', async () => {
+    const miss = toolUseReply([
+      {
+        name: TOOL,
+        input: { command: 'str_replace', path: 'src/a.ts', old_str: '  return a - b;', new_str: '  return 0;' },
+      },
+      { name: 'finish', input: { summary: 'done' } },
+    ]);
+    const fix = toolUseReply([
+      {
+        name: TOOL,
+        input: {
+          command: 'str_replace',
+          path: 'src/a.ts',
+          old_str: '  return a + b;',
+          new_str: `${GUARD}  return a + b;`,
+        },
+      },
+      { name: 'finish', input: { summary: 'Guarded add.' } },
+    ]);
+    fake.enqueue(miss, fix);
+    const result = await runWorker(input);
+    assert.equal(fake.requests.length, 2);
+    assert.equal(result.summary, 'Guarded add.');
+    const results = blocksOf(bodies()[1]?.messages[2]);
+    assert.equal(results.length, 2);
+    assert.equal(results[0]?.is_error, true, 'the failed edit is reported');
+    assert.equal(results[1]?.is_error, true);
+    assert.match(String(results[1]?.content), /Not finished: a call of this response failed/);
+    assert.equal(result.files.length, 1);
   });
 
   it('keeps a CRLF file CRLF and creates the new file', async () => {

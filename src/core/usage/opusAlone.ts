@@ -184,8 +184,12 @@ export function opusAloneFigure(input: {
 }): SessionFigure {
   const { runs, planned } = input;
   const answered = runs.filter((r) => r.turns > 0);
-  const smallest = (f: (r: RunWork) => number, fallback: number): number =>
-    answered.length > 0 ? Math.min(...answered.map(f)) : fallback;
+  // A run that ended with its edits (finish) had no closing turn to think on. The session still closes, but with no
+  // closing seen its thinking there counts as none: the figure errs low, never claiming more saved than measured.
+  const closed = answered.filter((r) => r.thinking.answer > 0);
+  const closingFallback = answered.length > 0 ? 0 : LEAN_THINKING.perRun;
+  const smallest = (f: (r: RunWork) => number, fallback: number, among = answered): number =>
+    among.length > 0 ? Math.min(...among.map(f)) : fallback;
   const edits = [...runs.flatMap((r) => r.edits), ...planned.edits];
   return leanSession(
     {
@@ -195,7 +199,7 @@ export function opusAloneFigure(input: {
       thinking: {
         locate: input.plannerThinking,
         edit: sum(runs.map((r) => r.thinking.edit)) + planned.edits.length * LEAN_THINKING.perEdit,
-        answer: smallest((r) => r.thinking.answer, LEAN_THINKING.perRun),
+        answer: smallest((r) => r.thinking.answer, closingFallback, closed),
       },
       answer: smallest((r) => r.answer, LEAN_ANSWER_TOKENS),
     },

@@ -1,4 +1,4 @@
-import type { MessageParam, TextBlockParam, ToolUnion } from '@anthropic-ai/sdk/resources/messages/messages';
+import type { MessageParam, TextBlockParam, Tool, ToolUnion } from '@anthropic-ai/sdk/resources/messages/messages';
 import { EDITOR_TOOL } from '../edits/editorTool';
 import type { Focus, Subtask } from '../plan/schema';
 import type { FileView } from './slices';
@@ -13,6 +13,30 @@ export interface ScopedFile {
   /** What the planner said the worker needs of it; absent or empty: the whole file. */
   focus?: Focus;
 }
+
+/**
+ * Ends a run in the turn that makes its last edits: when every other call of that turn applies, the run ends without
+ * sending their results back for a closing answer, a whole request (the conversation so far) saved per subtask. When
+ * one fails, the worker gets the results, this call's among them saying it did not end the run, and goes on.
+ */
+export const FINISH_TOOL: Tool = {
+  name: 'finish',
+  description:
+    'End the subtask. Call it in the same response as your last edits, after them: when every edit of that response ' +
+    'applies, the run ends there and your changes go to the user for review (their results are not sent back to ' +
+    'you). If one fails, you get the results and go on; call finish again when the work is done.',
+  input_schema: {
+    type: 'object',
+    properties: {
+      summary: {
+        type: 'string',
+        description:
+          'One paragraph: what you changed, how it meets the acceptance criteria, anything a reviewer should check.',
+      },
+    },
+    required: ['summary'],
+  },
+};
 
 /**
  * The worker's system prompt. It carries no per-task text so that, with the tool definition, it forms a prefix
@@ -43,8 +67,9 @@ export function workerSystemPrompt(): string {
     "- Follow the code's existing style, naming and structure. Do not reformat code you do not change.",
     '- Do not leave placeholders or unfinished code: every acceptance criterion must hold when you stop.',
     '',
-    'When the work is done, stop calling tools and answer with one paragraph summarising what you changed and how',
-    'it meets the acceptance criteria, mentioning anything a reviewer should check.',
+    'When your edits complete the work, call finish in the same response, after them, with one paragraph',
+    'summarising what you changed and how it meets the acceptance criteria, mentioning anything a reviewer should',
+    'check: the run ends there if every edit applies, with no further turn.',
   ].join('\n');
 }
 
@@ -99,12 +124,12 @@ export function buildWorkerRequest(input: { goal: string; subtask: Subtask; view
   blocks.push({
     type: 'text',
     text:
-      'Make the changes with the str_replace_based_edit_tool tool. When every acceptance criterion holds, stop ' +
-      'and reply with a one-paragraph summary of what you changed.',
+      'Make the changes with the str_replace_based_edit_tool tool, and call finish with your summary in the same ' +
+      'response as your last edits.',
   });
   return {
     system: [{ type: 'text', text: workerSystemPrompt(), cache_control: { type: 'ephemeral' } }],
-    tools: [EDITOR_TOOL],
+    tools: [EDITOR_TOOL, FINISH_TOOL],
     messages: [{ role: 'user', content: blocks }],
   };
 }

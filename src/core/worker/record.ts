@@ -40,8 +40,11 @@ export class WorkRecorder {
     this.reads.push(...views.flatMap((v) => v.reads));
   }
 
-  /** One model call: its reply, its billed usage and, when it called tools, what they returned. */
-  turn(content: readonly ContentBlock[], usage: Usage, outcomes: readonly CallOutcome[]): void {
+  /**
+   * One model call: its reply, its billed usage and, when it called tools, what they returned. `finished`: the summary
+   * of a finish call that ended the run with this turn, which stands for a closing answer.
+   */
+  turn(content: readonly ContentBlock[], usage: Usage, outcomes: readonly CallOutcome[], finished?: string): void {
     this.turns += 1;
     let visible = 0;
     let text = 0;
@@ -73,7 +76,10 @@ export class WorkRecorder {
         }
       }
     }
-    if (outcomes.length === 0) {
+    if (finished !== undefined) {
+      this.thinking[edited ? 'edit' : 'read'] += thought;
+      this.answer += estimateTokens(finished);
+    } else if (outcomes.length === 0) {
       this.thinking.answer += thought;
       this.answer += text;
     } else {

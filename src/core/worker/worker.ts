@@ -21,7 +21,7 @@ import { WorkRecorder } from './record';
 import type { RunWork } from '../usage/work';
 import { withMovingBreakpoint } from '../llm/cache';
 import type { ScopedFile } from './context';
-import { buildWorkerRequest, viewsOf } from './context';
+import { FINISH_TOOL, buildWorkerRequest, viewsOf } from './context';
 import type { FileView } from './slices';
 import { contextWindowRefusal } from './contextFit';
 
@@ -143,17 +143,28 @@ async function runTools(
       throw new WorkerError(admission.message);
     }
     const { content, isError } =
-      admission.kind === 'note'
-        ? { content: admission.message, isError: true }
-        : block.name === EDITOR_TOOL.name
-          ? await executeEditorCall(overlay, block.input, guard, secrets)
-          : { content: `Unknown tool "${block.name}"; use ${EDITOR_TOOL.name}.`, isError: true };
+      block.name === FINISH_TOOL.name
+        ? { content: NOT_FINISHED, isError: true }
+        : admission.kind === 'note'
+          ? { content: admission.message, isError: true }
+          : block.name === EDITOR_TOOL.name
+            ? await executeEditorCall(overlay, block.input, guard, secrets)
+            : { content: `Unknown tool "${block.name}"; use ${EDITOR_TOOL.name}.`, isError: true };
     if (!isError && (block.input as { command?: unknown } | null)?.command !== 'view') {
       budget.changed();
     }
     results.push({ block, content, isError });
   }
   return results;
+}
+
+/** What a finish call gets back when a call of its turn failed: only then is it answered at all. */
+const NOT_FINISHED =
+  'Not finished: a call of this response failed (see its result). Correct it, then call finish again with your summary.';
+
+function summaryOf(finish: ToolUseBlock): string {
+  const summary = (finish.input as { summary?: unknown } | null)?.summary;
+  return typeof summary === 'string' ? summary.trim() : '';
 }
 
 function toolResult(o: CallOutcome): ToolResultBlockParam {
@@ -253,6 +264,15 @@ export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
       return { files, turns: turn, summary: result.text.trim(), usage: spent, work: recorder.work() };
     }
     const outcomes = await runTools(calls, overlay, guard, secrets, budget);
+    const finish = calls.find((c) => c.name === FINISH_TOOL.name);
+    const failed = outcomes.some((o) => o.isError && o.block !== finish);
+    if (finish && !failed) {
+      // Its edits applied: the run ends with this turn, and its summary stands for a closing answer.
+      const summary = summaryOf(finish);
+      recorder.turn(result.message.content, result.usage, outcomes, summary);
+      const files = await overlay.changes();
+      return { files, turns: turn, summary, usage: spent, work: recorder.work() };
+    }
     recorder.turn(result.message.content, result.usage, outcomes);
     if (input.signal?.aborted) {
       throw cancelled();

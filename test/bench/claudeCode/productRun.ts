@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { ShowJson } from '../../../src/cli/show';
 import type { Plan, Subtask } from '../../../src/core/plan/schema';
 import type { MessageReply } from '../../fake-anthropic/replies';
-import { jsonReply, textReply, toolUseReply } from '../../fake-anthropic/replies';
+import { jsonReply, toolUseReply } from '../../fake-anthropic/replies';
 import type { RecordedBody } from '../../fake-anthropic/server';
 import { startFakeAnthropic } from '../../fake-anthropic/server';
 import { messageText } from '../responder';
@@ -91,7 +91,7 @@ function unnumbered(text: string): string {
  * The worker's turns, given what its first request shows (`seen`; everything when left out). Where an edit's old
  * text is not shown, the worker first reads around it with `view` and a view_range — the same window the lean
  * session's Read takes, thinking as much as a locating turn — then it makes every edit in one turn of parallel
- * editor calls and answers.
+ * editor calls that ends with finish and its summary (no closing turn).
  */
 export function workerTurns(job: Job, subtask: Subtask, seen?: (path: string) => string): MessageReply[] {
   const edits = editsOf(job, subtask);
@@ -109,23 +109,23 @@ export function workerTurns(job: Job, subtask: Subtask, seen?: (path: string) =>
       content: [thinkingOf(THINKING.locatePerTurn, 'Read around what the slices left out.'), ...views.content],
     });
   }
-  const calls = toolUseReply(
-    edits.map((e) => ({
+  const summary =
+    `${subtask.title}: done in ${[...new Set(edits.map((e) => e.path))].join(', ')}. ` +
+    `${subtask.acceptanceCriteria.join(' ')} Nothing outside these files was touched.`;
+  const calls = toolUseReply([
+    ...edits.map((e) => ({
       name: TOOL,
       input: { command: 'str_replace', path: e.path, old_str: e.oldStr, new_str: e.newStr },
     })),
-  );
-  const summary = textReply(
-    `${subtask.title}: done in ${[...new Set(edits.map((e) => e.path))].join(', ')}. ` +
-      `${subtask.acceptanceCriteria.join(' ')} Nothing outside these files was touched.`,
-  );
-  turns.push(
-    {
-      ...calls,
-      content: [thinkingOf(THINKING.perEdit * edits.length, 'Make every edit in one turn.'), ...calls.content],
-    },
-    { ...summary, content: [thinkingOf(THINKING.closing, 'Summarise.'), ...summary.content] },
-  );
+    { name: 'finish', input: { summary } },
+  ]);
+  turns.push({
+    ...calls,
+    content: [
+      thinkingOf(THINKING.perEdit * edits.length, 'Make every edit in one turn, then finish.'),
+      ...calls.content,
+    ],
+  });
   return turns;
 }
 

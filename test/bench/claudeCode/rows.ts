@@ -275,12 +275,16 @@ export function sideBySideRows(results: SizeResult[], stepSeconds: number): Row[
     {
       id: 'cc-cache-later',
       metric: 'worker turns after the first: prompt read from cache',
-      value: bySize(results, (r) => fmt(laterShare(r), 3)),
+      value: bySize(results, (r) => (r.laterTurns.length > 0 ? fmt(laterShare(r), 3) : 'no such turn')),
       goal: '≥ 0.80 on every such turn',
       verdict: laterMin.every((s) => s >= 0.8) ? 'PASS' : 'MISS',
       detail:
+        (laterMin.every((s) => s === Number.POSITIVE_INFINITY)
+          ? 'no worker made a turn after its first here: each ended with finish beside its edits, so nothing was ' +
+            'sent again (the caching of later turns is measured by the core step’s cache-share row). '
+          : '') +
         'the lowest share per size; ' +
-        bySize(results, (r) => r.laterTurns.map((t) => `${t.label} ${fmt(t.share, 3)}`).join(', ')) +
+        bySize(results, (r) => r.laterTurns.map((t) => `${t.label} ${fmt(t.share, 3)}`).join(', ') || 'none') +
         '. Share of the PREVIOUS request’s prompt read from cache (1.000: the breakpoint moved with the ' +
         'conversation and the whole previous request was read back): ' +
         bySize(results, (r) => r.laterTurns.map((t) => `${t.label} ${fmt(t.previousShare, 3)}`).join(', ')) +
@@ -313,7 +317,11 @@ export function sideBySideRows(results: SizeResult[], stepSeconds: number): Row[
       'a single call marks a cache breakpoint and pays the write premium for nothing. ' +
       (results.some((r) => r.singleCallWrites.some((w) => w.run === 'plan' && w.write > 0))
         ? 'Here it is the planner, whose first request should carry no mark (src/core/plan/planner.ts).'
-        : 'Drop it there.'),
+        : 'Here they are workers that ended with finish in their first turn. A worker’s first request is marked ' +
+          'because a second turn (a view of lines the slices left out, an edit to correct) reads it back at 0.1× ' +
+          'instead of paying it again at 1×; the mark costs 0.25× of that prompt when no second turn comes. Which ' +
+          'runs will take one is not known before the model answers, and dropping the mark pays off only when fewer ' +
+          'than about one run in five needs a second turn (0.25 × (1 − p) < 0.9 × p).'),
   };
   for (const row of rows) {
     if (row.verdict !== 'PASS') {
