@@ -109,8 +109,11 @@ describe('VS Code language models as the provider', function () {
 
     const worker = fake.requests[1];
     const tools = worker?.body.tools as Array<{ name: string; input_schema: { properties: Record<string, unknown> } }>;
-    assert.equal(tools.length, 1);
-    assert.equal(tools[0]?.name, EDIT_TOOL, 'the editor tool keeps its name');
+    assert.deepEqual(
+      tools.map((t) => t.name),
+      [EDIT_TOOL, 'finish'],
+      'the editor tool keeps its name; finish goes as it is',
+    );
     assert.deepEqual(Object.keys(tools[0]?.input_schema.properties ?? {}).sort(), [
       'command',
       'file_text',
