@@ -287,7 +287,7 @@ export function sideBySideRows(results: SizeResult[], stepSeconds: number): Row[
         bySize(results, (r) => r.laterTurns.map((t) => `${t.label} ${fmt(t.share, 3)}`).join(', ') || 'none') +
         '. Share of the PREVIOUS request’s prompt read from cache (1.000: the breakpoint moved with the ' +
         'conversation and the whole previous request was read back): ' +
-        bySize(results, (r) => r.laterTurns.map((t) => `${t.label} ${fmt(t.previousShare, 3)}`).join(', ')) +
+        bySize(results, (r) => r.laterTurns.map((t) => `${t.label} ${fmt(t.previousShare, 3)}`).join(', ') || 'none') +
         `. Previous request under its model's minimum cacheable prefix (nothing of it can be cached): ` +
         bySize(results, (r) => underMinimum(r) || 'none'),
       data: { turns: results.map((r) => r.laterTurns) },
@@ -299,7 +299,8 @@ export function sideBySideRows(results: SizeResult[], stepSeconds: number): Row[
       goal: '0 tokens',
       verdict: singleWrites.every((w) => w === 0) ? 'PASS' : 'MISS',
       detail:
-        'a run of one call (the planner here) has nothing to read a cache write back: ' +
+        'a run of one call (the planner; a worker that ended with finish in its first turn) has nothing to read a ' +
+        'cache write back: ' +
         bySize(results, (r) => r.singleCallWrites.map((w) => `${w.run} ${tok(w.write)}`).join(', ')),
     },
   ];
