@@ -264,6 +264,9 @@ export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
       return { files, turns: turn, summary: result.text.trim(), usage: spent, work: recorder.work() };
     }
     const outcomes = await runTools(calls, overlay, guard, secrets, budget);
+    if (input.signal?.aborted) {
+      throw cancelled();
+    }
     const finish = calls.find((c) => c.name === FINISH_TOOL.name);
     const failed = outcomes.some((o) => o.isError && o.block !== finish);
     if (finish && !failed) {
@@ -274,9 +277,6 @@ export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
       return { files, turns: turn, summary, usage: spent, work: recorder.work() };
     }
     recorder.turn(result.message.content, result.usage, outcomes);
-    if (input.signal?.aborted) {
-      throw cancelled();
-    }
     messages.push({ role: 'user', content: outcomes.map(toolResult) });
   }
   throw new WorkerError(
