@@ -179,8 +179,9 @@ describe('worker over the local Messages API', () => {
     assert.deepEqual(second.system, bodies()[0]?.system, 'the cached prefix is identical on every turn');
   });
 
-  it('ends the run with the turn whose edits all apply beside a finish call: one request, no closing turn', async () => {
-    const turn = toolUseReply([
+  /** The guard edit on src/a.ts, and finish with `summary`, in one reply. */
+  const guardAndFinish = (summary: string): ReturnType<typeof toolUseReply> =>
+    toolUseReply([
       {
         name: TOOL,
         input: {
@@ -190,8 +191,11 @@ describe('worker over the local Messages API', () => {
           new_str: `${GUARD}  return a + b;`,
         },
       },
-      { name: 'finish', input: { summary: 'add rejects non-finite input with a RangeError.' } },
+      { name: 'finish', input: { summary } },
     ]);
+
+  it('ends the run with the turn whose edits all apply beside a finish call: one request, no closing turn', async () => {
+    const turn = guardAndFinish('add rejects non-finite input with a RangeError.');
     fake.enqueue({ ...turn, content: [thinkingBlock('Guard, then finish.'), ...turn.content] });
     const result = await runWorker(input);
     assert.equal(fake.requests.length, 1, 'no request carries the results back for a closing answer');
@@ -214,19 +218,7 @@ describe('worker over the local Messages API', () => {
       },
       { name: 'finish', input: { summary: 'done' } },
     ]);
-    const fix = toolUseReply([
-      {
-        name: TOOL,
-        input: {
-          command: 'str_replace',
-          path: 'src/a.ts',
-          old_str: '  return a + b;',
-          new_str: `${GUARD}  return a + b;`,
-        },
-      },
-      { name: 'finish', input: { summary: 'Guarded add.' } },
-    ]);
-    fake.enqueue(miss, fix);
+    fake.enqueue(miss, guardAndFinish('Guarded add.'));
     const result = await runWorker(input);
     assert.equal(fake.requests.length, 2);
     assert.equal(result.summary, 'Guarded add.');
