@@ -28,6 +28,11 @@ const TOOL = 'str_replace_based_edit_tool';
 const A_TS = 'export function add(a: number, b: number): number {\n  return a + b;\n}\n';
 const B_TS = 'export const NAME = "b";\r\nexport const COUNT = 1;\r\n';
 const GUARD = "  if (!Number.isFinite(a) || !Number.isFinite(b)) {\n    throw new RangeError('not finite');\n  }\n";
+/** The edit that guards add: one str_replace in src/a.ts. */
+const GUARD_EDIT = {
+  name: TOOL,
+  input: { command: 'str_replace', path: 'src/a.ts', old_str: '  return a + b;', new_str: `${GUARD}  return a + b;` },
+};
 const OUT_OF_SCOPE = 'export const SECRET_PLAN = "do not show this to the worker";\n';
 
 const SUBTASK: Subtask = {
@@ -130,17 +135,7 @@ describe('worker over the local Messages API', () => {
 
   it('applies a str_replace turn and sends the assistant turn back unchanged, thinking included', async () => {
     const thinking = thinkingBlock('Guard both arguments before adding.');
-    const edit = toolUseReply([
-      {
-        name: TOOL,
-        input: {
-          command: 'str_replace',
-          path: 'src/a.ts',
-          old_str: '  return a + b;',
-          new_str: `${GUARD}  return a + b;`,
-        },
-      },
-    ]);
+    const edit = toolUseReply([GUARD_EDIT]);
     fake.enqueue({ ...edit, content: [thinking, ...edit.content] }, textReply('add now rejects non-finite input.'));
     const result = await runWorker(input);
 
@@ -180,19 +175,9 @@ describe('worker over the local Messages API', () => {
   });
 
   /** The guard edit on src/a.ts, and finish with `summary`, in one reply. */
+  /** The guard edit, and finish with `summary`, in one reply. */
   const guardAndFinish = (summary: string): ReturnType<typeof toolUseReply> =>
-    toolUseReply([
-      {
-        name: TOOL,
-        input: {
-          command: 'str_replace',
-          path: 'src/a.ts',
-          old_str: '  return a + b;',
-          new_str: `${GUARD}  return a + b;`,
-        },
-      },
-      { name: 'finish', input: { summary } },
-    ]);
+    toolUseReply([GUARD_EDIT, { name: 'finish', input: { summary } }]);
 
   it('ends the run with the turn whose edits all apply beside a finish call: one request, no closing turn', async () => {
     const turn = guardAndFinish('add rejects non-finite input with a RangeError.');
