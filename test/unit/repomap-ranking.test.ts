@@ -331,6 +331,46 @@ describe('repository map ranking', function () {
     assert.ok(annotations.length <= 10, `${annotations.length} type annotation definitions:\n${map.text}`);
   });
 
+  it('names the README on the path the task writes, not the README of every package', async () => {
+    const files: Record<string, string> = {
+      'README.md': '# monorepo\n\n## Packages\n\nSee packages/.\n',
+      'packages/parser/README.md': '# @scope/parser\n\n## Options\n\nThe parser options.\n',
+      'packages/parser/src/options.ts':
+        'export interface Options {\n  strictMode?: boolean;\n}\nexport function getOptions(o: Options): Options {\n  return o;\n}\n',
+    };
+    for (const part of ['tokenizer', 'statement', 'expression', 'scope', 'errors', 'index']) {
+      files[`packages/parser/src/${part}.ts`] =
+        `import { getOptions, Options } from './options';\nexport function ${part}(o: Options) {\n  return getOptions(o);\n}\n`;
+    }
+    for (let i = 0; i < 150; i++) {
+      files[`packages/plugin-${i}/README.md`] = `# @scope/plugin-${i}\n\nA plugin.\n`;
+      files[`packages/plugin-${i}/src/index.ts`] =
+        `import { getOptions } from '../../parser/src/options';\nexport function plugin${i}() {\n  return getOptions({});\n}\n`;
+    }
+    const root = await repo(files);
+    const map = await buildRepoMap({
+      root,
+      task: 'Add a maxDepth option to packages/parser/src/options.ts (default 100) and document it in the parser README',
+    });
+    assert.ok(map.shownFiles.includes('packages/parser/README.md'), map.text);
+    assert.equal(map.ranked[0], 'packages/parser/src/options.ts');
+    const top = map.ranked.slice(0, 9);
+    assert.ok(top.includes('packages/parser/README.md'), top.join(', '));
+    const plugins = top.filter((f) => f.startsWith('packages/plugin-') && f.endsWith('README.md'));
+    assert.deepEqual(plugins, [], 'no other package’s README ranks with the one the task means');
+  });
+
+  it('takes a file name written without its extension ("no-unused-vars") as naming that file', () => {
+    const files = ['lib/rules/no-unused-vars.js', 'lib/rules/no-unused-labels.js', 'lib/index.js'];
+    const scans = new Map(files.map((rel) => [rel, scanText(rel, 'function create(context) {}\n')]));
+    const task = 'no-unused-vars should report an unused catch clause parameter; see index for the rule list';
+    const { seeds } = seedFiles(files, scans, { task, changed: new Set() });
+    const named = seeds.get('lib/rules/no-unused-vars.js') ?? 0;
+    assert.ok(named >= 12, `no-unused-vars.js ${named}`);
+    assert.ok(named >= (seeds.get('lib/rules/no-unused-labels.js') ?? 0) + 10);
+    assert.ok((seeds.get('lib/index.js') ?? 0) < 12, 'a one-word name ("index") names nothing in particular');
+  });
+
   it('keeps its scans between runs when asked, and never shows a definition a file no longer has', async () => {
     const root = await repo({ 'src/a.ts': 'export function before(): void {}\n' });
     const first = await buildRepoMap({ root, task: 'rename before', persistCache: true });

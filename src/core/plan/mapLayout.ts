@@ -70,6 +70,9 @@ const moreFoldersLine = (d: Dir, n: number, files: number): string =>
  * monorepo's packages/ holds hundreds, and the planner can list them with its tools).
  */
 const LISTED_FOLDERS = 12;
+
+/** Past `freeChars`, a file is named only at this share of the top priority or more: what ranks lower is found by look. */
+const NAME_FLOOR = 0.2;
 const len = (line: string | undefined): number => (line === undefined ? 0 : line.length + 1);
 
 function lowLine(d: Dir): string | undefined {
@@ -148,8 +151,9 @@ export class MapLayout {
    * Adds items in priority order while they fit in `budget` characters. Below `floor` (a share of the top priority)
    * only file names are added, and only while the map is under `freeChars`: a small repository is named whole, a
    * large one stops where relevance runs out rather than padding its map up to the budget. A definition the task
-   * does not point at is added only while the map is under `freeChars` too: past that, the definitions shown are the
-   * ones the task needs, not every type of every file it touches.
+   * does not point at is added only while the map is under `freeChars` too, and past it a file is named only at
+   * NAME_FLOOR of the top or more: the files and definitions shown are the ones the task needs, not every type of
+   * every file it touches.
    */
   fill(budget: number, floor = 0, freeChars = budget): void {
     type Item = { priority: number; file: FileNode; symbol?: MapSymbol };
@@ -166,6 +170,9 @@ export class MapLayout {
     for (const item of items) {
       // Below the floor only names are added, and only while the map is small: they tell what exists, cheaply.
       if (item.priority < floor * top && (item.symbol !== undefined || this.used >= freeChars)) {
+        continue;
+      }
+      if (item.symbol === undefined && item.priority < NAME_FLOOR * top && this.used >= freeChars) {
         continue;
       }
       if (item.symbol !== undefined && !item.symbol.pointed && this.used >= freeChars) {

@@ -78,8 +78,8 @@ const MAX_FILES = 200_000;
 /** Files parsed for their definitions per map, best ranked first; the rest show what the line scan found. */
 const MAX_PARSED = 60;
 /**
- * Past this many tokens, the map takes only files that rank at least RELEVANCE_FLOOR of the best one and only the
- * definitions the task points at: the planner's input is paid on every plan, and it can look further with its tools.
+ * Past this many tokens, the map takes only files that rank well against the best one (see MapLayout.fill) and only
+ * the definitions the task points at: the planner's input is paid on every plan, and it can look further with its tools.
  */
 const FREE_MAP_TOKENS = 2_000;
 const RELEVANCE_FLOOR = 0.05;

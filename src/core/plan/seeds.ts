@@ -80,20 +80,18 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
   const idf = (words: string[]): number =>
     words.reduce((n, w) => n + Math.log1p(files.length / (df.get(w) ?? 1)) / Math.log1p(files.length), 0);
   const usedNames = usersOfUndeclared(ctx.task, declared, files, scans);
+  const byName = namedByName(files, ctx.task, namedPaths, taskWords);
   const seeds = new Map<string, number>();
   const named = new Set<string>();
   for (const rel of files) {
     let s = 0;
-    const base = rel.slice(rel.lastIndexOf('/') + 1);
     if (rel.includes('/') && mentionsPath(taskLower, rel.toLowerCase())) {
       named.add(rel);
     }
     if (taskLower.includes(rel.toLowerCase())) {
       s += 20;
-    } else if (base.length >= 5 && base.includes('.') && mentionsWord(taskLower, base.toLowerCase())) {
-      s += 12;
-    } else if (namesDocument(ctx.task, base)) {
-      s += 12;
+    } else {
+      s += byName.get(rel) ?? 0;
     }
     // A folder the task names ("in packages/http"), or a path it names by its last parts ("src/types.ts" there),
     // sets those files apart from their namesakes in sibling folders.
@@ -126,7 +124,8 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
     s += usedNames.get(rel) ?? 0;
     const m = matches.get(rel);
     if (m) {
-      s += 3 * idf(m.base) + idf(m.dirs) + Math.min(3, 2 * idf(m.defs));
+      // A file named by its name has its weight from that already (its namesakes' share of it).
+      s += (byName.has(rel) ? 0 : 3 * idf(m.base)) + idf(m.dirs) + Math.min(3, 2 * idf(m.defs));
     }
     if (ctx.changed.has(rel)) {
       s += 0.5;
@@ -136,6 +135,54 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
     }
   }
   return { seeds, named, mentioned, taskWords, proseWords: new Set(proseWordsOf(ctx.task)), kindWeight };
+}
+
+/** A file name the task writes this many times over or fewer (README.md in each of two packages) points at each. */
+const FEW_NAMESAKES = 3;
+
+/**
+ * Files the task names by their name alone ("options.ts", "the README", "no-unused-vars"), with how strongly. In a
+ * monorepo a name has a namesake in every package: then the one at the top, or in a folder on a path the task writes
+ * (`packages/parser/README.md` for "packages/parser/src/options.ts … its README"), keeps the full weight; failing
+ * that, one whose folder shares a task word that few of the others share ("the parser README"), half; the rest next
+ * to nothing.
+ */
+function namedByName(files: string[], task: string, namedPaths: string[], taskWords: Set<string>): Map<string, number> {
+  const taskLower = task.toLowerCase();
+  const groups = new Map<string, string[]>();
+  for (const rel of files) {
+    const base = rel.slice(rel.lastIndexOf('/') + 1);
+    const lower = base.toLowerCase();
+    if (
+      (base.length >= 5 && base.includes('.') && mentionsWord(taskLower, lower)) ||
+      namesDocument(task, base) ||
+      namesStem(taskLower, lower)
+    ) {
+      groups.set(lower, [...(groups.get(lower) ?? []), rel]);
+    }
+  }
+  const out = new Map<string, number>();
+  for (const group of groups.values()) {
+    if (group.length <= FEW_NAMESAKES) {
+      group.forEach((rel) => out.set(rel, 12));
+      continue;
+    }
+    const wordsOfDir = new Map(group.map((rel) => [rel, shared(dirOf(rel).split('/').flatMap(wordsOf), taskWords)]));
+    const df = new Map<string, number>();
+    for (const words of wordsOfDir.values()) {
+      new Set(words).forEach((w) => df.set(w, (df.get(w) ?? 0) + 1));
+    }
+    const onPath = (rel: string): boolean => {
+      const dir = dirOf(rel).toLowerCase();
+      return namedPaths.some((p) => p === dir || p.startsWith(`${dir}/`));
+    };
+    const anyOnPath = group.some(onPath);
+    for (const rel of group) {
+      const distinct = (wordsOfDir.get(rel) ?? []).some((w) => (df.get(w) ?? 0) * 3 <= group.length);
+      out.set(rel, onPath(rel) || dirOf(rel) === '' ? 12 : !anyOnPath && distinct ? 6 : 0.5);
+    }
+  }
+  return out;
 }
 
 /** Files that use fewer than this share of the workspace's files say where a name the task writes is handled. */
@@ -222,6 +269,16 @@ function dirOf(rel: string): string {
 function namesDocument(task: string, base: string): boolean {
   const stem = base.slice(0, base.indexOf('.') < 0 ? base.length : base.indexOf('.'));
   return /^[A-Z]{5,}$/.test(stem) && new RegExp(`(?<![A-Za-z0-9])${stem}(?![A-Za-z0-9])`).test(task);
+}
+
+/**
+ * A task names a file by a stem of several words joined by `-` or `_` ("no-unused-vars", "send_file") written whole:
+ * lib/rules/no-unused-vars.js. A one-word stem ("index", "utils") names nothing in particular.
+ */
+function namesStem(taskLower: string, baseLower: string): boolean {
+  const dot = baseLower.indexOf('.');
+  const stem = dot < 0 ? baseLower : baseLower.slice(0, dot);
+  return stem.length >= 6 && /[a-z0-9][-_][a-z0-9]/.test(stem) && mentionsWord(taskLower, stem);
 }
 
 /** Paths of two parts or more written in the task ("packages/http", "src/types.ts"), lower-cased, without ./ */
