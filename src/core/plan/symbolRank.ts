@@ -45,12 +45,7 @@ export function symbolsOf(filePriority: number, ctx: SymbolContext): MapSymbol[]
     const scored = ctx.parsed.map((d) => {
       if (PROSE_KINDS.has(d.kind)) {
         const prose = proseNeed(d.name, ctx, titles);
-        return {
-          d,
-          s: prose * (d.container ? 0.8 : 1),
-          floor: 0,
-          pointed: prose > PROSE_BASE && titlePointed(d.name, ctx),
-        };
+        return { d, s: prose.s * (d.container ? 0.8 : 1), floor: 0, pointed: prose.pointed };
       }
       let s = need(d.name, ctx);
       let pointed = pointsAt(d.name, ctx);
@@ -117,21 +112,25 @@ function titleWords(definitions: readonly Definition[]): Map<string, number> {
  * How much the task needs a heading or a test: the task's words in its title, each worth less the more of the file's
  * titles share it (fourteen tests "with the default page size" are not fourteen places a task about a default names),
  * and the identifiers the task names, written in the title. A title that shares nothing stays out of a full map: a
- * long test file or README would otherwise list every entry ahead of other files' code.
+ * long test file or README would otherwise list every entry ahead of other files' code. `pointed`: it shares a word of
+ * the task's prose, or carries an identifier the task names.
  */
-function proseNeed(title: string, ctx: SymbolContext, df: Map<string, number>): number {
+function proseNeed(title: string, ctx: SymbolContext, df: Map<string, number>): { s: number; pointed: boolean } {
   let s = PROSE_BASE;
+  let pointed = false;
   for (const w of new Set(wordsOf(title))) {
     if (ctx.taskWords.has(w)) {
       s += 2 / (df.get(w) ?? 1);
+      pointed ||= ctx.proseWords.has(w);
     }
   }
   for (const id of identifiersIn(title)) {
     if (CODE_LIKE.test(id) && ctx.taskIdents.has(id)) {
       s += 3;
+      pointed = true;
     }
   }
-  return s;
+  return { s, pointed };
 }
 
 /**
@@ -148,14 +147,6 @@ function decay(symbol: MapSymbol, index: number): MapSymbol {
  */
 function pointsAt(name: string, ctx: SymbolContext): boolean {
   return ctx.mentioned.has(name) || wordsOf(name).some((w) => ctx.proseWords.has(w));
-}
-
-/** Whether a heading or test title shares a word of the task's prose, or carries an identifier the task names. */
-function titlePointed(title: string, ctx: SymbolContext): boolean {
-  return (
-    wordsOf(title).some((w) => ctx.proseWords.has(w)) ||
-    [...identifiersIn(title)].some((id) => CODE_LIKE.test(id) && ctx.taskIdents.has(id))
-  );
 }
 
 /** How much the task and the rest of the code need a name: named by the task, sharing its words, used by others. */
