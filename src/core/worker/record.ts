@@ -76,14 +76,15 @@ export class WorkRecorder {
         }
       }
     }
-    if (finished !== undefined) {
-      this.thinking[edited ? 'edit' : 'read'] += thought;
-      this.answer += estimateTokens(finished);
-    } else if (outcomes.length === 0) {
+    if (outcomes.length === 0) {
       this.thinking.answer += thought;
       this.answer += text;
     } else {
       this.thinking[edited ? 'edit' : 'read'] += thought;
+    }
+    // A finish call is among the outcomes: its turn edits, and its summary stands for the closing answer.
+    if (finished !== undefined) {
+      this.answer += estimateTokens(finished);
     }
   }
 
