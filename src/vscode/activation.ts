@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as vscode from 'vscode';
 import { ApiKeyStore } from './apiKey';
 import type { OrchestratorCommands } from './commands';
@@ -77,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
   );
   const commands = registerCommands(context, { controller, keys, tree, view, engine, queue });
   // Looking for a stored plan (and loading the engine to show it) starts once activate() has returned.
-  const restored = new Promise((resolve) => setImmediate(resolve))
+  const restored = nextTurn()
     .then(() => controller.restoreStored())
     .catch((err: Error) => log.error(`could not restore the plan: ${err.message}`));
   void restored.then(() => openWalkthroughOnFirstRun(context, controller.orchestrator?.state !== undefined));

@@ -1,3 +1,4 @@
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as vscode from 'vscode';
 
 /** SecretStorage entry of the key: the OS keychain, never settings, logs or the plan store. */
@@ -29,7 +30,7 @@ export class ApiKeyStore implements vscode.Disposable {
       }
     });
     // Started once activate() has returned: the request is one more message activation need not send.
-    this.ready = new Promise<void>((resolve) => setImmediate(resolve))
+    this.ready = nextTurn()
       .then(() => this.reload())
       .catch(() => this.publish());
   }

@@ -1,6 +1,7 @@
 import fsCallbacks, { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { lock } from 'proper-lockfile';
 import { StoreError, ensureDir } from './files';
 
@@ -107,7 +108,7 @@ export class StoreLock {
       for (;;) {
         if (this.waiting.length > 0 && this.waiting.every((w) => w.background)) {
           // A caller that goes on with another run when its own ends (a dispatch after an accept) still comes first.
-          await new Promise((resolve) => setImmediate(resolve));
+          await nextTurn();
         }
         // Taken after any wait, with nothing awaited in between: a run queued meanwhile is never missed.
         const next = this.take();
