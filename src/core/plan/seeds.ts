@@ -158,7 +158,12 @@ function namedByName(files: string[], task: string, namedPaths: string[], taskWo
       namesDocument(task, base) ||
       namesStem(taskLower, lower)
     ) {
-      groups.set(lower, [...(groups.get(lower) ?? []), rel]);
+      const group = groups.get(lower);
+      if (group) {
+        group.push(rel);
+      } else {
+        groups.set(lower, [rel]);
+      }
     }
   }
   const out = new Map<string, number>();
