@@ -310,9 +310,12 @@ describe('CLI (dist/cli.js over the real SDK and a local Messages API)', functio
     assert.ok(greetReq.includes('Hello, ${name}'), 'its in-scope file is in the context');
     assert.ok(!greetReq.includes('console.log(greet(') && !greetReq.includes('# demo'), 'other files are not');
     assert.ok(readmeReq.includes('# demo') && !readmeReq.includes('Hello, ${name}'));
+    // The Haiku docs run is followed by the Haiku farewell, which reads its system prompt and tools from the cache;
+    // no Sonnet run follows the greeting's, and a first request carries no conversation mark.
+    assert.match(readmeReq, /"cache_control":\{"type":"ephemeral"/, 'the shared prefix is marked for a later run');
+    assert.doesNotMatch(greetReq, /cache_control/, 'nothing is marked that no later request would read');
     for (const body of [greetReq, readmeReq]) {
       assert.ok(!body.includes(CANARY), 'no .env content');
-      assert.match(body, /"cache_control":\{"type":"ephemeral"/, 'the stable prefix is marked for caching');
       assert.match(
         body,
         /"name":"str_replace_based_edit_tool","type":"text_editor_20250728"|"type":"text_editor_20250728","name":"str_replace_based_edit_tool"/,

@@ -10,7 +10,7 @@ import { Store } from '../../src/core/store/store';
 import { setPriceOverrides } from '../../src/core/usage/prices';
 import type { FakeAnthropic } from '../fake-anthropic/server';
 import { startFakeAnthropic } from '../fake-anthropic/server';
-import { jsonReply, refusalReply } from '../fake-anthropic/replies';
+import { jsonReply, refusalReply, toolUseReply } from '../fake-anthropic/replies';
 import { isPlanner } from '../soak/harness';
 
 const PLAN = {
@@ -66,6 +66,61 @@ describe('Runner wiring: context fit, refusals, prices', function () {
   }
 
   const workerCalls = (): number => fake.requests.filter((r) => !isPlanner(r)).length;
+
+  it('marks a worker’s first request for the cache only once this plan’s runs show that second turns are common', async () => {
+    await fs.writeFile(path.join(root, 'src/b.ts'), 'export const b = 1;\n');
+    const edit = (file: string, from: string, to: string) => ({
+      name: 'str_replace_based_edit_tool',
+      input: { command: 'str_replace', path: file, old_str: from, new_str: to },
+    });
+    const finish = { name: 'finish', input: { summary: 'done' } };
+    const subtask = (id: string, file: string, dependsOn: string[]) => ({
+      ...PLAN.subtasks[0],
+      id,
+      model: 'sonnet',
+      files: [{ path: file, create: false }],
+      dependsOn,
+    });
+    const orch = make();
+    fake.enqueue(
+      jsonReply({
+        goal: 'Edit two files.',
+        subtasks: [subtask('one', 'src/a.ts', []), subtask('two', 'src/b.ts', [])],
+      }),
+    );
+    await orch.plan('Edit two files');
+    // The first run views its file, then edits: two calls.
+    fake.enqueue(
+      toolUseReply([{ name: 'str_replace_based_edit_tool', input: { command: 'view', path: 'src/a.ts' } }]),
+      toolUseReply([edit('src/a.ts', 'a = 1', 'a = 2'), finish]),
+    );
+    await orch.dispatch(['one']);
+    fake.enqueue(toolUseReply([edit('src/b.ts', 'b = 1', 'b = 2'), finish]));
+    await orch.dispatch(['two']);
+    assert.equal(orch.subtask('one')?.state.status, 'review');
+    assert.equal(orch.subtask('two')?.state.status, 'review');
+
+    const workers = fake.requests
+      .filter((r) => !isPlanner(r))
+      .map((r) => r.body as { system: unknown; messages: unknown[] });
+    assert.equal(workers.length, 3);
+    const firstMessageMarked = (b: { messages: unknown[] }): boolean =>
+      JSON.stringify(b.messages[0]).includes('cache_control');
+    const systemMarked = (b: { system: unknown }): boolean => JSON.stringify(b.system).includes('cache_control');
+    const [oneFirst, , twoFirst] = workers as [(typeof workers)[0], unknown, (typeof workers)[0]];
+    assert.equal(
+      firstMessageMarked(oneFirst),
+      false,
+      'no run recorded yet: the first run’s first request is not marked',
+    );
+    assert.equal(systemMarked(oneFirst), true, 'subtask two, on the same model, will read the shared prefix');
+    assert.equal(
+      firstMessageMarked(twoFirst),
+      true,
+      'one run of one took a second turn: the next first request is marked',
+    );
+    assert.equal(systemMarked(twoFirst), false, 'no run on its model comes after it');
+  });
 
   it('refuses before dispatch a subtask whose first request cannot fit its context window; nothing runs', async () => {
     const orch = make({ maxOutputTokens: 5_000_000 });

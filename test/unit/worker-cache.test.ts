@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleGit } from 'simple-git';
+import { markFirstRequest } from '../../src/core/llm/cache';
 import { LlmClient } from '../../src/core/llm/client';
 import { modelFor } from '../../src/core/models';
 import type { Subtask } from '../../src/core/plan/schema';
@@ -59,6 +60,22 @@ describe('worker prompt caching, from the recorded request bodies', () => {
     fake = await startFakeAnthropic({ apiKey: KEY });
   });
 
+  const run = async (extra: Partial<Parameters<typeof runWorker>[0]> = {}): Promise<void> => {
+    await runWorker({
+      llm: new LlmClient({ apiKey: KEY, baseURL: fake.url, maxRetries: 0 }),
+      model: modelFor('sonnet'),
+      goal: 'Double the values.',
+      subtask: SUBTASK,
+      read: (rel) => fs.readFile(path.join(root, rel), 'utf8').catch(() => null),
+      root,
+      rules: await WorkspaceRules.load(root),
+      maxTokens: 4000,
+      owner: SUBTASK.id,
+      attempt: 1,
+      ...extra,
+    });
+  };
+
   afterEach(async () => {
     await fake.close();
     await fs.rm(root, { recursive: true, force: true });
@@ -85,18 +102,7 @@ describe('worker prompt caching, from the recorded request bodies', () => {
       ]),
       textReply('VALUE_0 is doubled.'),
     );
-    await runWorker({
-      llm: new LlmClient({ apiKey: KEY, baseURL: fake.url, maxRetries: 0 }),
-      model: modelFor('sonnet'),
-      goal: 'Double the values.',
-      subtask: SUBTASK,
-      read: (rel) => fs.readFile(path.join(root, rel), 'utf8').catch(() => null),
-      root,
-      rules: await WorkspaceRules.load(root),
-      maxTokens: 4000,
-      owner: SUBTASK.id,
-      attempt: 1,
-    });
+    await run({ firstMarks: { sharedPrefix: true, conversation: true } });
     const bodies = fake.requests.map((r) => r.body);
     assert.equal(bodies.length, 3);
     assert.deepEqual(marks(bodies[0] as RecordedBody), ['system 0', 'message 0 block 2']);
@@ -120,5 +126,64 @@ describe('worker prompt caching, from the recorded request bodies', () => {
     for (const [i, share] of shares.slice(1).entries()) {
       assert.ok(share >= 0.8, `turn ${i + 2} read ${share.toFixed(3)} of its prompt from cache`);
     }
+  });
+
+  it('marks neither the first message nor, when no later run will read it, the system prompt', async () => {
+    const edit = {
+      name: TOOL,
+      input: {
+        command: 'str_replace',
+        path: 'src/values.ts',
+        old_str: "compute(0, 'value number 0')",
+        new_str: "2 * compute(0, 'value number 0')",
+      },
+    };
+    fake.enqueue(
+      toolUseReply([{ name: TOOL, input: { command: 'view', path: 'src/values.ts', view_range: [300, 310] } }]),
+      toolUseReply([edit, { name: 'finish', input: { summary: 'VALUE_0 is doubled.' } }]),
+      toolUseReply([edit, { name: 'finish', input: { summary: 'VALUE_0 is doubled.' } }]),
+    );
+    await run({ firstMarks: { sharedPrefix: false, conversation: false } });
+    await run();
+    const bodies = fake.requests.map((r) => r.body as RecordedBody);
+    assert.equal(bodies.length, 3);
+    assert.deepEqual(marks(bodies[0] as RecordedBody), [], 'nothing marked');
+    assert.deepEqual(
+      marks(bodies[1] as RecordedBody),
+      ['system 0', 'message 0 block 2', 'message 2 block 0'],
+      'a second turn marks the conversation for a third',
+    );
+    assert.deepEqual(marks(bodies[2] as RecordedBody), ['system 0'], 'by default the shared prefix is marked');
+
+    const cache = new PromptCache({
+      minTokens: () => API_RULES.minCacheable.sonnet,
+      extraTokens: extraPromptTokens,
+      ttlMs: API_RULES.ttlMs,
+    });
+    const [first, second] = bodies.map((b) => cache.account(b as PromptBody));
+    assert.ok(first && second);
+    assert.equal(first.cacheWrite, 0, 'a run that ends in one call writes nothing');
+    assert.ok(first.input > 2_000);
+    assert.ok(second.cacheWrite > first.input, 'the second request writes the conversation');
+  });
+});
+
+describe('whether a worker’s first request is marked for the cache', () => {
+  const prices = modelFor('sonnet').prices;
+
+  it('is not marked before any run is recorded, nor while fewer than about one run in five took a second turn', () => {
+    assert.equal(markFirstRequest([], prices), false);
+    assert.equal(markFirstRequest([0, 0], prices), false, 'subtasks that have not run say nothing');
+    assert.equal(markFirstRequest([1, 1, 1, 1, 1], prices), false);
+    assert.equal(markFirstRequest([2, 1, 1, 1, 1], prices), false, '1 in 5 is under the break-even of 0.217');
+  });
+
+  it('is marked once second turns are common enough for the mark to pay', () => {
+    assert.equal(markFirstRequest([2], prices), true);
+    assert.equal(markFirstRequest([3, 1, 1, 1], prices), true, '1 in 4 is over the break-even');
+  });
+
+  it('is always marked when a price override makes cache writes no dearer than input', () => {
+    assert.equal(markFirstRequest([], { ...prices, cacheWrite: prices.input }), true);
   });
 });

@@ -1,4 +1,5 @@
 import type { ContentBlockParam, MessageParam } from '@anthropic-ai/sdk/resources/messages/messages';
+import type { Prices } from '../models';
 
 /**
  * Where prompt-cache breakpoints go in a conversation that grows by turns (a worker's tool loop). The API caches the
@@ -11,16 +12,22 @@ import type { ContentBlockParam, MessageParam } from '@anthropic-ai/sdk/resource
  * of parallel tool calls (a thinking block, N calls, N results) can add more than that. With the system prompt's own
  * mark that is three breakpoints, under the API's limit of four.
  *
+ * The first request is the exception: a mark on it is only read back if the run takes a second turn (see
+ * markFirstRequest), so a caller says whether to set one.
+ *
  * The marks are set on copies: the conversation the caller keeps stays unmarked, or marks from earlier turns would
  * pile up past the limit.
  */
 export const EPHEMERAL = { type: 'ephemeral' } as const;
 
-/** A copy of `messages` with breakpoints at the newest block and at the end of the previous request's last message. */
-export function withMovingBreakpoint(messages: readonly MessageParam[]): MessageParam[] {
+/**
+ * A copy of `messages` with breakpoints at the newest block and at the end of the previous request's last message;
+ * a lone first message is marked only when `markFirst` says so.
+ */
+export function withMovingBreakpoint(messages: readonly MessageParam[], markFirst = true): MessageParam[] {
   const marks = new Set<number>();
   const last = messages.length - 1;
-  if (last >= 0) {
+  if (last > 0 || (last === 0 && markFirst)) {
     marks.add(last);
   }
   // The previous request ended with the user message before the newest assistant reply.
@@ -56,4 +63,30 @@ function lastMarkable(blocks: readonly ContentBlockParam[]): number {
     }
   }
   return -1;
+}
+
+/**
+ * Whether a worker's first request should carry a conversation mark, from how this plan's earlier runs went.
+ *
+ * Marked, a first request of P tokens costs P at the cache-write price, and a second turn reads it back at the
+ * cache-read price. Unmarked, it costs P at the input price, and a second turn writes it (its own mark) at the
+ * cache-write price. So the mark costs P × (write − input) in a run of one call and saves P × (input − read) in a run
+ * of two or more; it pays when the share p of runs taking a second turn passes (write − input) ÷ (write − read):
+ * 0.217 at Anthropic's list ratios (1.25×, 0.1×). A worker is asked to call `finish` beside its last edits, so a run
+ * is expected to take one call: with no run recorded yet, nothing is marked.
+ *
+ * `turns`: the model calls of each run recorded in this plan so far.
+ */
+export function markFirstRequest(turns: readonly number[], prices: Prices): boolean {
+  const runs = turns.filter((t) => t > 0);
+  const premium = prices.cacheWrite - prices.input;
+  if (premium <= 0) {
+    // A cache write no dearer than input (a price override) costs nothing to place.
+    return true;
+  }
+  if (runs.length === 0) {
+    return false;
+  }
+  const longer = runs.filter((t) => t > 1).length;
+  return longer / runs.length >= premium / (prices.cacheWrite - prices.cacheRead);
 }

@@ -1,8 +1,10 @@
 import { OrchestratorError } from '../contract';
+import { markFirstRequest } from '../llm/cache';
 import { LlmError } from '../llm/errors';
+import type { ModelRole } from '../models';
 import { modelFor } from '../models';
 import type { Subtask } from '../plan/schema';
-import type { SubtaskState } from '../plan/state';
+import type { SubtaskState, SubtaskStatus } from '../plan/state';
 import type { EngineEnv } from '../session/env';
 import { describeClaim } from '../session/records';
 import type { PlanSession } from '../session/session';
@@ -15,6 +17,9 @@ import type { WorkerResult } from '../worker/worker';
 import { runWorker } from '../worker/worker';
 import type { Estimator } from './estimator';
 import { Scheduler } from './scheduler';
+
+/** Statuses of a subtask that has not started yet and is expected to. */
+const LATER: ReadonlySet<SubtaskStatus> = new Set(['pending', 'blocked', 'ready']);
 
 /** Where a run's outcome goes: the review desk, which owns proposals and what the worker hears about its last try. */
 export interface RunHandoff {
@@ -169,6 +174,23 @@ export class Runner {
       : undefined;
   }
 
+  /**
+   * Whether another subtask will start a run on `role` after this one, and so read the system prompt and tools this
+   * run writes to the cache: one waiting in the queue, for its dependencies, or to be dispatched. Runs started
+   * together send their first requests together, and none of them can read what the others write.
+   */
+  private laterRunOn(role: ModelRole, self: string): boolean {
+    const queued = new Set(this.scheduler.queued());
+    return Object.values(this.session.state?.subtasks ?? {}).some(
+      (s) => s.id !== self && s.model === role && (queued.has(s.id) || LATER.has(s.status)),
+    );
+  }
+
+  /** The model calls of each run this plan has recorded (its subtasks' last runs). */
+  private recordedTurns(): number[] {
+    return Object.values(this.session.state?.subtasks ?? {}).map((s) => s.work?.turns ?? 0);
+  }
+
   private async run(spec: Subtask, state: SubtaskState, signal: AbortSignal): Promise<void> {
     const feedback = this.handoff.feedback(state);
     state.attempt += 1;
@@ -201,6 +223,10 @@ export class Runner {
         owner: spec.id,
         attempt,
         feedback,
+        firstMarks: {
+          sharedPrefix: this.laterRunOn(state.model, spec.id),
+          conversation: markFirstRequest(this.recordedTurns(), model.prices),
+        },
         onUsage: (u) => {
           state.live = u;
           this.session.events.emit({ kind: 'usage', id: spec.id });

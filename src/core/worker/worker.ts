@@ -1,5 +1,10 @@
 import path from 'node:path';
-import type { MessageParam, ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages/messages';
+import type {
+  MessageParam,
+  TextBlockParam,
+  ToolResultBlockParam,
+  ToolUseBlock,
+} from '@anthropic-ai/sdk/resources/messages/messages';
 import { EDITOR_TOOL, executeEditorCall } from '../edits/editorTool';
 import { encodingOfFile } from '../edits/encoding';
 import type { EditorSecrets, PathGuard } from '../edits/editorTool';
@@ -55,6 +60,13 @@ export interface WorkerInput {
   feedback?: string;
   /** The API effort of every call; the subtask's own (see effortOf) when left out. */
   effort?: Effort;
+  /**
+   * What the first request marks for the cache (later requests mark the conversation, see withMovingBreakpoint):
+   * the system prompt and tools, which every run on the model sends alike, when a later run will read them (default
+   * true), and the whole first message, when a second turn of this run is likely enough (default false; see
+   * markFirstRequest). A mark nothing reads back costs a quarter of the input price of what it covers.
+   */
+  firstMarks?: { sharedPrefix: boolean; conversation: boolean };
 }
 
 export interface WorkerResult {
@@ -167,6 +179,10 @@ function summaryOf(finish: ToolUseBlock): string {
   return typeof summary === 'string' ? summary.trim() : '';
 }
 
+function unmarked(system: readonly TextBlockParam[]): TextBlockParam[] {
+  return system.map((block) => ({ type: block.type, text: block.text }));
+}
+
 function toolResult(o: CallOutcome): ToolResultBlockParam {
   return { type: 'tool_result', tool_use_id: o.block.id, content: o.content, ...(o.isError ? { is_error: true } : {}) };
 }
@@ -224,6 +240,7 @@ export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
   const recorder = new WorkRecorder(views);
   let spent: Usage = { ...ZERO_USAGE };
 
+  const sharedPrefix = input.firstMarks?.sharedPrefix ?? true;
   for (let turn = 1; turn <= maxTurns; turn += 1) {
     if (input.signal?.aborted) {
       throw cancelled();
@@ -232,9 +249,9 @@ export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
     const result = await input.llm.call(
       {
         model: input.model,
-        system: request.system,
+        system: turn === 1 && !sharedPrefix ? unmarked(request.system) : request.system,
         tools: request.tools,
-        messages: withMovingBreakpoint(messages),
+        messages: withMovingBreakpoint(messages, input.firstMarks?.conversation ?? false),
         maxTokens: input.maxTokens,
         effort: input.effort ?? effortOf(input.subtask),
       },

@@ -318,11 +318,9 @@ export function sideBySideRows(results: SizeResult[], stepSeconds: number): Row[
       'a single call marks a cache breakpoint and pays the write premium for nothing. ' +
       (results.some((r) => r.singleCallWrites.some((w) => w.run === 'plan' && w.write > 0))
         ? 'Here it is the planner, whose first request should carry no mark (src/core/plan/planner.ts).'
-        : 'Here they are workers that ended with finish in their first turn. A worker’s first request is marked ' +
-          'because a second turn (a view of lines the slices left out, an edit to correct) reads it back at 0.1× ' +
-          'instead of paying it again at 1×; the mark costs 0.25× of that prompt when no second turn comes. Which ' +
-          'runs will take one is not known before the model answers, and dropping the mark pays off only when fewer ' +
-          'than about one run in five needs a second turn (0.25 × (1 − p) < 0.9 × p).'),
+        : 'Here they are workers that ended with finish in their first turn: a first message is marked only once ' +
+          'the plan’s runs show second turns (markFirstRequest), and the system prompt only when a later run on ' +
+          'the model will read it (Runner.laterRunOn in src/core/runner/runner.ts).'),
   };
   for (const row of rows) {
     if (row.verdict !== 'PASS') {
