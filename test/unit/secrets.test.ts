@@ -112,6 +112,26 @@ describe('Redactor (secretlint and the secret-assignment rule)', () => {
     assert.ok(out.endsWith('const keep = "unchanged";'));
   });
 
+  it('finds an assignment wherever its name holds the keyword, after names and lines that do not match', async () => {
+    const [a, b, c, d, e] = [key(), key(), key(), key(), key()];
+    const text = [
+      `const tokenizer = makeTokenizer(); const password = '${a}';`,
+      `config.db.secretToken: "${b}", other.tokens = "short",`,
+      'const ordinary = 1;',
+      `  export X_AUTH_KEY=${c}`,
+      `apiKeyHeader := \`${d}\``,
+      `run --flag API_TOKEN=${e}`,
+    ].join('\n');
+    const out = await new Redactor().redact(text);
+    for (const value of [a, b, c, d]) {
+      assert.ok(!out.includes(value), `${value} is left in:\n${out}`);
+    }
+    assert.match(out, /const tokenizer = makeTokenizer\(\); const password = '«secret redacted: secret-assignment»';/);
+    assert.match(out, /other\.tokens = "short"/);
+    assert.match(out, /^ {2}export X_AUTH_KEY=«secret redacted: secret-assignment»$/m);
+    assert.ok(out.endsWith(`run --flag API_TOKEN=${e}`), 'an unquoted value counts only on a line of its own');
+  });
+
   it('keeps no timing record per scan, so a long session does not slow down or grow', async () => {
     const redactor = new Redactor();
     const before = performance.getEntries().length;
