@@ -122,6 +122,33 @@ describe('Runner wiring: context fit, refusals, prices', function () {
     assert.equal(systemMarked(twoFirst), false, 'no run on its model comes after it');
   });
 
+  it('marks the shared prefix for a later run of another role set to the same model', async () => {
+    const orch = make({ models: { haiku: 'claude-sonnet-5-5' } });
+    fake.enqueue(
+      jsonReply({
+        goal: 'Edit a file, then its note.',
+        subtasks: [
+          { ...PLAN.subtasks[0], id: 'code', model: 'sonnet' },
+          { ...PLAN.subtasks[0], id: 'note', model: 'haiku', dependsOn: ['code'] },
+        ],
+      }),
+    );
+    await orch.plan('Edit a file, then its note');
+    fake.enqueue(
+      toolUseReply([
+        {
+          name: 'str_replace_based_edit_tool',
+          input: { command: 'str_replace', path: 'src/a.ts', old_str: 'a = 1', new_str: 'a = 2' },
+        },
+        { name: 'finish', input: { summary: 'done' } },
+      ]),
+    );
+    await orch.dispatch(['code']);
+    const [first] = fake.requests.filter((r) => !isPlanner(r));
+    assert.match(JSON.stringify(first?.body.model), /claude-sonnet-5-5/);
+    assert.match(JSON.stringify(first?.body.system), /cache_control/, 'the Haiku role runs on the same model next');
+  });
+
   it('refuses before dispatch a subtask whose first request cannot fit its context window; nothing runs', async () => {
     const orch = make({ maxOutputTokens: 5_000_000 });
     await planned(orch);

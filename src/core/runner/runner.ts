@@ -1,7 +1,7 @@
 import { OrchestratorError } from '../contract';
 import { markFirstRequest } from '../llm/cache';
 import { LlmError } from '../llm/errors';
-import type { ModelRole } from '../models';
+import type { ModelInfo } from '../models';
 import { modelFor } from '../models';
 import type { Subtask } from '../plan/schema';
 import type { SubtaskState, SubtaskStatus } from '../plan/state';
@@ -175,14 +175,17 @@ export class Runner {
   }
 
   /**
-   * Whether another subtask will start a run on `role` after this one, and so read the system prompt and tools this
+   * Whether another subtask will start a run on `model` after this one, and so read the system prompt and tools this
    * run writes to the cache: one waiting in the queue, for its dependencies, or to be dispatched. Runs started
    * together send their first requests together, and none of them can read what the others write.
    */
-  private laterRunOn(role: ModelRole, self: string): boolean {
+  private laterRunOn(model: ModelInfo, self: string): boolean {
     const queued = new Set(this.scheduler.queued());
     return Object.values(this.session.state?.subtasks ?? {}).some(
-      (s) => s.id !== self && s.model === role && (queued.has(s.id) || LATER.has(s.status)),
+      (s) =>
+        s.id !== self &&
+        (queued.has(s.id) || LATER.has(s.status)) &&
+        modelFor(s.model, this.env.settings.models).id === model.id,
     );
   }
 
@@ -224,7 +227,7 @@ export class Runner {
         attempt,
         feedback,
         firstMarks: {
-          sharedPrefix: this.laterRunOn(state.model, spec.id),
+          sharedPrefix: this.laterRunOn(model, spec.id),
           conversation: markFirstRequest(this.recordedTurns(), model.prices),
         },
         onUsage: (u) => {
