@@ -311,9 +311,14 @@ describe('CLI (dist/cli.js over the real SDK and a local Messages API)', functio
     assert.ok(!greetReq.includes('console.log(greet(') && !greetReq.includes('# demo'), 'other files are not');
     assert.ok(readmeReq.includes('# demo') && !readmeReq.includes('Hello, ${name}'));
     // The Haiku docs run is followed by the Haiku farewell, which reads its system prompt and tools from the cache;
-    // no Sonnet run follows the greeting's, and a first request carries no conversation mark.
-    assert.match(readmeReq, /"cache_control":\{"type":"ephemeral"/, 'the shared prefix is marked for a later run');
-    assert.doesNotMatch(greetReq, /cache_control/, 'nothing is marked that no later request would read');
+    // no Sonnet run follows the greeting's. With no run recorded yet, each first message is marked for a second turn.
+    const systemOf = (body: string): string => JSON.stringify(JSON.parse(body).system);
+    assert.match(systemOf(readmeReq), /"cache_control":\{"type":"ephemeral"/, 'the shared prefix, for a later run');
+    assert.doesNotMatch(systemOf(greetReq), /cache_control/, 'no later run would read it');
+    for (const body of [greetReq, readmeReq]) {
+      const first = JSON.stringify(JSON.parse(body).messages[0].content.at(-1));
+      assert.match(first, /"cache_control":\{"type":"ephemeral"/, 'the first message, for a second turn');
+    }
     for (const body of [greetReq, readmeReq]) {
       assert.ok(!body.includes(CANARY), 'no .env content');
       assert.match(

@@ -67,7 +67,7 @@ describe('Runner wiring: context fit, refusals, prices', function () {
 
   const workerCalls = (): number => fake.requests.filter((r) => !isPlanner(r)).length;
 
-  it('marks a worker’s first request for the cache only once this plan’s runs show that second turns are common', async () => {
+  it('stops marking workers’ first requests for the cache once this plan’s runs end in one call', async () => {
     await fs.writeFile(path.join(root, 'src/b.ts'), 'export const b = 1;\n');
     const edit = (file: string, from: string, to: string) => ({
       name: 'str_replace_based_edit_tool',
@@ -89,11 +89,8 @@ describe('Runner wiring: context fit, refusals, prices', function () {
       }),
     );
     await orch.plan('Edit two files');
-    // The first run views its file, then edits: two calls.
-    fake.enqueue(
-      toolUseReply([{ name: 'str_replace_based_edit_tool', input: { command: 'view', path: 'src/a.ts' } }]),
-      toolUseReply([edit('src/a.ts', 'a = 1', 'a = 2'), finish]),
-    );
+    // The first run edits and finishes in one call.
+    fake.enqueue(toolUseReply([edit('src/a.ts', 'a = 1', 'a = 2'), finish]));
     await orch.dispatch(['one']);
     fake.enqueue(toolUseReply([edit('src/b.ts', 'b = 1', 'b = 2'), finish]));
     await orch.dispatch(['two']);
@@ -103,21 +100,21 @@ describe('Runner wiring: context fit, refusals, prices', function () {
     const workers = fake.requests
       .filter((r) => !isPlanner(r))
       .map((r) => r.body as { system: unknown; messages: unknown[] });
-    assert.equal(workers.length, 3);
+    assert.equal(workers.length, 2);
     const firstMessageMarked = (b: { messages: unknown[] }): boolean =>
       JSON.stringify(b.messages[0]).includes('cache_control');
     const systemMarked = (b: { system: unknown }): boolean => JSON.stringify(b.system).includes('cache_control');
-    const [oneFirst, , twoFirst] = workers as [(typeof workers)[0], unknown, (typeof workers)[0]];
+    const [oneFirst, twoFirst] = workers as [(typeof workers)[0], (typeof workers)[0]];
     assert.equal(
       firstMessageMarked(oneFirst),
-      false,
-      'no run recorded yet: the first run’s first request is not marked',
+      true,
+      'no run recorded yet: a second turn may come, so the first request is marked',
     );
     assert.equal(systemMarked(oneFirst), true, 'subtask two, on the same model, will read the shared prefix');
     assert.equal(
       firstMessageMarked(twoFirst),
-      true,
-      'one run of one took a second turn: the next first request is marked',
+      false,
+      'the one run recorded ended in one call: the next first request is not marked',
     );
     assert.equal(systemMarked(twoFirst), false, 'no run on its model comes after it');
   });

@@ -144,7 +144,7 @@ describe('worker prompt caching, from the recorded request bodies', () => {
       toolUseReply([edit, { name: 'finish', input: { summary: 'VALUE_0 is doubled.' } }]),
     );
     await run({ firstMarks: { sharedPrefix: false, conversation: false } });
-    await run();
+    await run({ firstMarks: { sharedPrefix: true, conversation: false } });
     const bodies = fake.requests.map((r) => r.body as RecordedBody);
     assert.equal(bodies.length, 3);
     assert.deepEqual(marks(bodies[0] as RecordedBody), [], 'nothing marked');
@@ -153,7 +153,7 @@ describe('worker prompt caching, from the recorded request bodies', () => {
       ['system 0', 'message 0 block 2', 'message 2 block 0'],
       'a second turn marks the conversation for a third',
     );
-    assert.deepEqual(marks(bodies[2] as RecordedBody), ['system 0'], 'by default the shared prefix is marked');
+    assert.deepEqual(marks(bodies[2] as RecordedBody), ['system 0'], 'the shared prefix alone');
 
     const cache = new PromptCache({
       minTokens: () => API_RULES.minCacheable.sonnet,
@@ -171,19 +171,23 @@ describe('worker prompt caching, from the recorded request bodies', () => {
 describe('whether a worker’s first request is marked for the cache', () => {
   const prices = modelFor('sonnet').prices;
 
-  it('is not marked before any run is recorded, nor while fewer than about one run in five took a second turn', () => {
-    assert.equal(markFirstRequest([], prices), false);
-    assert.equal(markFirstRequest([0, 0], prices), false, 'subtasks that have not run say nothing');
+  it('is marked before any run is recorded: a missed second-turn read costs more than an unread write', () => {
+    assert.equal(markFirstRequest([], prices), true);
+    assert.equal(markFirstRequest([0, 0], prices), true, 'subtasks that have not run say nothing');
+  });
+
+  it('is left unmarked once fewer than about one run in five took a second turn', () => {
+    assert.equal(markFirstRequest([1], prices), false);
     assert.equal(markFirstRequest([1, 1, 1, 1, 1], prices), false);
     assert.equal(markFirstRequest([2, 1, 1, 1, 1], prices), false, '1 in 5 is under the break-even of 0.217');
   });
 
-  it('is marked once second turns are common enough for the mark to pay', () => {
+  it('is marked while second turns are common enough for the mark to pay', () => {
     assert.equal(markFirstRequest([2], prices), true);
     assert.equal(markFirstRequest([3, 1, 1, 1], prices), true, '1 in 4 is over the break-even');
   });
 
   it('is always marked when a price override makes cache writes no dearer than input', () => {
-    assert.equal(markFirstRequest([], { ...prices, cacheWrite: prices.input }), true);
+    assert.equal(markFirstRequest([1, 1, 1], { ...prices, cacheWrite: prices.input }), true);
   });
 });

@@ -71,21 +71,19 @@ function lastMarkable(blocks: readonly ContentBlockParam[]): number {
  * Marked, a first request of P tokens costs P at the cache-write price, and a second turn reads it back at the
  * cache-read price. Unmarked, it costs P at the input price, and a second turn writes it (its own mark) at the
  * cache-write price. So the mark costs P × (write − input) in a run of one call and saves P × (input − read) in a run
- * of two or more; it pays when the share p of runs taking a second turn passes (write − input) ÷ (write − read):
- * 0.217 at Anthropic's list ratios (1.25×, 0.1×). A worker is asked to call `finish` beside its last edits, so a run
- * is expected to take one call: with no run recorded yet, nothing is marked.
+ * of two or more; it pays when the share p of runs taking a second turn is at least (write − input) ÷ (write − read):
+ * 0.217 at Anthropic's list ratios (1.25×, 0.1×). Whether a run will take a second turn is not known before the model
+ * answers, and a wrong guess without the mark costs more than three times one with it (0.9 against 0.25 of P), so a
+ * first request is marked until this plan's recorded runs show second turns to be rarer than that.
  *
- * `turns`: the model calls of each run recorded in this plan so far.
+ * `turns`: the model calls of each run recorded in this plan so far (0 for a subtask that has not run).
  */
 export function markFirstRequest(turns: readonly number[], prices: Prices): boolean {
   const runs = turns.filter((t) => t > 0);
   const premium = prices.cacheWrite - prices.input;
-  if (premium <= 0) {
-    // A cache write no dearer than input (a price override) costs nothing to place.
+  if (runs.length === 0 || premium <= 0) {
+    // Nothing seen yet; or a cache write no dearer than input (a price override), which costs nothing to place.
     return true;
-  }
-  if (runs.length === 0) {
-    return false;
   }
   const longer = runs.filter((t) => t > 1).length;
   return longer / runs.length >= premium / (prices.cacheWrite - prices.cacheRead);

@@ -88,22 +88,22 @@ export interface RunShape {
 }
 
 /**
- * The price of a run of that shape with the worker's caching: the first request carries no conversation mark (none
- * does until the plan's runs show that second turns are common, see markFirstRequest), so it is billed as input; the
- * second marks the whole conversation and writes it to the cache (when it is long enough to be cached at all). Of
- * the two ways a first request can be sent, this is the dearer one for a run of two turns.
+ * The price of a run of that shape with the worker's caching: the first request is written to the cache (when it is
+ * long enough to be cached at all), the second reads it and writes its new tail, as the moving breakpoint does.
  */
 export function runCost(shape: RunShape, model: ModelInfo): { usage: Usage; cost: number } {
-  const first: Usage = { input: shape.prompt, cacheRead: 0, cacheWrite: 0, output: shape.editOutput };
-  const secondPrompt = shape.prompt + shape.editOutput + shape.results;
-  const cached = secondPrompt >= API_RULES.minCacheableTokens[model.role];
+  const cached = shape.prompt >= API_RULES.minCacheableTokens[model.role];
+  const first: Usage = cached
+    ? { input: 0, cacheRead: 0, cacheWrite: shape.prompt, output: shape.editOutput }
+    : { input: shape.prompt, cacheRead: 0, cacheWrite: 0, output: shape.editOutput };
+  const tail = shape.editOutput + shape.results;
   const second: Usage = cached
-    ? { input: 0, cacheRead: 0, cacheWrite: secondPrompt, output: shape.answerOutput }
-    : { input: secondPrompt, cacheRead: 0, cacheWrite: 0, output: shape.answerOutput };
+    ? { input: 0, cacheRead: shape.prompt, cacheWrite: tail, output: shape.answerOutput }
+    : { input: shape.prompt + tail, cacheRead: 0, cacheWrite: 0, output: shape.answerOutput };
   const usage: Usage = {
     input: first.input + second.input,
-    cacheRead: 0,
-    cacheWrite: second.cacheWrite,
+    cacheRead: second.cacheRead,
+    cacheWrite: first.cacheWrite + second.cacheWrite,
     output: first.output + second.output,
   };
   return { usage, cost: costOfCall(first, model) + costOfCall(second, model) };
@@ -141,5 +141,4 @@ export const ESTIMATE_FORMULA =
   `by the change: ${OUTPUT_RULES.editTokens} tokens per place the planner pointed at (each symbol or line range, or ` +
   `a file given whole; ${OUTPUT_RULES.newFileTokens.toLocaleString('en-US')} per file to create), the thinking its model is expected ` +
   'to do at the subtask’s effort (per edit and per run), and a closing answer. The cost is two turns at the model’s ' +
-  'list prices with the worker’s caching: the first request billed as input, the second writing the whole ' +
-  'conversation to the cache.';
+  'list prices with the worker’s caching: the first request written to the cache, the second reading it.';

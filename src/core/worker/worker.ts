@@ -63,8 +63,8 @@ export interface WorkerInput {
   /**
    * What the first request marks for the cache (later requests mark the conversation, see withMovingBreakpoint):
    * the system prompt and tools, which every run on the model sends alike, when a later run will read them (default
-   * true), and the whole first message, when a second turn of this run is likely enough (default false; see
-   * markFirstRequest). A mark nothing reads back costs a quarter of the input price of what it covers.
+   * true), and the whole first message, unless second turns have been rare enough for the mark not to pay (default
+   * true; see markFirstRequest). A mark nothing reads back costs a quarter of the input price of what it covers.
    */
   firstMarks?: { sharedPrefix: boolean; conversation: boolean };
 }
@@ -251,7 +251,7 @@ export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
         model: input.model,
         system: turn === 1 && !sharedPrefix ? unmarked(request.system) : request.system,
         tools: request.tools,
-        messages: withMovingBreakpoint(messages, input.firstMarks?.conversation ?? false),
+        messages: withMovingBreakpoint(messages, input.firstMarks?.conversation ?? true),
         maxTokens: input.maxTokens,
         effort: input.effort ?? effortOf(input.subtask),
       },
