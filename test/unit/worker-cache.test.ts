@@ -35,6 +35,16 @@ const SUBTASK: Subtask = {
   dependsOn: [],
 };
 
+const DOUBLE_VALUE_0 = {
+  name: TOOL,
+  input: {
+    command: 'str_replace',
+    path: 'src/values.ts',
+    old_str: "compute(0, 'value number 0')",
+    new_str: "2 * compute(0, 'value number 0')",
+  },
+};
+
 function marks(body: RecordedBody): string[] {
   const out: string[] = [];
   (body.system as { cache_control?: unknown }[] | undefined)?.forEach(
@@ -87,21 +97,7 @@ describe('worker prompt caching, from the recorded request bodies', () => {
       name: TOOL,
       input: { command: 'view', path: 'src/values.ts', view_range: [20 + i * 30, 20 + i * 30] },
     }));
-    fake.enqueue(
-      toolUseReply(views),
-      toolUseReply([
-        {
-          name: TOOL,
-          input: {
-            command: 'str_replace',
-            path: 'src/values.ts',
-            old_str: "compute(0, 'value number 0')",
-            new_str: "2 * compute(0, 'value number 0')",
-          },
-        },
-      ]),
-      textReply('VALUE_0 is doubled.'),
-    );
+    fake.enqueue(toolUseReply(views), toolUseReply([DOUBLE_VALUE_0]), textReply('VALUE_0 is doubled.'));
     await run({ firstMarks: { sharedPrefix: true, conversation: true } });
     const bodies = fake.requests.map((r) => r.body);
     assert.equal(bodies.length, 3);
@@ -129,19 +125,10 @@ describe('worker prompt caching, from the recorded request bodies', () => {
   });
 
   it('marks neither the first message nor, when no later run will read it, the system prompt', async () => {
-    const edit = {
-      name: TOOL,
-      input: {
-        command: 'str_replace',
-        path: 'src/values.ts',
-        old_str: "compute(0, 'value number 0')",
-        new_str: "2 * compute(0, 'value number 0')",
-      },
-    };
     fake.enqueue(
       toolUseReply([{ name: TOOL, input: { command: 'view', path: 'src/values.ts', view_range: [300, 310] } }]),
-      toolUseReply([edit, { name: 'finish', input: { summary: 'VALUE_0 is doubled.' } }]),
-      toolUseReply([edit, { name: 'finish', input: { summary: 'VALUE_0 is doubled.' } }]),
+      toolUseReply([DOUBLE_VALUE_0, { name: 'finish', input: { summary: 'VALUE_0 is doubled.' } }]),
+      toolUseReply([DOUBLE_VALUE_0, { name: 'finish', input: { summary: 'VALUE_0 is doubled.' } }]),
     );
     await run({ firstMarks: { sharedPrefix: false, conversation: false } });
     await run({ firstMarks: { sharedPrefix: true, conversation: false } });
