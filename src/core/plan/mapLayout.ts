@@ -42,6 +42,8 @@ interface Dir {
   best: number;
   /** The subfolders named while this folder is open; the others are summed up in one line until opened. */
   listed: Set<Dir>;
+  /** Characters opening it adds (see openCost): with its listed subfolders, and with all of them. */
+  open: { listed: number; all: number };
 }
 
 interface FileNode {
@@ -137,9 +139,10 @@ export class MapLayout {
       d.files.sort((a, b) => (a.name < b.name ? -1 : 1));
       const byRelevance = [...d.dirs].sort((a, b) => b.best - a.best || b.total - a.total || (a.rel < b.rel ? -1 : 1));
       d.listed = new Set(byRelevance.slice(0, LISTED_FOLDERS));
+      d.open = { listed: openCost(d, true), all: openCost(d, false) };
     }
     this.root.expanded = true;
-    this.used = this.openCost(this.root);
+    this.used = this.root.open.listed;
   }
 
   /** Characters the tree takes now. */
@@ -274,34 +277,12 @@ export class MapLayout {
     return `${indentOf(f.dir)}  ${'  '.repeat(depth)}${text}`;
   }
 
-  /**
-   * Characters an expanded folder adds beyond its own line: its "more" and counted lines, its listed subfolders and
-   * the line summing up the others.
-   */
-  private openCost(d: Dir, capped = true): number {
-    const header = d.rel === '' || !ownLines(d) ? 0 : len(`${d.rel}/`);
-    const more = d.files.length > 0 ? len(moreLine(d, d.files.length)) : 0;
-    const listed = capped ? [...d.listed] : d.dirs;
-    const others = capped ? d.dirs.filter((c) => !d.listed.has(c)) : [];
-    const rest =
-      others.length > 0
-        ? len(
-            moreFoldersLine(
-              d,
-              others.length,
-              others.reduce((n, c) => n + c.total, 0),
-            ),
-          )
-        : 0;
-    return header + more + len(lowLine(d)) + listed.reduce((n, c) => n + len(collapsedLine(c)), 0) + rest;
-  }
-
   /** What showing `f` adds; `capped`: its folders open with their listed subfolders only (else all, as a bound). */
   private showCost(f: FileNode, capped: boolean): number {
     let cost = 0;
     for (let d: Dir | undefined = f.dir; d && !d.expanded; d = d.parent) {
       // A folder summed up in its parent's "more folders" line had no line of its own to replace.
-      cost += this.openCost(d, capped) - (d.parent?.listed.has(d) ? len(collapsedLine(d)) : 0);
+      cost += (capped ? d.open.listed : d.open.all) - (d.parent?.listed.has(d) ? len(collapsedLine(d)) : 0);
     }
     const hidden = f.dir.files.length - f.dir.shown;
     const after = hidden - 1 > 0 ? len(moreLine(f.dir, hidden - 1)) : 0;
@@ -318,6 +299,28 @@ export class MapLayout {
 }
 
 /** A folder that only holds folders needs no line of its own once open: its subfolders name their full paths. */
+/**
+ * Characters an expanded folder adds beyond its own line: its "more" and counted lines, its listed subfolders and
+ * the line summing up the others (`capped`), or all its subfolders.
+ */
+function openCost(d: Dir, capped: boolean): number {
+  const header = d.rel === '' || !ownLines(d) ? 0 : len(`${d.rel}/`);
+  const more = d.files.length > 0 ? len(moreLine(d, d.files.length)) : 0;
+  const listed = capped ? [...d.listed] : d.dirs;
+  const others = capped ? d.dirs.filter((c) => !d.listed.has(c)) : [];
+  const rest =
+    others.length > 0
+      ? len(
+          moreFoldersLine(
+            d,
+            others.length,
+            others.reduce((n, c) => n + c.total, 0),
+          ),
+        )
+      : 0;
+  return header + more + len(lowLine(d)) + listed.reduce((n, c) => n + len(collapsedLine(c)), 0) + rest;
+}
+
 function ownLines(d: Dir): boolean {
   return d.files.length > 0 || d.lowValue.size > 0;
 }
@@ -334,5 +337,6 @@ function newDir(rel: string, parent: Dir | undefined): Dir {
     shown: 0,
     best: 0,
     listed: new Set(),
+    open: { listed: 0, all: 0 },
   };
 }
