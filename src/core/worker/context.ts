@@ -128,7 +128,7 @@ export function buildWorkerRequest(input: { goal: string; subtask: Subtask; view
       'response as your last edits.',
   });
   return {
-    system: [{ type: 'text', text: workerSystemPrompt(), cache_control: { type: 'ephemeral' } }],
+    system: [{ type: 'text', text: workerSystemPrompt() }],
     tools: [EDITOR_TOOL, FINISH_TOOL],
     messages: [{ role: 'user', content: blocks }],
   };

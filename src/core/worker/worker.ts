@@ -24,7 +24,7 @@ import { CallBudget } from './callBudget';
 import type { CallOutcome } from './record';
 import { WorkRecorder } from './record';
 import type { RunWork } from '../usage/work';
-import { withMovingBreakpoint } from '../llm/cache';
+import { EPHEMERAL, withMovingBreakpoint } from '../llm/cache';
 import type { ScopedFile } from './context';
 import { FINISH_TOOL, buildWorkerRequest, viewsOf } from './context';
 import type { FileView } from './slices';
@@ -179,8 +179,9 @@ function summaryOf(finish: ToolUseBlock): string {
   return typeof summary === 'string' ? summary.trim() : '';
 }
 
-function unmarked(system: readonly TextBlockParam[]): TextBlockParam[] {
-  return system.map((block) => ({ type: block.type, text: block.text }));
+/** The system prompt with a cache breakpoint at its end. */
+function marked(system: readonly TextBlockParam[]): TextBlockParam[] {
+  return system.map((block, i) => (i === system.length - 1 ? { ...block, cache_control: EPHEMERAL } : block));
 }
 
 function toolResult(o: CallOutcome): ToolResultBlockParam {
@@ -240,6 +241,7 @@ export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
   const recorder = new WorkRecorder(views);
   let spent: Usage = { ...ZERO_USAGE };
 
+  const markedSystem = marked(request.system);
   const sharedPrefix = input.firstMarks?.sharedPrefix ?? true;
   for (let turn = 1; turn <= maxTurns; turn += 1) {
     if (input.signal?.aborted) {
@@ -249,7 +251,7 @@ export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
     const result = await input.llm.call(
       {
         model: input.model,
-        system: turn === 1 && !sharedPrefix ? unmarked(request.system) : request.system,
+        system: turn > 1 || sharedPrefix ? markedSystem : request.system,
         tools: request.tools,
         messages: withMovingBreakpoint(messages, input.firstMarks?.conversation ?? true),
         maxTokens: input.maxTokens,
