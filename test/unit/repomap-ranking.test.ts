@@ -161,6 +161,17 @@ describe('repository map ranking', function () {
     assert.ok((seeds.get('packages/http/README.md') ?? 0) > 0);
   });
 
+  it('holds a word that hundreds of folders share (the package’s name) to a few files’ worth of the restarts', () => {
+    const handlers = Array.from({ length: 300 }, (_, i) => `packages/vite/src/node/feature${i}/handler.ts`);
+    const files = ['packages/vite/src/node/cli.ts', ...handlers];
+    const scans = new Map(files.map((rel) => [rel, scanText(rel, 'export function run(): void {}\n')]));
+    const { seeds } = seedFiles(files, scans, { task: 'Add a --verbose flag to the vite CLI', changed: new Set() });
+    const cli = seeds.get('packages/vite/src/node/cli.ts') ?? 0;
+    const spread = handlers.reduce((n, rel) => n + (seeds.get(rel) ?? 0), 0);
+    // Unbounded, the 300 folders' shares of "vite" outweighed the file "CLI" names more than ten times over.
+    assert.ok(spread < 1.5 * cli, `cli.ts ${cli.toFixed(2)}, all the folders sharing "vite" ${spread.toFixed(2)}`);
+  });
+
   it('takes "a test" in a task as a word, not as the name of every `test` function', () => {
     const files = ['src/helpers.py', 'tests/test_cli.py'];
     const scans = new Map([

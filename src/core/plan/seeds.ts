@@ -27,6 +27,9 @@ export interface SeedContext {
   changed: Set<string>;
 }
 
+/** Files a task word may share its weight with in full (see `idf` in seedFiles). */
+const SPREAD = 30;
+
 /** Supporting code the task is not about counts a tenth: its paths repeat the task's words without being the work. */
 const SUPPORT_WEIGHT = 0.1;
 
@@ -77,8 +80,14 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
       df.set(w, (df.get(w) ?? 0) + 1);
     }
   }
+  // A word's weight per file falls with the files sharing it, and past SPREAD files its weight in all is held at
+  // SPREAD files' worth: "vite" in the folders of half of Vite's files would otherwise hold most of the restart
+  // weight, and the ranking would follow it to the package's hubs rather than to `cli.ts` for "the vite CLI".
   const idf = (words: string[]): number =>
-    words.reduce((n, w) => n + Math.log1p(files.length / (df.get(w) ?? 1)) / Math.log1p(files.length), 0);
+    words.reduce((n, w) => {
+      const count = df.get(w) ?? 1;
+      return n + (Math.log1p(files.length / count) / Math.log1p(files.length)) * Math.min(1, SPREAD / count);
+    }, 0);
   const usedNames = usersOfUndeclared(ctx.task, declared, files, scans);
   const byName = namedByName(files, ctx.task, namedPaths, taskWords);
   const seeds = new Map<string, number>();
