@@ -2,6 +2,7 @@ import { lineStats } from '../core/edits/proposal';
 import { modelFor } from '../core/models';
 import type { Orchestrator } from '../core/orchestrator';
 import type { PlannerLooks } from '../core/plan/looks';
+import { oneReplyOf } from '../core/plan/schema';
 import { lookLine, plannerFacts } from '../core/plan/looks';
 import type { Estimate } from '../core/plan/state';
 import { redactedText } from '../core/secrets/counts';
@@ -19,6 +20,8 @@ export interface SubtaskJson {
   dependsOn: string[];
   files: Array<{ path: string; create: boolean }>;
   acceptanceCriteria: string[];
+  /** The planner expects the worker to make every edit and finish in its first reply. */
+  oneReply: boolean;
   estimate: Estimate;
   usage: Usage;
   cost: number;
@@ -61,6 +64,7 @@ export function showJson(orch: Orchestrator): ShowJson {
         dependsOn: spec.dependsOn,
         files: spec.files,
         acceptanceCriteria: spec.acceptanceCriteria,
+        oneReply: oneReplyOf(spec),
         estimate: st.estimate,
         usage: ledger.usageOf(spec.id),
         cost: ledger.costOf(spec.id),
@@ -100,7 +104,10 @@ export function renderShow(orch: Orchestrator): string {
       used > 0
         ? `${formatTokens(used)} tok  ${dollars(s.cost)}`
         : `~${formatTokens(s.estimate.inputTokens + s.estimate.outputTokens)} tok  ~${dollars(s.estimate.cost)}`;
-    lines.push(`${s.id.padEnd(width)}  ${s.status.padEnd(11)} ${s.model.padEnd(6)} ${figures}  ${s.title}`);
+    lines.push(
+      `${s.id.padEnd(width)}  ${s.status.padEnd(11)} ${s.model.padEnd(6)} ${figures}  ${s.title}` +
+        (s.oneReply ? '  (one reply expected)' : ''),
+    );
     if (s.dependsOn.length > 0) {
       lines.push(`${' '.repeat(width)}  after: ${s.dependsOn.join(', ')}`);
     }

@@ -4,6 +4,7 @@ import type { ModelRole } from '../core/models';
 import { MODEL_TABLE, modelFor } from '../core/models';
 import type { Orchestrator, SubtaskView } from '../core/orchestrator';
 import type { Focus } from '../core/plan/schema';
+import { oneReplyOf } from '../core/plan/schema';
 import type { SubtaskState, SubtaskStatus, UsageEntry } from '../core/plan/state';
 import { describeFocus } from '../core/worker/focusText';
 import {
@@ -140,7 +141,8 @@ export function subtaskTooltip(ctx: RowContext, { spec, state }: SubtaskView): v
   const billing = modelFor(state.model).billing ?? 'tokens';
   const tip = new vscode.MarkdownString();
   tip.appendMarkdown(`**${escapeMarkdown(spec.title)}** \u2014 ${model.label} \u00b7 ${state.status}`);
-  tip.appendMarkdown(state.attempt > 0 ? ` \u00b7 attempt ${state.attempt}\n\n` : '\n\n');
+  tip.appendMarkdown(state.attempt > 0 ? ` \u00b7 attempt ${state.attempt}` : '');
+  tip.appendMarkdown(oneReplyOf(spec) ? ' \u00b7 one reply expected\n\n' : '\n\n');
   tip.appendMarkdown(escapeMarkdown(spec.instructions));
   if (spec.acceptanceCriteria.length > 0) {
     tip.appendMarkdown('\n\n**Acceptance criteria**\n');

@@ -158,6 +158,7 @@ export interface SubtaskSpec {
   /** What the worker sees of each existing file (the same for all of them). */
   focus?: { symbols: string[]; lines: Array<{ start: number; end: number }> };
   effort?: 'low' | 'medium' | 'high';
+  oneReply?: boolean;
 }
 
 /** What Opus answers for a plan of these subtasks. */
@@ -177,6 +178,7 @@ export function planReply(goal: string, subtasks: SubtaskSpec[]): Reply {
         acceptanceCriteria: [`${s.id} is done.`],
         dependsOn: s.dependsOn ?? [],
         ...(s.effort ? { effort: s.effort } : {}),
+        ...(s.oneReply !== undefined ? { oneReply: s.oneReply } : {}),
       })),
     },
     PLAN_USAGE,

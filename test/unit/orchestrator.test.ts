@@ -255,6 +255,27 @@ describe('Orchestrator', function () {
     assert.equal(orch.subtask('third')?.state.status, 'ready', 'removing a dependency frees its dependent');
   });
 
+  it('keeps the planner’s one-reply expectation while the files stay, and drops it with other files', async () => {
+    const orch = make();
+    fake.enqueue(
+      jsonReply({ ...PLAN, subtasks: PLAN.subtasks.map((s) => (s.id === 'second' ? { ...s, oneReply: true } : s)) }),
+    );
+    await orch.plan('Rename values');
+    const spec = () => orch.subtask('second')?.spec;
+    const before = orch.subtask('second')?.state.estimate.cost ?? 0;
+    await orch.setFiles('second', [{ path: 'src/b.ts', create: false }]);
+    assert.equal(spec()?.oneReply, true, 'the same files: the prediction stands');
+    await orch.setFiles('second', [
+      { path: 'src/b.ts', create: false },
+      { path: 'src/c.ts', create: true },
+    ]);
+    assert.equal(spec()?.oneReply, undefined, 'other files: the prediction was not about them');
+    assert.ok((orch.subtask('second')?.state.estimate.cost ?? 0) > before);
+    const reloaded = make();
+    await reloaded.load();
+    assert.equal(reloaded.subtask('second')?.spec.oneReply, undefined);
+  });
+
   it('a reload restores the plan, usage and proposals; a run in flight becomes interrupted', async () => {
     const orch = make();
     await planned(orch);

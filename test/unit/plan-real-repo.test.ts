@@ -25,6 +25,7 @@ const PLAN = {
       instructions: 'In Parser.parseDocument, drop lines that are empty after trimming.',
       model: 'sonnet',
       effort: 'medium',
+      oneReply: false,
       files: [
         { path: 'packages/core/src/index.ts', create: false, focus: { symbols: ['Parser.parseDocument'], lines: [] } },
         { path: 'src/naïve ünïcode.ts', create: false, focus: { symbols: [], lines: [{ start: 1, end: 1 }] } },
@@ -38,6 +39,7 @@ const PLAN = {
       instructions: 'Add a sentence to the user guide.',
       model: 'haiku',
       effort: 'low',
+      oneReply: false,
       files: [{ path: 'docs/user guide.md', create: false, focus: { symbols: [], lines: [] } }],
       acceptanceCriteria: ['The guide mentions blank lines'],
       dependsOn: ['skip-blank'],

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { simpleGit } from 'simple-git';
 import { dependentsOf, findCycle, scopesOverlap, topoOrder } from '../../src/core/plan/graph';
 import type { Plan, Subtask } from '../../src/core/plan/schema';
-import { effortOf, focusOf } from '../../src/core/plan/schema';
+import { effortOf, focusOf, oneReplyOf } from '../../src/core/plan/schema';
 import { PlanStateSchema } from '../../src/core/store/schemas';
 import { validatePlan } from '../../src/core/plan/validate';
 import { WorkspaceRules } from '../../src/core/workspace/rules';
@@ -343,15 +343,39 @@ describe('plan validation of what each worker sees', () => {
     });
     assert.deepEqual(focusOf(state.plan.subtasks[0]!.files[0]!), { symbols: [], lines: [] });
     assert.deepEqual(state.plan.subtasks.map(effortOf), ['low', 'high']);
+    assert.deepEqual(state.plan.subtasks.map(oneReplyOf), [false, false], 'no one-reply expectation');
     const result = await validatePlan(state.plan, { root, rules });
     assert.ok(result.ok, result.ok ? '' : result.errors.join('\n'));
     assert.deepEqual(
-      result.plan.subtasks.map((s) => [effortOf(s), focusOf(s.files[0]!)]),
+      result.plan.subtasks.map((s) => [effortOf(s), focusOf(s.files[0]!), oneReplyOf(s)]),
       [
-        ['low', { symbols: [], lines: [] }],
-        ['high', { symbols: [], lines: [] }],
+        ['low', { symbols: [], lines: [] }, false],
+        ['high', { symbols: [], lines: [] }, false],
       ],
     );
+    assert.ok(
+      result.plan.subtasks.every((s) => !('oneReply' in s)),
+      'left out, not filled in',
+    );
+  });
+
+  it('keeps the planner’s one-reply expectation through the checks and the store', async () => {
+    const made = plan(
+      { ...subtask('a', { files: [{ path: 'src/parser.ts', create: false }] }), oneReply: true },
+      { ...subtask('b', { files: [{ path: 'notes.txt', create: false }] }), oneReply: false },
+    );
+    const result = await validatePlan(made, { root, rules });
+    assert.ok(result.ok, result.ok ? '' : result.errors.join('\n'));
+    const state = PlanStateSchema.parse({
+      id: 'p1',
+      task: 'new',
+      createdAt: new Date(0).toISOString(),
+      plan: JSON.parse(JSON.stringify(result.plan)),
+      subtasks: {},
+      ledger: [],
+      opusOnlyEstimate: { inputTokens: 0, outputTokens: 0, cost: 0 },
+    });
+    assert.deepEqual(state.plan.subtasks.map(oneReplyOf), [true, false]);
   });
 });
 

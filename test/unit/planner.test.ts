@@ -10,7 +10,7 @@ import { PlanError, planTask } from '../../src/core/plan/planner';
 import type { PlannerInput } from '../../src/core/plan/planner';
 import { plannerSystemPrompt } from '../../src/core/plan/prompts';
 import type { Plan } from '../../src/core/plan/schema';
-import { effortOf, focusOf } from '../../src/core/plan/schema';
+import { effortOf, focusOf, oneReplyOf } from '../../src/core/plan/schema';
 import { Ledger } from '../../src/core/usage/ledger';
 import type { Usage } from '../../src/core/usage/usage';
 import { WorkspaceRules } from '../../src/core/workspace/rules';
@@ -47,6 +47,7 @@ const GOOD_PLAN: Plan = {
       files: [{ path: 'README.md', create: false }],
       acceptanceCriteria: ['README lists --verbose'],
       dependsOn: ['add-flag'],
+      oneReply: true,
     },
   ],
 };
@@ -116,6 +117,7 @@ describe('planner over the local Messages API', () => {
       ['medium', 'low'],
       'an answer without efforts gets the ones its models suggest',
     );
+    assert.deepEqual(plan.subtasks.map(oneReplyOf), [false, true], 'an answer without oneReply expects no such thing');
 
     assert.equal(fake.requests.length, 1);
     const body = bodies()[0];
@@ -132,6 +134,14 @@ describe('planner over the local Messages API', () => {
     const schema = JSON.stringify(body.output_config?.format?.schema);
     assert.match(schema, /"focus"/);
     assert.match(schema, /"effort"/);
+    const defs = Object.values(
+      (body.output_config?.format?.schema as { $defs: Record<string, { properties?: object; required?: string[] }> })
+        .$defs,
+    );
+    const subtaskDef = defs.find((d) => d.properties && 'oneReply' in d.properties);
+    assert.ok(subtaskDef?.required?.includes('oneReply'), 'the model must say whether a subtask ends in one reply');
+    assert.ok(subtaskDef?.required?.includes('effort'));
+    assert.match(JSON.stringify(subtaskDef?.properties), /"oneReply":\{"type":"boolean","description":"true when/);
     const userText = JSON.stringify(body.messages[0]?.content);
     assert.ok(userText.includes(TASK) && userText.includes('log.ts: export function log'));
     assert.ok(

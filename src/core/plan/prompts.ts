@@ -48,6 +48,8 @@ export function plannerSystemPrompt(opts: { tools?: boolean } = {}): string {
     '- "opus" only for work neither can do: subtle algorithms or changes that need deep reasoning across files.',
     'and an effort: "low" for mechanical edits, "medium" for ordinary implementation, "high" for subtle work where',
     'the worker must reason carefully. Effort sets how much the worker thinks, and so what it costs.',
+    'Set oneReply to true only when the focus holds every line the worker changes and the instructions say exactly',
+    'what to write, so that it can make every edit and finish in its first reply; otherwise false.',
     '',
     'Ids are short, lowercase letters, digits and dashes ("add-parser"), unique within the plan.',
     'Never put credential files (.env, keys), .git/ or ignored files in scope.',

@@ -6,7 +6,7 @@ import { z } from 'zod';
  *
  * Two shapes: the wire schema sent as the structured-output format keeps every field required (an empty array says
  * "none"), so the model always decides; the stored schema lets the fields added later be absent, so that plans saved
- * before them still load — `focusOf` and `effortOf` give their defaults.
+ * before them still load — `focusOf`, `effortOf` and `oneReplyOf` give their defaults.
  */
 export const LineRangeSchema = z.object({
   start: z.number().int().describe('First line, 1-based.'),
@@ -30,6 +30,14 @@ const effort = EffortSchema.describe(
   'How hard the worker should think: low for mechanical edits, medium for ordinary code, high for subtle work.',
 );
 
+const oneReply = z
+  .boolean()
+  .describe(
+    'true when the focus you give holds every line the worker changes and the instructions say exactly what to ' +
+      'write, so it can make all its edits and finish in its first reply; false when it must view more of a file ' +
+      'first or the change needs trial.',
+  );
+
 const subtaskFields = {
   id: z.string().describe('Short unique id, lowercase letters, digits and dashes, e.g. "add-parser".'),
   title: z.string().describe('One line, imperative.'),
@@ -48,6 +56,8 @@ export const SubtaskSchema = z.object({
   ...subtaskFields,
   files: z.array(FileInScopeSchema).describe('Every file the subtask may read or change, and no others.'),
   effort: effort.optional(),
+  /** Absent in a plan from before the planner said so: not expected to end in one reply. */
+  oneReply: oneReply.optional(),
 });
 
 const goal = z.string().describe("The task in a short sentence (about ten words): the plan's title.");
@@ -57,7 +67,7 @@ export const PlanSchema = z.object({
   subtasks: z.array(SubtaskSchema).describe('Small, independently reviewable units of work.'),
 });
 
-/** What the model must answer: the same plan with `focus` and `effort` required. */
+/** What the model must answer: the same plan with `focus`, `effort` and `oneReply` required. */
 export const PlanWireSchema = z.object({
   goal,
   subtasks: z
@@ -68,6 +78,7 @@ export const PlanWireSchema = z.object({
           .array(z.object({ path, create, focus: FocusSchema }))
           .describe('Every file the subtask may read or change, and no others.'),
         effort,
+        oneReply,
       }),
     )
     .describe('Small, independently reviewable units of work.'),
@@ -88,6 +99,14 @@ export function focusOf(file: FileInScope): Focus {
 /** The API effort a subtask runs at; a plan from before efforts existed gets the one its model suggests. */
 export function effortOf(subtask: Pick<Subtask, 'effort' | 'model'>): Effort {
   return subtask.effort ?? (subtask.model === 'haiku' ? 'low' : subtask.model === 'opus' ? 'high' : 'medium');
+}
+
+/**
+ * Whether the planner expects the worker to make all its edits and finish in its first reply (see markFirstRequest
+ * in llm/cache.ts); a plan from before it said so expects no such thing.
+ */
+export function oneReplyOf(subtask: Pick<Subtask, 'oneReply'> | undefined): boolean {
+  return subtask?.oneReply === true;
 }
 
 /** True when the worker sees the whole file. */

@@ -139,8 +139,8 @@ async function resolveFiles(s: Subtask, ctx: ValidateContext, errors: string[]):
  * ranges lie within it). A file that does not exist yet is accepted without `create` when a subtask it depends on
  * creates it. Counts and lengths past PLAN_LIMITS are refused first, without touching the disk; existing files in
  * scope must be text a model can read and edit (not binary, not over the size limit). The returned plan carries
- * workspace-relative paths, so later steps compare them as strings. A focus or effort left out (a plan stored before
- * they existed) stays out: `focusOf` and `effortOf` give their defaults.
+ * workspace-relative paths, so later steps compare them as strings. A focus, effort or oneReply left out (a plan
+ * stored before they existed) stays out: `focusOf`, `effortOf` and `oneReplyOf` give their defaults.
  */
 export async function validatePlan(raw: unknown, ctx: ValidateContext): Promise<PlanValidation> {
   const parsed = PlanSchema.safeParse(raw);

@@ -44,7 +44,10 @@ export class PlanEditor {
     await this.session.flush();
   }
 
-  /** Replaces the subtask's files in scope; the same rules as a plan from Opus apply. */
+  /**
+   * Replaces the subtask's files in scope; the same rules as a plan from Opus apply. The planner's expectation that
+   * the worker ends in one reply was about the files it gave: other files drop it.
+   */
   async setFiles(id: string, files: FileInScope[]): Promise<void> {
     const { spec, state } = this.session.require(id);
     this.requireEditable(spec, state);
@@ -52,6 +55,9 @@ export class PlanEditor {
     plan.subtasks = plan.subtasks.map((s) => (s.id === id ? { ...s, files } : s));
     const valid = await this.validate(plan);
     const updated = valid.subtasks.find((s) => s.id === id) as Subtask;
+    if (JSON.stringify(updated.files) !== JSON.stringify(spec.files)) {
+      delete spec.oneReply;
+    }
     spec.files = updated.files;
     state.estimate = await this.estimator.subtask(spec, state.model, this.goal());
     await this.refreshOpusOnly();

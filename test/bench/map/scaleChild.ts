@@ -27,6 +27,7 @@ async function planOnce(root: string, task: string, target: string, persist: boo
             instructions: task,
             model: 'sonnet',
             effort: 'medium',
+            oneReply: false,
             files: [{ path: target, create: false, focus: { symbols: [], lines: [] } }],
             acceptanceCriteria: ['The change is made.'],
             dependsOn: [],
