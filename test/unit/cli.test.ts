@@ -54,6 +54,7 @@ const PLAN = {
       files: [{ path: 'README.md', create: false }],
       acceptanceCriteria: ['README.md shows how to call greet'],
       dependsOn: [],
+      oneReply: true,
     },
   ],
 };
@@ -242,8 +243,14 @@ describe('CLI (dist/cli.js over the real SDK and a local Messages API)', functio
     }
     const scoped = data.subtasks.reduce((n: number, s: { estimate: { cost: number } }) => n + s.estimate.cost, 0);
     assert.ok(data.opusOnlyEstimate.cost > scoped, 'Opus alone costs more than the scoped workers');
+    assert.deepEqual(
+      data.subtasks.map((s: { oneReply: boolean }) => s.oneReply),
+      [false, false, true],
+    );
     const text = await runCli(ws('show'), env);
     assert.match(text.stdout, /of which read from cache 0 tok, written to cache 0 tok/);
+    assert.match(text.stdout, /^readme-note .*Document the greeting {2}\(one reply expected\)$/m);
+    assert.doesNotMatch(text.stdout, /^polite-greeting .*one reply/m);
   });
 
   it('prices the figures of a run with --prices or OPUS_ORCHESTRATOR_PRICES, and refuses a bad price list', async () => {
@@ -311,14 +318,18 @@ describe('CLI (dist/cli.js over the real SDK and a local Messages API)', functio
     assert.ok(!greetReq.includes('console.log(greet(') && !greetReq.includes('# demo'), 'other files are not');
     assert.ok(readmeReq.includes('# demo') && !readmeReq.includes('Hello, ${name}'));
     // The Haiku docs run is followed by the Haiku farewell, which reads its system prompt and tools from the cache;
-    // no Sonnet run follows the greeting's. With no run recorded yet, each first message is marked for a second turn.
+    // no Sonnet run follows the greeting's. With no run recorded yet, the greeting's first message is marked for a
+    // second turn; the docs run, which the planner expects to end in one reply, is not.
     const systemOf = (body: string): string => JSON.stringify(JSON.parse(body).system);
     assert.match(systemOf(readmeReq), /"cache_control":\{"type":"ephemeral"/, 'the shared prefix, for a later run');
     assert.doesNotMatch(systemOf(greetReq), /cache_control/, 'no later run would read it');
-    for (const body of [greetReq, readmeReq]) {
-      const first = JSON.stringify(JSON.parse(body).messages[0].content.at(-1));
-      assert.match(first, /"cache_control":\{"type":"ephemeral"/, 'the first message, for a second turn');
-    }
+    const firstMessage = (body: string): string => JSON.stringify(JSON.parse(body).messages[0].content.at(-1));
+    assert.match(
+      firstMessage(greetReq),
+      /"cache_control":\{"type":"ephemeral"/,
+      'the first message, for a second turn',
+    );
+    assert.doesNotMatch(firstMessage(readmeReq), /cache_control/, 'one reply expected: nothing to read it back');
     for (const body of [greetReq, readmeReq]) {
       assert.ok(!body.includes(CANARY), 'no .env content');
       assert.match(

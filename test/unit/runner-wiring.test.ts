@@ -119,6 +119,49 @@ describe('Runner wiring: context fit, refusals, prices', function () {
     assert.equal(systemMarked(twoFirst), false, 'no run on its model comes after it');
   });
 
+  it('leaves a one-reply subtask’s first message unmarked, and marks it again once such runs take second turns', async () => {
+    await fs.writeFile(path.join(root, 'src/b.ts'), 'export const b = 1;\n');
+    const edit = (file: string, from: string, to: string) => ({
+      name: 'str_replace_based_edit_tool',
+      input: { command: 'str_replace', path: file, old_str: from, new_str: to },
+    });
+    const finish = { name: 'finish', input: { summary: 'done' } };
+    const subtask = (id: string, file: string) => ({
+      ...PLAN.subtasks[0],
+      id,
+      model: 'sonnet',
+      files: [{ path: file, create: false }],
+      oneReply: true,
+    });
+    const orch = make();
+    fake.enqueue(
+      jsonReply({ goal: 'Edit two files.', subtasks: [subtask('one', 'src/a.ts'), subtask('two', 'src/b.ts')] }),
+    );
+    await orch.plan('Edit two files');
+    assert.equal(orch.subtask('one')?.spec.oneReply, true, 'the planner’s word is kept on the plan');
+    // The first run looks before it edits: the planner's prediction fails.
+    fake.enqueue(
+      toolUseReply([{ name: 'str_replace_based_edit_tool', input: { command: 'view', path: 'src/a.ts' } }]),
+      toolUseReply([edit('src/a.ts', 'a = 1', 'a = 2'), finish]),
+    );
+    await orch.dispatch(['one']);
+    fake.enqueue(toolUseReply([edit('src/b.ts', 'b = 1', 'b = 2'), finish]));
+    await orch.dispatch(['two']);
+    assert.equal(orch.subtask('two')?.state.status, 'review');
+
+    const workers = fake.requests.filter((r) => !isPlanner(r)).map((r) => r.body as { messages: unknown[] });
+    assert.equal(workers.length, 3);
+    const messagesMarked = (b: { messages: unknown[] }): boolean =>
+      JSON.stringify(b.messages).includes('cache_control');
+    assert.equal(messagesMarked(workers[0]!), false, 'expected to end in one reply: its first request is not marked');
+    assert.equal(messagesMarked(workers[1]!), true, 'its second turn marks the conversation for a third');
+    assert.equal(
+      messagesMarked(workers[2]!),
+      true,
+      'the one-reply run recorded took a second turn: the next one-reply subtask’s first request is marked again',
+    );
+  });
+
   it('marks the shared prefix for a later run of another role set to the same model', async () => {
     const orch = make({ models: { haiku: 'claude-sonnet-5-5' } });
     fake.enqueue(

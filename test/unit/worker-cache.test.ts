@@ -3,10 +3,12 @@ import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { simpleGit } from 'simple-git';
+import type { RecordedRun } from '../../src/core/llm/cache';
 import { markFirstRequest } from '../../src/core/llm/cache';
 import { LlmClient } from '../../src/core/llm/client';
 import { modelFor } from '../../src/core/models';
 import type { Subtask } from '../../src/core/plan/schema';
+import { oneReplyOf } from '../../src/core/plan/schema';
 import { WorkspaceRules } from '../../src/core/workspace/rules';
 import { runWorker } from '../../src/core/worker/worker';
 import { API_RULES, extraPromptTokens } from '../bench/claudeCode/apiRules';
@@ -153,28 +155,78 @@ describe('worker prompt caching, from the recorded request bodies', () => {
     assert.ok(first.input > 2_000);
     assert.ok(second.cacheWrite > first.input, 'the second request writes the conversation');
   });
+
+  it('writes nothing for a one-reply subtask that edits and finishes in its first call', async () => {
+    const spec: Subtask = { ...SUBTASK, oneReply: true };
+    fake.enqueue(toolUseReply([DOUBLE_VALUE_0, { name: 'finish', input: { summary: 'VALUE_0 is doubled.' } }]));
+    const conversation = markFirstRequest(oneReplyOf(spec), [], modelFor('sonnet').prices);
+    await run({ subtask: spec, firstMarks: { sharedPrefix: false, conversation } });
+    const [body] = fake.requests.map((r) => r.body as RecordedBody);
+    assert.ok(body);
+    assert.equal(fake.requests.length, 1);
+    assert.deepEqual(marks(body), [], 'no cache_control on the system prompt or the messages');
+    const cache = new PromptCache({
+      minTokens: () => API_RULES.minCacheable.sonnet,
+      extraTokens: extraPromptTokens,
+      ttlMs: API_RULES.ttlMs,
+    });
+    const split = cache.account(body as PromptBody);
+    assert.equal(split.cacheWrite, 0);
+    assert.ok(split.input > 2_000, 'long enough to be cached, had it been marked');
+  });
 });
 
 describe('whether a worker’s first request is marked for the cache', () => {
   const prices = modelFor('sonnet').prices;
+  /** Runs of that many model calls, of subtasks the planner did not expect to end in one reply. */
+  const runs = (...turns: number[]): RecordedRun[] => turns.map((t) => ({ turns: t, oneReply: false }));
+  /** The same, of one-reply subtasks. */
+  const oneReplyRuns = (...turns: number[]): RecordedRun[] => turns.map((t) => ({ turns: t, oneReply: true }));
 
   it('is marked before any run is recorded: a missed second-turn read costs more than an unread write', () => {
-    assert.equal(markFirstRequest([], prices), true);
-    assert.equal(markFirstRequest([0, 0], prices), true, 'subtasks that have not run say nothing');
+    assert.equal(markFirstRequest(false, [], prices), true);
+    assert.equal(markFirstRequest(false, runs(0, 0), prices), true, 'subtasks that have not run say nothing');
   });
 
   it('is left unmarked once fewer than about one run in five took a second turn', () => {
-    assert.equal(markFirstRequest([1], prices), false);
-    assert.equal(markFirstRequest([1, 1, 1, 1, 1], prices), false);
-    assert.equal(markFirstRequest([2, 1, 1, 1, 1], prices), false, '1 in 5 is under the break-even of 0.217');
+    assert.equal(markFirstRequest(false, runs(1), prices), false);
+    assert.equal(markFirstRequest(false, runs(1, 1, 1, 1, 1), prices), false);
+    assert.equal(
+      markFirstRequest(false, runs(2, 1, 1, 1, 1), prices),
+      false,
+      '1 in 5 is under the break-even of 0.217',
+    );
   });
 
   it('is marked while second turns are common enough for the mark to pay', () => {
-    assert.equal(markFirstRequest([2], prices), true);
-    assert.equal(markFirstRequest([3, 1, 1, 1], prices), true, '1 in 4 is over the break-even');
+    assert.equal(markFirstRequest(false, runs(2), prices), true);
+    assert.equal(markFirstRequest(false, runs(3, 1, 1, 1), prices), true, '1 in 4 is over the break-even');
   });
 
   it('is always marked when a price override makes cache writes no dearer than input', () => {
-    assert.equal(markFirstRequest([1, 1, 1], { ...prices, cacheWrite: prices.input }), true);
+    assert.equal(markFirstRequest(false, runs(1, 1, 1), { ...prices, cacheWrite: prices.input }), true);
+    assert.equal(markFirstRequest(true, [], { ...prices, cacheWrite: prices.input }), true);
+  });
+
+  it('is left unmarked for a subtask the planner expects to end in one reply, with no run recorded', () => {
+    assert.equal(markFirstRequest(true, [], prices), false);
+    assert.equal(markFirstRequest(true, oneReplyRuns(0, 0), prices), false, 'subtasks that have not run say nothing');
+    assert.equal(markFirstRequest(true, runs(3, 2, 2), prices), false, 'runs of the other kind say nothing of it');
+    assert.equal(markFirstRequest(true, oneReplyRuns(1, 1, 1, 2, 1), prices), false, '1 in 5 is under the break-even');
+  });
+
+  it('is marked again for a one-reply subtask once this plan’s one-reply runs keep taking second turns', () => {
+    assert.equal(markFirstRequest(true, oneReplyRuns(2), prices), true);
+    assert.equal(markFirstRequest(true, oneReplyRuns(1, 3, 1, 1), prices), true, '1 in 4 is over the break-even');
+    assert.equal(
+      markFirstRequest(true, [...oneReplyRuns(2, 1), ...runs(1, 1, 1, 1)], prices),
+      true,
+      'one-call runs of other subtasks do not hide the failed predictions',
+    );
+  });
+
+  it('judges the other subtasks by their own runs, not by the one-reply runs', () => {
+    assert.equal(markFirstRequest(false, oneReplyRuns(1, 1, 1, 1), prices), true);
+    assert.equal(markFirstRequest(false, [...oneReplyRuns(1, 1, 1), ...runs(1)], prices), false);
   });
 });

@@ -65,26 +65,45 @@ function lastMarkable(blocks: readonly ContentBlockParam[]): number {
   return -1;
 }
 
+/** A run this plan has recorded: its model calls (0 for a subtask that has not run), and whether it was one-reply. */
+export interface RecordedRun {
+  turns: number;
+  /** The planner expected the worker to make all its edits and finish in its first reply (`oneReply`). */
+  oneReply: boolean;
+}
+
 /**
- * Whether a worker's first request should carry a conversation mark, from how this plan's earlier runs went.
+ * Whether a worker's first request should carry a conversation mark, from what the planner expects of the subtask
+ * and how this plan's earlier runs went.
  *
  * Marked, a first request of P tokens costs P at the cache-write price, and a second turn reads it back at the
  * cache-read price. Unmarked, it costs P at the input price, and a second turn writes it (its own mark) at the
  * cache-write price. So the mark costs P × (write − input) in a run of one call and saves P × (input − read) in a run
  * of two or more; it pays when the share p of runs taking a second turn is at least (write − input) ÷ (write − read):
- * 0.217 at Anthropic's list ratios (1.25×, 0.1×). Whether a run will take a second turn is not known before the model
- * answers, and a wrong guess without the mark costs more than three times one with it (0.9 against 0.25 of P), so a
- * first request is marked until this plan's recorded runs show second turns to be rarer than that.
+ * 0.217 at Anthropic's list ratios (1.25×, 0.1×). At those ratios an unread write costs 0.25× of P and a missed read
+ * 0.9× of P, more than three times as much.
  *
- * `turns`: the model calls of each run recorded in this plan so far (0 for a subtask that has not run).
+ * Whether a run will take a second turn is not known before the model answers, so the rule leans on two guides, each
+ * checked against the runs of its own kind (the one-reply subtasks, or the others):
+ * - a subtask the planner marked `oneReply` (its focus holds every line to change and its instructions say what to
+ *   write) is left unmarked: its worker is expected to edit and finish in one call, and the mark would be written
+ *   for nothing. Should this plan's recorded one-reply runs show second turns at the break-even rate or more, the
+ *   planner's predictions are failing and the mark comes back.
+ * - any other subtask is marked, a wrong guess without the mark being the dearer one, until this plan's recorded runs
+ *   of such subtasks show second turns to be rarer than the break-even.
+ *
+ * A cache write no dearer than input (a price override) costs nothing to place: then the first request is marked.
  */
-export function markFirstRequest(turns: readonly number[], prices: Prices): boolean {
-  const runs = turns.filter((t) => t > 0);
+export function markFirstRequest(oneReply: boolean, recorded: readonly RecordedRun[], prices: Prices): boolean {
   const premium = prices.cacheWrite - prices.input;
-  if (runs.length === 0 || premium <= 0) {
-    // Nothing seen yet; or a cache write no dearer than input (a price override), which costs nothing to place.
+  if (premium <= 0) {
     return true;
   }
-  const longer = runs.filter((t) => t > 1).length;
+  const runs = recorded.filter((r) => r.turns > 0 && r.oneReply === oneReply);
+  if (runs.length === 0) {
+    // Nothing of its kind seen yet: the planner's word for a one-reply subtask, the cheaper wrong guess otherwise.
+    return !oneReply;
+  }
+  const longer = runs.filter((r) => r.turns > 1).length;
   return longer / runs.length >= premium / (prices.cacheWrite - prices.cacheRead);
 }

@@ -1,9 +1,11 @@
 import { OrchestratorError } from '../contract';
+import type { RecordedRun } from '../llm/cache';
 import { markFirstRequest } from '../llm/cache';
 import { LlmError } from '../llm/errors';
 import type { ModelInfo } from '../models';
 import { modelFor } from '../models';
 import type { Subtask } from '../plan/schema';
+import { oneReplyOf } from '../plan/schema';
 import type { SubtaskState, SubtaskStatus } from '../plan/state';
 import type { EngineEnv } from '../session/env';
 import { describeClaim } from '../session/records';
@@ -189,9 +191,14 @@ export class Runner {
     );
   }
 
-  /** The model calls of each run this plan has recorded (its subtasks' last runs). */
-  private recordedTurns(): number[] {
-    return Object.values(this.session.state?.subtasks ?? {}).map((s) => s.work?.turns ?? 0);
+  /** The runs this plan has recorded (its subtasks' last runs): their model calls, and whether each was one-reply. */
+  private recordedRuns(): RecordedRun[] {
+    const state = this.session.state;
+    const specs = new Map(state?.plan.subtasks.map((s) => [s.id, s]));
+    return Object.values(state?.subtasks ?? {}).map((s) => ({
+      turns: s.work?.turns ?? 0,
+      oneReply: oneReplyOf(specs.get(s.id)),
+    }));
   }
 
   private async run(spec: Subtask, state: SubtaskState, signal: AbortSignal): Promise<void> {
@@ -228,7 +235,7 @@ export class Runner {
         feedback,
         firstMarks: {
           sharedPrefix: this.laterRunOn(model, spec.id),
-          conversation: markFirstRequest(this.recordedTurns(), model.prices),
+          conversation: markFirstRequest(oneReplyOf(spec), this.recordedRuns(), model.prices),
         },
         onUsage: (u) => {
           state.live = u;

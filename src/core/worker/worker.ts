@@ -63,8 +63,9 @@ export interface WorkerInput {
   /**
    * What the first request marks for the cache (later requests mark the conversation, see withMovingBreakpoint):
    * the system prompt and tools, which every run on the model sends alike, when a later run will read them (default
-   * true), and the whole first message, unless second turns have been rare enough for the mark not to pay (default
-   * true; see markFirstRequest). A mark nothing reads back costs a quarter of the input price of what it covers.
+   * true), and the whole first message, unless the planner expects the run to end in one reply or second turns have
+   * been rare enough for the mark not to pay (default true; see markFirstRequest). A mark nothing reads back costs a
+   * quarter of the input price of what it covers.
    */
   firstMarks?: { sharedPrefix: boolean; conversation: boolean };
 }
