@@ -85,9 +85,40 @@ describe('estimates', () => {
     assert.equal(onHaiku.usage.input, 3_000 * 2 + 750);
   });
 
+  it('prices a one-reply subtask at the dearer path: unmarked first request, then a second turn writing it', async () => {
+    const shape = { prompt: 3_000, editOutput: 600, answerOutput: 300, results: 150 };
+    const unmarked = runCost(shape, sonnet, false);
+    assert.deepEqual(unmarked.usage, { input: 3_000, cacheRead: 0, cacheWrite: 3_750, output: 900 });
+    const marked = runCost(shape, sonnet);
+    assert.ok(unmarked.cost > marked.cost, 'a second turn after an unmarked first request bills more');
+    const oneCall = (3_000 * sonnet.prices.input + 600 * sonnet.prices.output) / 1e6;
+    assert.ok(oneCall < marked.cost, 'a run of one call bills least');
+
+    const files: ScopedFile[] = [{ path: 'src/order.ts', text: source(80), create: false }];
+    const plain = await estimate(files);
+    const spec: Subtask = { ...subtask(files), oneReply: true };
+    const oneReply = await subtaskEstimate({ goal: GOAL, spec, files, model: sonnet });
+    assert.ok(plain.inputTokens >= 1_024, 'long enough to be cached');
+    assert.equal(oneReply.inputTokens, plain.inputTokens);
+    assert.equal(oneReply.outputTokens, plain.outputTokens);
+    assert.ok(oneReply.cost > plain.cost, 'the one-reply estimate covers a second turn without the mark');
+    const expected = runCost(
+      {
+        prompt: plain.inputTokens,
+        editOutput: plain.outputTokens - THINKING_TOKENS.sonnet.medium.perRun - OUTPUT_RULES.answerTokens,
+        answerOutput: THINKING_TOKENS.sonnet.medium.perRun + OUTPUT_RULES.answerTokens,
+        results: OUTPUT_RULES.editResultTokens,
+      },
+      sonnet,
+      false,
+    );
+    assert.ok(Math.abs(oneReply.cost - expected.cost) < 1e-12, `${oneReply.cost} vs ${expected.cost}`);
+  });
+
   it('documents the formula in one paragraph', () => {
     assert.match(ESTIMATE_FORMULA, /sized by the change/);
     assert.match(ESTIMATE_FORMULA, /effort/);
+    assert.match(ESTIMATE_FORMULA, /one reply/);
     assert.ok(!ESTIMATE_FORMULA.includes('\n'));
   });
 });

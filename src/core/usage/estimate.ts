@@ -1,6 +1,6 @@
 import type { ModelInfo, ModelRole } from '../models';
 import type { Effort, Subtask } from '../plan/schema';
-import { effortOf, isWholeFile } from '../plan/schema';
+import { effortOf, isWholeFile, oneReplyOf } from '../plan/schema';
 import type { Estimate } from '../plan/state';
 import type { ScopedFile } from '../worker/context';
 import { buildWorkerRequest } from '../worker/context';
@@ -8,7 +8,7 @@ import type { FileView } from '../worker/slices';
 import { API_RULES, workerPromptOverhead } from './apiRules';
 import type { Usage } from './usage';
 import type { WorkEdit } from './work';
-import { costOfCall, estimateTokens } from './usage';
+import { addUsage, costOfCall, estimateTokens } from './usage';
 
 /**
  * The output of a worker run, sized by the change rather than by the files: edits of a few lines each, one per place
@@ -88,31 +88,36 @@ export interface RunShape {
 }
 
 /**
- * The price of a run of that shape with the worker's caching: the first request is written to the cache (when it is
- * long enough to be cached at all), the second reads it and writes its new tail, as the moving breakpoint does.
+ * The price of a run of that shape with the worker's caching. With `firstMarked` (the default) the first request is
+ * written to the cache (when it is long enough to be cached at all) and the second reads it and writes its new tail,
+ * as the moving breakpoint does. Without it the first request is billed at the input price and the second writes
+ * the whole conversation: the dearer path, which a one-reply subtask takes when a second turn comes after all.
  */
-export function runCost(shape: RunShape, model: ModelInfo): { usage: Usage; cost: number } {
-  const cached = shape.prompt >= API_RULES.minCacheableTokens[model.role];
-  const first: Usage = cached
-    ? { input: 0, cacheRead: 0, cacheWrite: shape.prompt, output: shape.editOutput }
-    : { input: shape.prompt, cacheRead: 0, cacheWrite: 0, output: shape.editOutput };
+export function runCost(shape: RunShape, model: ModelInfo, firstMarked = true): { usage: Usage; cost: number } {
+  const { first, second } = turnsOf(shape, shape.prompt >= API_RULES.minCacheableTokens[model.role], firstMarked);
+  return { usage: addUsage(first, second), cost: costOfCall(first, model) + costOfCall(second, model) };
+}
+
+function turnsOf(shape: RunShape, cached: boolean, firstMarked: boolean): { first: Usage; second: Usage } {
   const tail = shape.editOutput + shape.results;
-  const second: Usage = cached
-    ? { input: 0, cacheRead: shape.prompt, cacheWrite: tail, output: shape.answerOutput }
-    : { input: shape.prompt + tail, cacheRead: 0, cacheWrite: 0, output: shape.answerOutput };
-  const usage: Usage = {
-    input: first.input + second.input,
-    cacheRead: second.cacheRead,
-    cacheWrite: first.cacheWrite + second.cacheWrite,
-    output: first.output + second.output,
-  };
-  return { usage, cost: costOfCall(first, model) + costOfCall(second, model) };
+  const none = { input: 0, cacheRead: 0, cacheWrite: 0 };
+  const edit = { ...none, output: shape.editOutput };
+  const answer = { ...none, output: shape.answerOutput };
+  if (!cached) {
+    return { first: { ...edit, input: shape.prompt }, second: { ...answer, input: shape.prompt + tail } };
+  }
+  return firstMarked
+    ? { first: { ...edit, cacheWrite: shape.prompt }, second: { ...answer, cacheRead: shape.prompt, cacheWrite: tail } }
+    : { first: { ...edit, input: shape.prompt }, second: { ...answer, cacheWrite: shape.prompt + tail } };
 }
 
 /**
  * The gauge's "before dispatch" figure. Input: the worker's first request as it will be sent (the files as the
  * worker sees them), plus what the API adds. Output: the expected edits and their thinking at the subtask's effort,
- * and the closing answer. Cost: the two turns with the worker's caching.
+ * and the closing answer. Cost: the two turns with the worker's caching. A one-reply subtask's first request goes
+ * without a conversation mark unless its kind of run keeps taking second turns (markFirstRequest); should a second
+ * turn come, that run bills more than the marked one (its prompt once at the input price, then written), so its
+ * cost is the dearer of the two: the figure stays at or above the bill either way.
  */
 export function estimateSubtask(input: {
   goal: string;
@@ -129,7 +134,9 @@ export function estimateSubtask(input: {
   const editOutput = Math.min(OUTPUT_RULES.cap, edits.tokens + edits.count * thinking.perEdit);
   const answerOutput = thinking.perRun + OUTPUT_RULES.answerTokens;
   const results = edits.count * OUTPUT_RULES.editResultTokens;
-  const { cost } = runCost({ prompt, editOutput, answerOutput, results }, model);
+  const shape: RunShape = { prompt, editOutput, answerOutput, results };
+  const marked = runCost(shape, model).cost;
+  const cost = oneReplyOf(subtask) ? Math.max(marked, runCost(shape, model, false).cost) : marked;
   return { inputTokens: prompt, outputTokens: editOutput + answerOutput, cost };
 }
 
@@ -141,4 +148,6 @@ export const ESTIMATE_FORMULA =
   `by the change: ${OUTPUT_RULES.editTokens} tokens per place the planner pointed at (each symbol or line range, or ` +
   `a file given whole; ${OUTPUT_RULES.newFileTokens.toLocaleString('en-US')} per file to create), the thinking its model is expected ` +
   'to do at the subtask’s effort (per edit and per run), and a closing answer. The cost is two turns at the model’s ' +
-  'list prices with the worker’s caching: the first request written to the cache, the second reading it.';
+  'list prices with the worker’s caching: the first request written to the cache, the second reading it; for a ' +
+  'subtask the planner expects to end in one reply, whose first request is sent without a cache mark, the dearer ' +
+  'path: the first request at the input price, the second writing it to the cache.';
