@@ -116,6 +116,7 @@ describe('bench: Claude Code side by side', () => {
       assert.equal(turns[0]?.content.filter((b) => b.type === 'tool_use').length, 1);
       for (const s of job.plan.subtasks) {
         assert.ok(s.effort, `${s.id} has an effort`);
+        assert.equal(s.oneReply, true, `${s.id}: its scripted worker edits and finishes in one reply`);
         for (const f of s.files) {
           const lines = f.focus?.lines ?? [];
           for (const e of job.edits.filter((x) => x.path === f.path && lines.length > 0)) {

@@ -201,7 +201,10 @@ function focusOf(pkg: LibPackage, path: string, places: PlacesOf): Focus {
   return { symbols, lines: [] };
 }
 
-/** The plan, with the tests' and READMEs' places from `places`. */
+/**
+ * The plan, with the tests' and READMEs' places from `places`. Each subtask's focus holds every line it changes and
+ * its instructions say what to write, so the planner expects each worker to edit and finish in one reply.
+ */
 export function planOf(pkgs: LibPackage[], task: string, places: PlacesOf): Plan {
   const files = (pick: (f: ReturnType<typeof packageFiles>) => string[]) =>
     pkgs.flatMap((p) =>
@@ -213,6 +216,7 @@ export function planOf(pkgs: LibPackage[], task: string, places: PlacesOf): Plan
     title: 'Add requestTimeoutMs to the client options and use it in the request path',
     model: 'sonnet',
     effort: 'medium',
+    oneReply: true,
     files: files((f) => [f.types, f.defaults, f.client]),
     dependsOn: [],
     instructions:
@@ -236,6 +240,7 @@ export function planOf(pkgs: LibPackage[], task: string, places: PlacesOf): Plan
     title: 'Test requestTimeoutMs',
     model: 'sonnet',
     effort: 'medium',
+    oneReply: true,
     files: files((f) => [f.test]),
     dependsOn: [],
     instructions:
@@ -254,6 +259,7 @@ export function planOf(pkgs: LibPackage[], task: string, places: PlacesOf): Plan
     title: 'Document requestTimeoutMs in the READMEs',
     model: 'haiku',
     effort: 'low',
+    oneReply: true,
     files: files((f) => [f.readme]),
     dependsOn: [],
     instructions:

@@ -318,10 +318,12 @@ export function sideBySideRows(results: SizeResult[], stepSeconds: number): Row[
       'a single call marks a cache breakpoint and pays the write premium for nothing. ' +
       (results.some((r) => r.singleCallWrites.some((w) => w.run === 'plan' && w.write > 0))
         ? 'Here it is the planner, whose first request should carry no mark (src/core/plan/planner.ts).'
-        : 'Here they are workers that ended with finish in their first turn. A first message is marked for a second ' +
-          'turn until the plan’s recorded runs show second turns to be rarer than the break-even of about one in ' +
-          'five (markFirstRequest in src/core/llm/cache.ts); these workers started together before any run was ' +
-          'recorded. A missed read costs 0.9× of the prompt, an unread write 0.25×.'),
+        : 'Here they are workers that ended with finish in their first turn. A one-reply subtask’s first message is ' +
+          'marked only once the plan’s one-reply runs take second turns at the break-even of about one in five or ' +
+          'more, any other first message until its kind of run shows second turns to be rarer (markFirstRequest in ' +
+          'src/core/llm/cache.ts); the system prompt only when a later run on the model will read it ' +
+          '(Runner.laterRunOn in src/core/runner/runner.ts). A missed read costs 0.9× of the prompt, an unread ' +
+          'write 0.25×.'),
   };
   for (const row of rows) {
     if (row.verdict !== 'PASS') {
