@@ -316,6 +316,9 @@ export async function step5MultiFileProposalInTheMultiDiffEditor(ctx: E2eContext
     readmeNow.includes('Greets people by name.') !== pkgNow.includes('"description"'),
     'exactly one hunk (of one file) was applied',
   );
+  // What is left is one file, which opens in the plain diff editor; the shot waits until its lenses are painted.
+  await page.locator('.tab.active').filter({ hasText: '↔ proposed by Sonnet (Describe the project)' }).waitFor();
+  await codeLens(page.locator('.part.editor .monaco-diff-editor .editor.modified').first(), '✓ Accept').waitFor();
   await ctx.screenshot('08-multi-diff-hunk-accepted');
 }
 
