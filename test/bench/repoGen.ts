@@ -192,6 +192,9 @@ export async function generateRepo(fileCount: number, seed = 7): Promise<Generat
   await git.addConfig('user.email', 'bench@example.com');
   await git.addConfig('user.name', 'Bench');
   await git.addConfig('commit.gpgsign', 'false');
+  // Thousands of loose objects would start a detached `git gc --auto` after the commit, still writing into .git when
+  // the bench removes the repository (ENOTEMPTY).
+  await git.addConfig('gc.auto', '0');
   await git.add('.');
   await git.commit('Initial import');
   return {
