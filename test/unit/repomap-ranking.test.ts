@@ -172,6 +172,27 @@ describe('repository map ranking', function () {
     assert.ok(spread < 1.5 * cli, `cli.ts ${cli.toFixed(2)}, all the folders sharing "vite" ${spread.toFixed(2)}`);
   });
 
+  it('weighs a file named for a word of the task above one that only declares a rarer word of it', () => {
+    // As in Vite: "the vite CLI" is cli.ts, though a folder of CLI fixtures makes "cli" common and one definition
+    // elsewhere happens to share "shows".
+    const fixtures = Array.from({ length: 20 }, (_, i) => `playground/cli/case${i}.ts`);
+    const filler = Array.from({ length: 200 }, (_, i) => `src/node/feature${i}/handler.ts`);
+    const files = ['src/node/cli.ts', 'src/client/client.ts', 'src/node/cliShortcuts.ts', ...fixtures, ...filler];
+    const sources: Record<string, string> = {
+      'src/client/client.ts': 'export function showErrorOverlay(): void {}\n',
+    };
+    const scans = new Map(files.map((rel) => [rel, scanText(rel, sources[rel] ?? 'export function run(): void {}\n')]));
+    const { seeds } = seedFiles(files, scans, {
+      task: 'Add a --verbose flag to the vite CLI that shows verbose logs',
+      changed: new Set(),
+    });
+    const cli = seeds.get('src/node/cli.ts') ?? 0;
+    const client = seeds.get('src/client/client.ts') ?? 0;
+    const partly = seeds.get('src/node/cliShortcuts.ts') ?? 0;
+    assert.ok(cli > client, `cli.ts ${cli.toFixed(2)}, client.ts ${client.toFixed(2)}`);
+    assert.ok(cli > 1.5 * partly, `cli.ts ${cli.toFixed(2)}, cliShortcuts.ts ${partly.toFixed(2)}`);
+  });
+
   it('takes "a test" in a task as a word, not as the name of every `test` function', () => {
     const files = ['src/helpers.py', 'tests/test_cli.py'];
     const scans = new Map([

@@ -30,6 +30,14 @@ export interface SeedContext {
 /** Files a task word may share its weight with in full (see `idf` in seedFiles). */
 const SPREAD = 30;
 
+/**
+ * Weight of a task word in a file's name, per unit of its idf; twice that when every word of the name is the task's:
+ * `cli.ts` is the thing "the vite CLI" names, where `cliShortcuts.ts` is only about it, and a word that a folder of
+ * fixtures or a definition elsewhere also shares would otherwise outweigh the file named for it.
+ */
+const NAME_WEIGHT = 3;
+const WHOLE_NAME_WEIGHT = 2 * NAME_WEIGHT;
+
 /** Supporting code the task is not about counts a tenth: its paths repeat the task's words without being the work. */
 const SUPPORT_WEIGHT = 0.1;
 
@@ -60,15 +68,18 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
   const namedPaths = pathsIn(taskLower);
   // Which task words each file's name, folders and declarations share, and in how many files each word appears:
   // a word every rule file shares ("rule") says less than one only two files share ("placeholder").
-  const matches = new Map<string, { base: string[]; dirs: string[]; defs: string[] }>();
+  const matches = new Map<string, { whole: boolean; base: string[]; dirs: string[]; defs: string[] }>();
   const df = new Map<string, number>();
   for (const rel of files) {
     if (!mayShare(rel, prefixes) && !scans.get(rel)?.defs.some((d) => mayShare(d.name, prefixes))) {
       continue;
     }
     const base = rel.slice(rel.lastIndexOf('/') + 1).replace(/\.[^.]+$/, '');
+    const baseWords = wordsOf(base);
     const m = {
-      base: shared(wordsOf(base), taskWords),
+      // Named for the task's words alone (see WHOLE_NAME_WEIGHT).
+      whole: baseWords.length > 0 && baseWords.every((w) => taskWords.has(w)),
+      base: shared(baseWords, taskWords),
       dirs: shared(dirOf(rel).split('/').flatMap(wordsOf), taskWords),
       defs: shared(
         (scans.get(rel)?.defs ?? []).filter((d) => mayShare(d.name, prefixes)).flatMap((d) => wordsOf(d.name)),
@@ -134,7 +145,8 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
     const m = matches.get(rel);
     if (m) {
       // A file named by its name has its weight from that already (its namesakes' share of it).
-      s += (byName.has(rel) ? 0 : 3 * idf(m.base)) + idf(m.dirs) + Math.min(3, 2 * idf(m.defs));
+      const named = m.whole ? WHOLE_NAME_WEIGHT : NAME_WEIGHT;
+      s += (byName.has(rel) ? 0 : named * idf(m.base)) + idf(m.dirs) + Math.min(3, 2 * idf(m.defs));
     }
     if (ctx.changed.has(rel)) {
       s += 0.5;
