@@ -193,6 +193,37 @@ describe('repository map ranking', function () {
     assert.ok(cli > 1.5 * partly, `cli.ts ${cli.toFixed(2)}, cliShortcuts.ts ${partly.toFixed(2)}`);
   });
 
+  it('holds a folder the task names to a few files’ worth of the restarts however many files it has', () => {
+    const big = Array.from({ length: 2000 }, (_, i) => `packages/big/src/module${i}.ts`);
+    const files = [...big, 'packages/small/src/options.ts'];
+    const scans = new Map(files.map((rel) => [rel, scanText(rel, 'export function run(): void {}\n')]));
+    const { seeds } = seedFiles(files, scans, { task: 'Add a retry option in packages/big', changed: new Set() });
+    const folder = big.reduce((n, rel) => n + (seeds.get(rel) ?? 0), 0);
+    // At 6 a file, the 2,000 files would have held 12,000 of it; now 30 files' worth, plus what their folders'
+    // words share with the task.
+    assert.ok(folder < 300, `the folder's files hold ${folder.toFixed(1)}`);
+    assert.ok((seeds.get('packages/big/src/module1.ts') ?? 0) > 0);
+  });
+
+  it('takes a package named by its package name (`@acme/tokenizer`) as naming its folder', async () => {
+    // The folders' names say nothing of the packages', as in monorepos whose folders predate a rename.
+    const options =
+      'export interface Options {\n  strictMode?: boolean;\n}\nexport function getOptions(): Options {\n  return {};\n}\n';
+    const files: Record<string, string> = {
+      'package.json': '{ "name": "acme-monorepo", "private": true }\n',
+      'packages/p1/package.json': '{ "name": "@acme/printer" }\n',
+      'packages/p2/package.json': '{ "name": "@acme/tokenizer" }\n',
+      'packages/p1/src/options.ts': options,
+      'packages/p2/src/options.ts': options,
+    };
+    const root = await repo(files);
+    const map = await buildRepoMap({ root, task: 'Add a maxNestingDepth option to @acme/tokenizer' });
+    assert.deepEqual(
+      map.ranked.filter((rel) => rel.endsWith('options.ts')),
+      ['packages/p2/src/options.ts', 'packages/p1/src/options.ts'],
+    );
+  });
+
   it('takes "a test" in a task as a word, not as the name of every `test` function', () => {
     const files = ['src/helpers.py', 'tests/test_cli.py'];
     const scans = new Map([

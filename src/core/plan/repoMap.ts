@@ -17,6 +17,7 @@ import { MapLayout } from './mapLayout';
 import type { MapFile } from './mapLayout';
 import { defaultOutline } from './outline';
 import type { OutlineSource } from './outline';
+import { packagesNamedIn } from './packages';
 import { rankFiles } from './ranking';
 import { scanFiles } from './scanFiles';
 import { putFirst, seedFiles } from './seeds';
@@ -128,12 +129,13 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
       rankable.push(rel);
     }
   }
-  const [scans, facts] = await Promise.all([
+  const [scans, facts, packages] = await Promise.all([
     scanFiles(opts.root, rankable, listing, cache),
     // Only what the map itself may show: no third-party trees, links out or ignored files; deletions stay.
     gitFacts(opts.root, {
       mayShow: (rel) => rules.mayRead(rel) && (listed.has(rel) || !existsSync(path.join(opts.root, rel))),
     }),
+    packagesNamedIn(opts.root, listing.files, listing.sizes, opts.task),
   ]);
   cache.keepOnly(listed);
 
@@ -145,6 +147,7 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
     selected: selectedRel,
     selectionText: opts.selection?.text,
     changed: new Set(facts?.changedPaths ?? []),
+    packages,
   });
   const ranking = rankFiles({
     files: rankable,
@@ -152,8 +155,7 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
     seeds: seeding.seeds,
     key: cache.fingerprint(rankable),
   });
-  // What the task points at directly counts beside what the graph makes of it: a file the task names stays near
-  // the top however few files use it.
+  // What the task points at counts beside the graph: a file the task names stays near the top however few use it.
   const seedTotal = [...seeding.seeds.values()].reduce((n, x) => n + x, 0) || 1;
   const score = new Map(
     rankable.map((rel) => {
@@ -253,10 +255,7 @@ export async function buildRepoMap(opts: RepoMapOptions): Promise<RepoMap> {
   };
 }
 
-/**
- * Declaration lines are the repository's own text: the shown ones are scanned in one pass per file and secrets
- * replaced before the map is stored or sent, so the log can name the file.
- */
+/** Shown declaration lines are the repository's text: scanned per file for secrets before the map is stored or sent. */
 async function redactSymbols(layout: MapLayout, redactor: Redactor): Promise<void> {
   const shown = layout.shownSymbolItems();
   const texts = await redactor.redactMany(

@@ -25,6 +25,8 @@ export interface SeedContext {
   selected?: string;
   selectionText?: string;
   changed: Set<string>;
+  /** Folders of the packages the task names by package name (see packagesNamedIn), lower-cased. */
+  packages?: readonly string[];
 }
 
 /** Files a task word may share its weight with in full (see `idf` in seedFiles). */
@@ -37,6 +39,9 @@ const SPREAD = 30;
  */
 const NAME_WEIGHT = 3;
 const WHOLE_NAME_WEIGHT = 2 * NAME_WEIGHT;
+
+/** Seed of each file in a folder the task names ("in packages/http"), for a folder of up to SPREAD such files. */
+const FOLDER_WEIGHT = 6;
 
 /** Supporting code the task is not about counts a tenth: its paths repeat the task's words without being the work. */
 const SUPPORT_WEIGHT = 0.1;
@@ -65,7 +70,7 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
   const taskLower = ctx.task.toLowerCase();
   const prefixes = [...taskWords].map((w) => w.slice(0, 4));
   const activeDir = ctx.active === undefined ? undefined : dirOf(ctx.active);
-  const namedPaths = pathsIn(taskLower);
+  const namedPaths = [...new Set([...pathsIn(taskLower), ...(ctx.packages ?? [])])];
   // Which task words each file's name, folders and declarations share, and in how many files each word appears:
   // a word every rule file shares ("rule") says less than one only two files share ("placeholder").
   const matches = new Map<string, { whole: boolean; base: string[]; dirs: string[]; defs: string[] }>();
@@ -99,6 +104,25 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
       const count = df.get(w) ?? 1;
       return n + (Math.log1p(files.length / count) / Math.log1p(files.length)) * Math.min(1, SPREAD / count);
     }, 0);
+  // A folder the task names lends its files FOLDER_WEIGHT each, up to SPREAD files' worth in all: a package of
+  // thousands of files would otherwise hold most of the restart weight. Its tests and fixtures get none of it.
+  const inFolder = new Map<string, number>();
+  for (const rel of files) {
+    const relLower = rel.toLowerCase();
+    for (const p of namedPaths) {
+      if (relLower.startsWith(`${p}/`) && kindWeight(rel) === 1) {
+        inFolder.set(p, (inFolder.get(p) ?? 0) + 1);
+      }
+    }
+  }
+  const folderShare = (relLower: string): number =>
+    namedPaths.reduce(
+      (best, p) =>
+        relLower.startsWith(`${p}/`)
+          ? Math.max(best, FOLDER_WEIGHT * Math.min(1, SPREAD / (inFolder.get(p) ?? 1)))
+          : best,
+      0,
+    );
   const usedNames = usersOfUndeclared(ctx.task, declared, files, scans);
   const byName = namedByName(files, ctx.task, namedPaths, taskWords);
   const seeds = new Map<string, number>();
@@ -116,8 +140,8 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
     // A folder the task names ("in packages/http"), or a path it names by its last parts ("src/types.ts" there),
     // sets those files apart from their namesakes in sibling folders.
     const relLower = rel.toLowerCase();
-    if (namedPaths.some((p) => relLower.startsWith(`${p}/`))) {
-      s += 6;
+    if (kindWeight(rel) === 1) {
+      s += folderShare(relLower);
     }
     if (namedPaths.some((p) => relLower.endsWith(`/${p}`))) {
       s += 2;
