@@ -66,14 +66,14 @@ describe('Runner wiring: context fit, refusals, prices', function () {
   }
 
   const workerCalls = (): number => fake.requests.filter((r) => !isPlanner(r)).length;
+  const edit = (file: string, from: string, to: string) => ({
+    name: 'str_replace_based_edit_tool',
+    input: { command: 'str_replace', path: file, old_str: from, new_str: to },
+  });
+  const finish = { name: 'finish', input: { summary: 'done' } };
 
   it('stops marking workers’ first requests for the cache once this plan’s runs end in one call', async () => {
     await fs.writeFile(path.join(root, 'src/b.ts'), 'export const b = 1;\n');
-    const edit = (file: string, from: string, to: string) => ({
-      name: 'str_replace_based_edit_tool',
-      input: { command: 'str_replace', path: file, old_str: from, new_str: to },
-    });
-    const finish = { name: 'finish', input: { summary: 'done' } };
     const subtask = (id: string, file: string, dependsOn: string[]) => ({
       ...PLAN.subtasks[0],
       id,
@@ -121,11 +121,6 @@ describe('Runner wiring: context fit, refusals, prices', function () {
 
   it('leaves a one-reply subtask’s first message unmarked, and marks it again once such runs take second turns', async () => {
     await fs.writeFile(path.join(root, 'src/b.ts'), 'export const b = 1;\n');
-    const edit = (file: string, from: string, to: string) => ({
-      name: 'str_replace_based_edit_tool',
-      input: { command: 'str_replace', path: file, old_str: from, new_str: to },
-    });
-    const finish = { name: 'finish', input: { summary: 'done' } };
     const subtask = (id: string, file: string) => ({
       ...PLAN.subtasks[0],
       id,
@@ -174,15 +169,7 @@ describe('Runner wiring: context fit, refusals, prices', function () {
       }),
     );
     await orch.plan('Edit a file, then its note');
-    fake.enqueue(
-      toolUseReply([
-        {
-          name: 'str_replace_based_edit_tool',
-          input: { command: 'str_replace', path: 'src/a.ts', old_str: 'a = 1', new_str: 'a = 2' },
-        },
-        { name: 'finish', input: { summary: 'done' } },
-      ]),
-    );
+    fake.enqueue(toolUseReply([edit('src/a.ts', 'a = 1', 'a = 2'), finish]));
     await orch.dispatch(['code']);
     const [first] = fake.requests.filter((r) => !isPlanner(r));
     assert.match(JSON.stringify(first?.body.model), /claude-sonnet-5-5/);
