@@ -169,8 +169,8 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
     const m = matches.get(rel);
     if (m) {
       // A file named by its name has its weight from that already (its namesakes' share of it).
-      const named = m.whole ? WHOLE_NAME_WEIGHT : NAME_WEIGHT;
-      s += (byName.has(rel) ? 0 : named * idf(m.base)) + idf(m.dirs) + Math.min(3, 2 * idf(m.defs));
+      const nameWeight = m.whole ? WHOLE_NAME_WEIGHT : NAME_WEIGHT;
+      s += (byName.has(rel) ? 0 : nameWeight * idf(m.base)) + idf(m.dirs) + Math.min(3, 2 * idf(m.defs));
     }
     if (ctx.changed.has(rel)) {
       s += 0.5;
