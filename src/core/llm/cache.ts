@@ -46,12 +46,13 @@ export function withMovingBreakpoint(messages: readonly MessageParam[], markFirs
 export function markLastBlock(message: MessageParam): MessageParam {
   const blocks: ContentBlockParam[] =
     typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : [...message.content];
+  return lastMarkable(blocks) < 0 ? message : ({ ...message, content: markLast(blocks) } as MessageParam);
+}
+
+/** A copy of `blocks` (a message's content, or a system prompt) with a breakpoint on the last block that takes one. */
+export function markLast<B extends ContentBlockParam>(blocks: readonly B[]): B[] {
   const index = lastMarkable(blocks);
-  if (index < 0) {
-    return message;
-  }
-  blocks[index] = { ...(blocks[index] as ContentBlockParam), cache_control: EPHEMERAL } as ContentBlockParam;
-  return { ...message, content: blocks } as MessageParam;
+  return blocks.map((block, i) => (i === index ? { ...block, cache_control: EPHEMERAL } : block));
 }
 
 /** Thinking blocks cannot carry a breakpoint; the mark goes on the last block that can. */

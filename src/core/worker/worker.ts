@@ -1,10 +1,5 @@
 import path from 'node:path';
-import type {
-  MessageParam,
-  TextBlockParam,
-  ToolResultBlockParam,
-  ToolUseBlock,
-} from '@anthropic-ai/sdk/resources/messages/messages';
+import type { MessageParam, ToolResultBlockParam, ToolUseBlock } from '@anthropic-ai/sdk/resources/messages/messages';
 import { EDITOR_TOOL, executeEditorCall } from '../edits/editorTool';
 import { encodingOfFile } from '../edits/encoding';
 import type { EditorSecrets, PathGuard } from '../edits/editorTool';
@@ -24,7 +19,7 @@ import { CallBudget } from './callBudget';
 import type { CallOutcome } from './record';
 import { WorkRecorder } from './record';
 import type { RunWork } from '../usage/work';
-import { EPHEMERAL, withMovingBreakpoint } from '../llm/cache';
+import { markLast, withMovingBreakpoint } from '../llm/cache';
 import type { ScopedFile } from './context';
 import { FINISH_TOOL, buildWorkerRequest, viewsOf } from './context';
 import type { FileView } from './slices';
@@ -180,11 +175,6 @@ function summaryOf(finish: ToolUseBlock): string {
   return typeof summary === 'string' ? summary.trim() : '';
 }
 
-/** The system prompt with a cache breakpoint at its end. */
-function marked(system: readonly TextBlockParam[]): TextBlockParam[] {
-  return system.map((block, i) => (i === system.length - 1 ? { ...block, cache_control: EPHEMERAL } : block));
-}
-
 function toolResult(o: CallOutcome): ToolResultBlockParam {
   return { type: 'tool_result', tool_use_id: o.block.id, content: o.content, ...(o.isError ? { is_error: true } : {}) };
 }
@@ -242,7 +232,7 @@ export async function runWorker(input: WorkerInput): Promise<WorkerResult> {
   const recorder = new WorkRecorder(views);
   let spent: Usage = { ...ZERO_USAGE };
 
-  const markedSystem = marked(request.system);
+  const markedSystem = markLast(request.system);
   const sharedPrefix = input.firstMarks?.sharedPrefix ?? true;
   for (let turn = 1; turn <= maxTurns; turn += 1) {
     if (input.signal?.aborted) {
