@@ -298,7 +298,6 @@ export class MapLayout {
   }
 }
 
-/** A folder that only holds folders needs no line of its own once open: its subfolders name their full paths. */
 /**
  * Characters an expanded folder adds beyond its own line: its "more" and counted lines, its listed subfolders and
  * the line summing up the others (`capped`), or all its subfolders.
@@ -321,6 +320,7 @@ function openCost(d: Dir, capped: boolean): number {
   return header + more + len(lowLine(d)) + listed.reduce((n, c) => n + len(collapsedLine(c)), 0) + rest;
 }
 
+/** A folder that only holds folders needs no line of its own once open: its subfolders name their full paths. */
 function ownLines(d: Dir): boolean {
   return d.files.length > 0 || d.lowValue.size > 0;
 }
