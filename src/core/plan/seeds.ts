@@ -107,7 +107,7 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
   // A folder the task names lends its files FOLDER_WEIGHT each, up to SPREAD files' worth in all: a package of
   // thousands of files would otherwise hold most of the restart weight. Its tests and fixtures get none of it.
   const inFolder = new Map<string, number>();
-  for (const rel of files) {
+  for (const rel of namedPaths.length > 0 ? files : []) {
     const relLower = rel.toLowerCase();
     for (const p of namedPaths) {
       if (relLower.startsWith(`${p}/`) && kindWeight(rel) === 1) {
@@ -129,19 +129,20 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
   const named = new Set<string>();
   for (const rel of files) {
     let s = 0;
-    if (rel.includes('/') && mentionsPath(taskLower, rel.toLowerCase())) {
+    const relLower = rel.toLowerCase();
+    if (rel.includes('/') && mentionsPath(taskLower, relLower)) {
       named.add(rel);
     }
-    if (taskLower.includes(rel.toLowerCase())) {
+    if (taskLower.includes(relLower)) {
       s += 20;
     } else {
       s += byName.get(rel) ?? 0;
     }
     // A folder the task names ("in packages/http"), or a path it names by its last parts ("src/types.ts" there),
     // sets those files apart from their namesakes in sibling folders.
-    const relLower = rel.toLowerCase();
-    if (kindWeight(rel) === 1) {
-      s += folderShare(relLower);
+    const share = folderShare(relLower);
+    if (share > 0 && kindWeight(rel) === 1) {
+      s += share;
     }
     if (namedPaths.some((p) => relLower.endsWith(`/${p}`))) {
       s += 2;
