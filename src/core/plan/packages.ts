@@ -22,7 +22,9 @@ export async function packagesNamedIn(
   task: string,
 ): Promise<string[]> {
   const taskLower = task.toLowerCase();
-  if (!/[@.-]/.test(taskLower)) {
+  // Such a name has an `@`, or a name character before a dot, hyphen or slash: a task with neither ("--verbose",
+  // "send_file") names no package this way, and no manifest is read.
+  if (!/@|[^\s./-][./-]/.test(taskLower)) {
     return [];
   }
   const manifests = files
