@@ -5,7 +5,7 @@ import { Orchestrator } from '../../src/core/orchestrator';
 import type { PlanState, UsageEntry } from '../../src/core/plan/state';
 import { Store } from '../../src/core/store/store';
 import { diskIO } from '../../src/cli/diskIO';
-import type { RecordedRequest } from '../fake-anthropic/server';
+import type { FakeAnthropic, RecordedRequest } from '../fake-anthropic/server';
 import { startFakeAnthropic } from '../fake-anthropic/server';
 import { PromptCache } from './promptCache';
 import { isPlannerRequest, scenarioResponder, subtaskOf } from './responder';
@@ -18,6 +18,8 @@ export interface SessionOptions {
   /** Skip dispatch: only the planner runs. */
   planOnly?: boolean;
   timeoutMs?: number;
+  /** A local server to use and leave open (by default one is started and closed with the session). */
+  server?: FakeAnthropic;
 }
 
 export interface SessionResult {
@@ -56,7 +58,7 @@ export async function resetRepo(root: string): Promise<void> {
  */
 export async function runSession(root: string, scenario: Scenario, opts: SessionOptions): Promise<SessionResult> {
   await resetRepo(root);
-  const fake = await startFakeAnthropic();
+  const fake = opts.server ?? (await startFakeAnthropic());
   const timeline: TimelineEvent[] = [];
   const respond = scenarioResponder(scenario, {
     latencyMs: opts.latencyMs,
@@ -111,7 +113,9 @@ export async function runSession(root: string, scenario: Scenario, opts: Session
     watch.dispose();
     // Saves follow the events they record: let them land before the repository is reset.
     await orch.flush().catch(() => undefined);
-    await fake.close();
+    if (!opts.server) {
+      await fake.close();
+    }
     await resetRepo(root);
   }
 }

@@ -4,6 +4,8 @@ import { runSession } from '../session';
 import type { TimelineEvent } from '../session';
 import { fmt, median } from '../stats';
 import { dagScenario } from '../transcripts';
+import { startFakeAnthropic } from '../../fake-anthropic/server';
+import { replayModelCalls } from './schedulingFloor';
 
 const CALL_MS = 300;
 const CONCURRENCY = 4;
@@ -25,6 +27,8 @@ export interface Overheads {
 export interface SchedulingRun {
   wallMs: number;
   boundMs: number;
+  /** The same model calls replayed with nothing between them (see schedulingFloor.ts). */
+  floorMs: number;
   /** Medians over the run's subtasks. */
   overheads: Overheads;
 }
@@ -94,23 +98,34 @@ export function overheads(timeline: TimelineEvent[], deps: Map<string, string[]>
 /** One run of the 12-subtask DAG (width 4, depth 3) with every model call taking CALL_MS before it answers. */
 export async function schedulingRun(repo: GeneratedRepo): Promise<SchedulingRun> {
   const scenario = dagScenario(repo);
-  const result = await runSession(repo.root, scenario, {
-    concurrency: CONCURRENCY,
-    latencyMs: CALL_MS,
-    plannerLatencyMs: 10,
-  });
-  const open = Object.entries(result.statuses).filter(([, s]) => s !== 'accepted');
-  if (open.length > 0) {
-    const why = Object.values(result.state.subtasks).map((s) => `${s.id}:${s.status}${s.error ? ` (${s.error})` : ''}`);
-    throw new Error(`the DAG session did not accept every subtask: ${why.join(', ')}`);
+  // One local server for the session and its replay: it checks that the thinking blocks sent back are the ones it issued.
+  const server = await startFakeAnthropic();
+  try {
+    const result = await runSession(repo.root, scenario, {
+      concurrency: CONCURRENCY,
+      latencyMs: CALL_MS,
+      plannerLatencyMs: 10,
+      server,
+    });
+    const open = Object.entries(result.statuses).filter(([, s]) => s !== 'accepted');
+    if (open.length > 0) {
+      const why = Object.values(result.state.subtasks).map(
+        (s) => `${s.id}:${s.status}${s.error ? ` (${s.error})` : ''}`,
+      );
+      throw new Error(`the DAG session did not accept every subtask: ${why.join(', ')}`);
+    }
+    const calls = new Map(scenario.plan.subtasks.map((s) => [s.id, scenario.turns.get(s.id)?.length ?? 0]));
+    const deps = new Map(scenario.plan.subtasks.map((s) => [s.id, s.dependsOn]));
+    const floor = await replayModelCalls(server, scenario, result.requests, CALL_MS);
+    return {
+      wallMs: result.dispatchMs,
+      boundMs: criticalPathMs(calls, deps),
+      floorMs: floor.wallMs,
+      overheads: overheads(result.timeline, deps),
+    };
+  } finally {
+    await server.close();
   }
-  const calls = new Map(scenario.plan.subtasks.map((s) => [s.id, scenario.turns.get(s.id)?.length ?? 0]));
-  const deps = new Map(scenario.plan.subtasks.map((s) => [s.id, s.dependsOn]));
-  return {
-    wallMs: result.dispatchMs,
-    boundMs: criticalPathMs(calls, deps),
-    overheads: overheads(result.timeline, deps),
-  };
 }
 
 const STEP_NAMES: Record<keyof Overheads, string> = {
@@ -149,6 +164,13 @@ export function schedulingRow(runs: SchedulingRun[]): Row {
     handoff: median(runs.map((r) => r.overheads.handoff)),
   };
   const perLevel = o.start + o.between + o.finish + o.accept + o.handoff;
+  const floor = median(runs.map((r) => r.floorMs / r.boundMs));
+  const added = median(runs.map((r) => r.wallMs - r.floorMs));
+  const floorText =
+    `The same model calls replayed through the SDK to the local server with nothing between them (each subtask's ` +
+    `calls in turn, each started as its dependencies' calls answered) take ${fmt(floor, 3)} of the bound: HTTP, the ` +
+    `SDK and the in-process server on this machine. The orchestrator's own share is the rest, ` +
+    `${fmt(added, 0)} ms per session (median).`;
   return {
     id: 'scheduling',
     metric: 'scheduling (wall ÷ critical path)',
@@ -159,7 +181,7 @@ export function schedulingRow(runs: SchedulingRun[]): Row {
       `12 subtasks, width 4, depth 3, 2 calls each at ${CALL_MS} ms, concurrency ${CONCURRENCY}, every proposal ` +
       `accepted as it arrives; bound ${fmt(bound, 0)} ms, ` +
       `wall median ${fmt(median(runs.map((r) => r.wallMs)), 0)} ms ` +
-      `(runs: ${ratios.map((r) => fmt(r, 3)).join(', ')}). Per subtask, median: ${describe(o)}`,
+      `(runs: ${ratios.map((r) => fmt(r, 3)).join(', ')}). Per subtask, median: ${describe(o)}. ${floorText}`,
     ...(pass
       ? {}
       : {
@@ -167,7 +189,9 @@ export function schedulingRow(runs: SchedulingRun[]): Row {
             `each of the 3 levels adds about ${fmt(perLevel, 0)} ms to its 600 ms of model time (${describe(o)}). ` +
             `The largest step is ${STEP_NAMES[largest(o)]}. Saves after the fact give way to decisions, and back-to-back ` +
             'decisions and dispatches share one hold of the store lock; what is left is file I/O, HTTP, the ' +
-            'in-process fake server and the machine load.',
+            `in-process local server and the machine load. Of the goal's ${fmt((0.05 * bound) / 3, 0)} ms per level, ` +
+            `the model calls alone take ${fmt(((floor - 1) * bound) / 3, 0)} ms here (replayed with nothing between ` +
+            'them; see the detail).',
         }),
     data: { runs },
   };
