@@ -142,6 +142,9 @@ describe('planner over the local Messages API', () => {
     assert.ok(subtaskDef?.required?.includes('oneReply'), 'the model must say whether a subtask ends in one reply');
     assert.ok(subtaskDef?.required?.includes('effort'));
     assert.match(JSON.stringify(subtaskDef?.properties), /"oneReply":\{"type":"boolean","description":"true when/);
+    // Line numbers are integers, without the safe-integer range zod would have the SDK write into their descriptions.
+    assert.match(schema, /"start":\{"type":"integer","description":"First line, 1-based."\}/);
+    assert.doesNotMatch(schema, /9007199254740991/);
     const userText = JSON.stringify(body.messages[0]?.content);
     assert.ok(userText.includes(TASK) && userText.includes('log.ts: export function log'));
     assert.ok(

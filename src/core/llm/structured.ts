@@ -1,6 +1,6 @@
-import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
+import { jsonSchemaOutputFormat } from '@anthropic-ai/sdk/helpers/json-schema';
 import type { JSONOutputFormat, MessageParam } from '@anthropic-ai/sdk/resources/messages/messages';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { ModelInfo } from '../models';
 import type { Ledger } from '../usage/ledger';
 import type { LiveUsage, Usage } from '../usage/usage';
@@ -31,6 +31,29 @@ export interface StructuredRequest<T> {
   onUsage?: (u: LiveUsage) => void;
 }
 
+/**
+ * The output format of an answer checked by `schema`: its JSON Schema made fit for structured output by the SDK (which
+ * moves the keywords the API does not take, such as numeric bounds, into the descriptions). zod gives every integer
+ * the safe-integer range as bounds; they say nothing to a model and would cost tokens in every description, so they
+ * are left out (bounds a schema sets itself stay).
+ */
+export function outputFormatOf(schema: z.ZodType): JSONOutputFormat {
+  const json = z.toJSONSchema(schema, {
+    reused: 'ref',
+    override: ({ jsonSchema }) => {
+      if (jsonSchema.minimum === Number.MIN_SAFE_INTEGER) {
+        delete jsonSchema.minimum;
+      }
+      if (jsonSchema.maximum === Number.MAX_SAFE_INTEGER) {
+        delete jsonSchema.maximum;
+      }
+    },
+  });
+  // Only the JSON part goes on the wire; the SDK's format also carries a parse function.
+  const format = jsonSchemaOutputFormat(json as Parameters<typeof jsonSchemaOutputFormat>[0]);
+  return { type: format.type, schema: format.schema };
+}
+
 /** The answer as JSON, or the reason it is not JSON (a check's first step). */
 export function parseJson(text: string): { ok: true; value: unknown } | { ok: false; error: string } {
   try {
@@ -48,9 +71,7 @@ export function parseJson(text: string): { ok: true; value: unknown } | { ok: fa
  * answer is not something to repair.
  */
 export async function askStructured<T>(req: StructuredRequest<T>): Promise<Checked<T>> {
-  // The SDK's format also carries a parse function; only the JSON part goes on the wire.
-  const format = zodOutputFormat(req.schema);
-  const outputFormat: JSONOutputFormat = { type: format.type, schema: format.schema };
+  const outputFormat = outputFormatOf(req.schema);
   const messages: MessageParam[] = [{ role: 'user', content: req.prompt }];
   let spent: Usage = { ...ZERO_USAGE };
   const ask = async (): Promise<LlmResult> => {

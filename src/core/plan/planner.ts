@@ -1,13 +1,11 @@
-import { zodOutputFormat } from '@anthropic-ai/sdk/helpers/zod';
 import type {
   ContentBlockParam,
-  JSONOutputFormat,
   MessageParam,
   ThinkingConfigParam,
   ToolUseBlock,
 } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { LlmClient, LlmResult } from '../llm/client';
-import { parseJson } from '../llm/structured';
+import { outputFormatOf, parseJson } from '../llm/structured';
 import type { ModelInfo } from '../models';
 import type { Ledger } from '../usage/ledger';
 import type { LiveUsage, Usage } from '../usage/usage';
@@ -94,8 +92,7 @@ function repairMessage(errors: string[]): string {
  * PlanError. API errors pass through as LlmError.
  */
 export async function planTask(input: PlannerInput): Promise<Plan> {
-  const format = zodOutputFormat(PlanWireSchema);
-  const outputFormat: JSONOutputFormat = { type: format.type, schema: format.schema };
+  const outputFormat = outputFormatOf(PlanWireSchema);
   const tools = input.tools === false ? undefined : await plannerTools(input, input.tools ?? {});
   const messages: MessageParam[] = [
     { role: 'user', content: plannerUserMessage({ task: input.task, repoMap: input.repoMap }) },
