@@ -5,6 +5,7 @@ import type {
   ToolUseBlock,
 } from '@anthropic-ai/sdk/resources/messages/messages';
 import type { LlmClient, LlmResult } from '../llm/client';
+import { markLastBlock } from '../llm/cache';
 import { outputFormatOf, parseJson } from '../llm/structured';
 import type { ModelInfo } from '../models';
 import type { Ledger } from '../usage/ledger';
@@ -199,13 +200,8 @@ async function checkAnswer(
  */
 function withCacheBreakpoint(messages: MessageParam[], tools: PlannerTools | undefined): MessageParam[] {
   const last = messages.at(-1);
-  if (!tools || tools.exhausted || !last || last.role !== 'user' || typeof last.content === 'string') {
+  if (!tools || tools.exhausted || last?.role !== 'user' || typeof last.content === 'string') {
     return messages;
   }
-  const blocks = [...last.content];
-  const tail = blocks.at(-1);
-  if (tail && tail.type === 'tool_result') {
-    blocks[blocks.length - 1] = { ...tail, cache_control: { type: 'ephemeral' } };
-  }
-  return [...messages.slice(0, -1), { role: 'user', content: blocks as ContentBlockParam[] }];
+  return last.content.at(-1)?.type === 'tool_result' ? [...messages.slice(0, -1), markLastBlock(last)] : messages;
 }
