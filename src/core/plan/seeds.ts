@@ -104,25 +104,7 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
       const count = df.get(w) ?? 1;
       return n + (Math.log1p(files.length / count) / Math.log1p(files.length)) * Math.min(1, SPREAD / count);
     }, 0);
-  // A folder the task names lends its files FOLDER_WEIGHT each, up to SPREAD files' worth in all: a package of
-  // thousands of files would otherwise hold most of the restart weight. Its tests and fixtures get none of it.
-  const inFolder = new Map<string, number>();
-  for (const rel of namedPaths.length > 0 ? files : []) {
-    const relLower = rel.toLowerCase();
-    for (const p of namedPaths) {
-      if (relLower.startsWith(`${p}/`) && kindWeight(rel) === 1) {
-        inFolder.set(p, (inFolder.get(p) ?? 0) + 1);
-      }
-    }
-  }
-  const folderShare = (relLower: string): number =>
-    namedPaths.reduce(
-      (best, p) =>
-        relLower.startsWith(`${p}/`)
-          ? Math.max(best, FOLDER_WEIGHT * Math.min(1, SPREAD / (inFolder.get(p) ?? 1)))
-          : best,
-      0,
-    );
+  const inNamedFolder = folderShares(files, namedPaths, kindWeight);
   const usedNames = usersOfUndeclared(ctx.task, declared, files, scans);
   const byName = namedByName(files, ctx.task, namedPaths, taskWords);
   const seeds = new Map<string, number>();
@@ -140,10 +122,7 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
     }
     // A folder the task names ("in packages/http"), or a path it names by its last parts ("src/types.ts" there),
     // sets those files apart from their namesakes in sibling folders.
-    const share = folderShare(relLower);
-    if (share > 0 && kindWeight(rel) === 1) {
-      s += share;
-    }
+    s += inNamedFolder.get(rel) ?? 0;
     if (namedPaths.some((p) => relLower.endsWith(`/${p}`))) {
       s += 2;
     }
@@ -181,6 +160,32 @@ export function seedFiles(files: string[], scans: Map<string, FileScan>, ctx: Se
     }
   }
   return { seeds, named, mentioned, taskWords, proseWords: new Set(proseWordsOf(ctx.task)), kindWeight };
+}
+
+/**
+ * What a folder the task names lends each of its code and docs files: FOLDER_WEIGHT each, up to SPREAD files' worth in
+ * all, since a package of thousands of files would otherwise hold most of the restart weight; a file in several named
+ * folders takes the best share. Tests and fixtures get none of it.
+ */
+function folderShares(
+  files: readonly string[],
+  namedPaths: readonly string[],
+  kindWeight: (rel: string) => number,
+): Map<string, number> {
+  const members = new Map<string, string[]>(namedPaths.map((p) => [p, []]));
+  for (const rel of namedPaths.length > 0 ? files : []) {
+    const relLower = rel.toLowerCase();
+    const folders = namedPaths.filter((p) => relLower.startsWith(`${p}/`));
+    if (folders.length > 0 && kindWeight(rel) === 1) {
+      folders.forEach((p) => members.get(p)?.push(rel));
+    }
+  }
+  const shares = new Map<string, number>();
+  for (const list of members.values()) {
+    const share = FOLDER_WEIGHT * Math.min(1, SPREAD / list.length);
+    list.forEach((rel) => shares.set(rel, Math.max(shares.get(rel) ?? 0, share)));
+  }
+  return shares;
 }
 
 /** A file name the task writes this many times over or fewer (README.md in each of two packages) points at each. */
