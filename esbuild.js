@@ -90,27 +90,6 @@ const hostSdk = {
 };
 
 /**
- * The extension ships as three bundles: dist/extension.js (the entry VS Code loads, a few lines), dist/activation.js
- * (the Plan view, commands and status bar, evaluated while the extension is activated) and dist/engine.js (the core,
- * the model client and the diff review, evaluated on first use). Each `import()` of the next one is left as a require
- * of its file instead of being bundled into the one before.
- * @type {import('esbuild').Plugin}
- */
-const bundlesOnDemand = {
-  name: 'bundles-on-demand',
-  setup(build) {
-    const splits = [
-      { importer: path.join('src', 'extension.ts'), specifier: './vscode/activation', file: './activation.js' },
-      { importer: path.join('src', 'vscode', 'engineLoader.ts'), specifier: './engine', file: './engine.js' },
-    ];
-    build.onResolve({ filter: /^\.\/(vscode\/activation|engine)$/ }, (args) => {
-      const split = splits.find((s) => args.path === s.specifier && args.importer.endsWith(s.importer));
-      return split ? { path: split.file, external: true } : undefined;
-    });
-  },
-};
-
-/**
  * `import * as vscode from 'vscode'` makes esbuild copy the API object the extension host hands the bundle (some 450
  * members) into a namespace object of its own, a getter per member, when the bundle is evaluated at activation.
  * Instead every import of `vscode` resolves to one module that reads each member by itself: one binding per value the
@@ -193,15 +172,18 @@ const targets = [
     name: 'extension',
     ...common,
     entryPoints: {
+      // The entry VS Code loads, a few lines; the views and commands' handlers, loaded right after activation; the
+      // core, the model client and the diff review, loaded on first use. Each is required from its file by the one
+      // before (src/vscode/codeCache.ts), never bundled into it.
       extension: 'src/extension.ts',
-      activation: 'src/vscode/activation.ts',
+      views: 'src/vscode/views.ts',
       engine: 'src/vscode/engine.ts',
     },
     outdir: 'dist',
     external: ['vscode'],
-    // `import()` of the next bundle becomes a plain require, which the extension host's module loader serves.
+    // `import()` of a platform's client becomes a plain require, which the extension host's module loader serves.
     supported: { 'dynamic-import': false },
-    plugins: [...common.plugins, platformsApart, bundlesOnDemand, vscodeMembers],
+    plugins: [...common.plugins, platformsApart, vscodeMembers],
   },
   {
     name: 'cli',

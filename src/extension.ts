@@ -1,35 +1,73 @@
-import type * as vscode from 'vscode';
-import type * as Activation from './vscode/activation';
-import type { ExtensionApi } from './vscode/activation';
+import * as vscode from 'vscode';
+import { requireCached } from './vscode/codeCache';
+import { COMMAND_NAMES } from './vscode/commandNames';
+import { TreeShell } from './vscode/treeShell';
+import type * as ViewsBundle from './vscode/views';
+import type { ExtensionApi, Views } from './vscode/views';
 
-export type { ExtensionApi } from './vscode/activation';
+export type { ExtensionApi } from './vscode/views';
+
+/** The views bundle, once loaded: its deactivate() saves what the plan has not saved yet. */
+let bundle: typeof ViewsBundle | undefined;
 
 /**
- * The file VS Code loads to activate the extension, kept tiny. Before calling activate(), the extension host asks the
- * workbench for the extension's stored state (a round trip), and it sends that request only once this file has been
- * evaluated: on a timer it set just before, and through a compressed connection whose output is written from an I/O
- * callback when the workbench is remote. The views and commands (dist/activation.js) are therefore loaded on a timer
- * set after that one has run, a turn of the event loop later, when the request has gone out: their evaluation
- * overlaps the wait instead of delaying the request. activate() uses them once the context is there, loading them
- * itself if they are not loaded yet; the build leaves `import('./vscode/activation')` as a require of that file
- * (esbuild.js).
+ * The file VS Code loads, kept small: activate() registers the Plan view and every command and returns. The views,
+ * the status bar and the commands' handlers (dist/views.js) are loaded a turn later, or at once by the first command
+ * or the view's first request for rows if that comes sooner; the engine (dist/engine.js) when something needs it.
  */
-let loading: Promise<typeof Activation> | undefined;
-let loaded: typeof Activation | undefined;
-
-function load(): Promise<typeof Activation> {
-  loading ??= import('./vscode/activation').then((m) => (loaded = m));
-  return loading;
+export function activate(context: vscode.ExtensionContext): ExtensionApi {
+  let views: Views | undefined;
+  const load = (): Views => (views ??= loadViews(context, { view, tree }));
+  const tree = new TreeShell(() => load().tree);
+  const view = vscode.window.createTreeView('opusOrchestrator.plan', { treeDataProvider: tree, showCollapseAll: true });
+  context.subscriptions.push(tree, view);
+  for (const name of COMMAND_NAMES) {
+    const handler = (...args: unknown[]): unknown => load().handlers[name](...args);
+    context.subscriptions.push(vscode.commands.registerCommand(`opusOrchestrator.${name}`, handler));
+  }
+  const ready = new Promise<void>((resolve) => setImmediate(resolve)).then(() => load().ready);
+  ready.catch((err: Error) => void vscode.window.showErrorMessage(err.message));
+  return {
+    get controller() {
+      return load().controller;
+    },
+    get keys() {
+      return load().keys;
+    },
+    get tree() {
+      return load().tree;
+    },
+    view,
+    get statusBar() {
+      return load().statusBar;
+    },
+    get commands() {
+      return load().commands;
+    },
+    get queue() {
+      return load().queue;
+    },
+    get decorations() {
+      return load().decorations;
+    },
+    get engineLoaded() {
+      return load().engineLoaded;
+    },
+    ready,
+  };
 }
 
-setTimeout(() => setTimeout(() => void load().catch(() => undefined), 1), 0);
-
-/** At once when the views are loaded (the usual case), else once they are. */
-export function activate(context: vscode.ExtensionContext): ExtensionApi | Promise<ExtensionApi> {
-  return loaded ? loaded.activate(context) : load().then((m) => m.activate(context));
+function loadViews(context: vscode.ExtensionContext, shell: ViewsBundle.Shell): Views {
+  try {
+    bundle = requireCached<typeof ViewsBundle>(process.getBuiltinModule('node:path').join(__dirname, 'views.js'));
+  } catch (err) {
+    throw new Error(`Opus Orchestrator could not load its views (dist/views.js): ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  return bundle.buildViews(context, shell);
 }
 
 export async function deactivate(): Promise<void> {
-  const views = await loading?.catch(() => undefined);
-  await views?.deactivate();
+  await bundle?.deactivate();
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { CommandHandler, CommandName } from './commandNames';
 import type { PlanArgs } from './commands';
 import { OrchestratorCommands } from './commands';
 import type { CommandDeps } from './commands';
@@ -7,15 +8,31 @@ import type { ProviderChoice } from './providerCommand';
 import { REVIEW_COMMANDS } from './review/names';
 
 /**
- * Registers every command at activation, the review's included: those forward to the engine, which the first of
- * them loads. Nothing here evaluates the engine bundle until a command runs.
+ * The handler of every command activation registered (src/vscode/commandNames.ts), the review's included: those
+ * forward to the engine, which the first of them loads. Nothing here evaluates the engine bundle until a command runs.
  */
-export function registerCommands(context: vscode.ExtensionContext, deps: CommandDeps): OrchestratorCommands {
+export function commandHandlers(deps: CommandDeps): {
+  commands: OrchestratorCommands;
+  handlers: Record<CommandName, CommandHandler>;
+} {
   const c = new OrchestratorCommands(deps);
-  const handlers: Record<string, (...args: unknown[]) => unknown> = {
+  const review = {} as Record<(typeof REVIEW_COMMANDS)[number], CommandHandler>;
+  for (const name of REVIEW_COMMANDS) {
+    review[name] = async (arg, more) => {
+      await deps.controller.start();
+      const engine = await deps.engine();
+      return engine.review[name](arg, more);
+    };
+  }
+  const handlers: Record<CommandName, CommandHandler> = {
     plan: (arg) => c.plan(isPlanArgs(arg) ? arg : {}),
     setApiKey: () => c.setApiKey(),
     clearApiKey: () => c.clearApiKey(),
+    selectProvider: async (choice) => {
+      await deps.controller.start();
+      const engine = await deps.engine();
+      return engine.selectProvider(isProviderChoice(choice) ? choice : undefined);
+    },
     dispatch: (arg) => c.dispatch(arg),
     dispatchAllReady: () => c.dispatchAllReady(),
     cancel: (arg) => c.cancel(arg),
@@ -27,23 +44,9 @@ export function registerCommands(context: vscode.ExtensionContext, deps: Command
     removeSubtask: (arg, opts) => c.removeSubtask(arg, isConfirmArgs(opts) ? opts : undefined),
     clearPlan: (opts) => c.clearPlan(isConfirmArgs(opts) ? opts : undefined),
     showLog: () => c.showLog(),
+    ...review,
   };
-  handlers.selectProvider = async (choice) => {
-    await deps.controller.start();
-    const engine = await deps.engine();
-    return engine.selectProvider(isProviderChoice(choice) ? choice : undefined);
-  };
-  for (const name of REVIEW_COMMANDS) {
-    handlers[name] = async (arg, more) => {
-      await deps.controller.start();
-      const engine = await deps.engine();
-      return engine.review[name](arg, more);
-    };
-  }
-  for (const [name, handler] of Object.entries(handlers)) {
-    context.subscriptions.push(vscode.commands.registerCommand(`opusOrchestrator.${name}`, handler));
-  }
-  return c;
+  return { commands: c, handlers };
 }
 
 function isPlanArgs(arg: unknown): arg is PlanArgs {

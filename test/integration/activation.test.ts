@@ -43,7 +43,7 @@ describe('Activation: a small first bundle, the rest on first use', function () 
   });
 
   it('builds the bundles evaluated at activation without the SDK, the schema library or the core engine', () => {
-    const sources = ['extension.js.map', 'activation.js.map'].flatMap((file) => {
+    const sources = ['extension.js.map', 'views.js.map'].flatMap((file) => {
       const map = JSON.parse(fs.readFileSync(path.join(extension().extensionPath, 'dist', file), 'utf8')) as {
         sources: string[];
       };

@@ -1,7 +1,8 @@
 /**
- * The commands the diff review handles, without the `opusOrchestrator.` prefix. The first bundle registers them at
- * activation and forwards each call to the engine, which it loads on the first one; package.json contributes those a
- * person can run (`redispatch` and `showReview` are run by buttons and CodeLenses only).
+ * The commands the diff review handles, without the `opusOrchestrator.` prefix. Activation registers them with the
+ * others (src/vscode/commandNames.ts), and each call is forwarded to the engine, which the first one loads;
+ * package.json contributes those a person can run (`redispatch` and `showReview` are run by buttons and CodeLenses
+ * only).
  */
 export const REVIEW_COMMANDS = [
   'openDiff',

@@ -18,7 +18,7 @@ import { ensureTestEnvironment } from '../../runner/install';
 import { messageText } from '../responder';
 import type { StagedExtension } from '../stage';
 import type { WindowControl, WindowResult } from './protocol';
-import { ACTIVATION_PROBE, BENCH_RESULT_MARKER, CONTROL_ENV, ENGINE_PROBE, LOAD_PROBE } from './protocol';
+import { BENCH_RESULT_MARKER, CONTROL_ENV, ENGINE_PROBE, LOAD_PROBE, VIEWS_PROBE } from './protocol';
 
 export interface HarnessOptions {
   /**
@@ -99,7 +99,7 @@ async function copyExtension(staged: StagedExtension, dir: string): Promise<void
   manifest.activationEvents = (manifest.activationEvents ?? []).filter((e) => e !== 'onStartupFinished');
   await fs.writeFile(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`);
   await fs.copyFile(path.join(dir, 'dist', 'extension.js'), path.join(dir, 'dist', LOAD_PROBE));
-  await fs.copyFile(path.join(dir, 'dist', 'activation.js'), path.join(dir, 'dist', ACTIVATION_PROBE));
+  await fs.copyFile(path.join(dir, 'dist', 'views.js'), path.join(dir, 'dist', VIEWS_PROBE));
   await fs.copyFile(path.join(dir, 'dist', 'engine.js'), path.join(dir, 'dist', ENGINE_PROBE));
 }
 

@@ -7,8 +7,8 @@
 export const BENCH_RESULT_MARKER = 'OPUS-BENCH-RESULT';
 /** A copy of dist/extension.js beside it, required afresh to time the bundle's evaluation. */
 export const LOAD_PROBE = 'load-probe.js';
-/** The same for dist/activation.js, the views and commands that activation loads after the entry. */
-export const ACTIVATION_PROBE = 'activation-probe.js';
+/** The same for dist/views.js, the views and the commands' handlers loaded right after activation. */
+export const VIEWS_PROBE = 'views-probe.js';
 /** The same for dist/engine.js, the bundle loaded on first use. */
 export const ENGINE_PROBE = 'engine-probe.js';
 /** Environment variable naming the control file; code-server passes it to every extension host it starts. */
@@ -62,11 +62,12 @@ export interface ActivationResult {
    */
   oursReadyMs: number;
   /**
-   * Parts of activation and of first use timed again once it was over (so warm, a lower bound of the first time):
-   * evaluating the bundles activation loads (the entry and the views) and the engine bundle (copies required afresh), reading the API key from secret
+   * Parts of activation and of what follows it, timed again once it was over (so warm, a lower bound of the first
+   * time): evaluating the entry activation loads, loading the views bundle and the engine bundle as the extension
+   * does (copies, with the code cache the extension has written for them by then), reading the API key from secret
    * storage, and building the orchestrator and restoring the stored plan.
    */
-  parts: { moduleMs: number; engineMs: number; secretMs: number; restoreMs: number };
+  parts: { entryMs: number; viewsMs: number; engineMs: number; secretMs: number; restoreMs: number };
 }
 
 export interface GaugeSample {

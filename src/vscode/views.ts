@@ -1,6 +1,7 @@
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import * as vscode from 'vscode';
 import { ApiKeyStore } from './apiKey';
+import type { CommandHandler, CommandName } from './commandNames';
 import type { OrchestratorCommands } from './commands';
 import { ExtensionController } from './controller';
 import { ModelBadges, ProposalDecorations } from './decorations';
@@ -8,10 +9,11 @@ import { EngineLoader } from './engineLoader';
 import { FrameScheduler } from './frame';
 import { createLog } from './log';
 import { PlanTreeProvider } from './planTree';
-import { registerCommands } from './registration';
+import { commandHandlers } from './registration';
 import { ReviewQueue } from './reviewQueue';
 import { PlanStatusBar } from './statusBar';
 import type { TreeNode } from './treeNodes';
+import type { TreeShell } from './treeShell';
 import { openWalkthroughOnFirstRun } from './walkthrough';
 
 /** What activate() returns: the extension's services, for automation and the integration tests. */
@@ -30,14 +32,28 @@ export interface ExtensionApi {
   ready: Promise<void>;
 }
 
-/** The controller of this activation, for deactivate(). */
+/** What activation registered before the views were loaded: the Plan view, its data provider. */
+export interface Shell {
+  view: vscode.TreeView<TreeNode>;
+  tree: TreeShell;
+}
+
+/** The views and commands, built once activation has registered the view and the commands. */
+export interface Views extends ExtensionApi {
+  /** What each registered command runs. */
+  handlers: Record<CommandName, CommandHandler>;
+}
+
+/** The controller of this window, for deactivate(). */
 let active: ExtensionController | undefined;
 
 /**
- * Builds the views, the status bar and the commands, and returns without waiting for anything: the key is read from
- * secret storage, and the engine loaded to restore a stored plan, after activate() has returned.
+ * Builds the Plan view's provider, the status bar, the review queue and the commands' handlers for the view and the
+ * commands activation registered. The key is read from secret storage, and the engine loaded to restore a stored
+ * plan, a turn later.
  */
-export function activate(context: vscode.ExtensionContext): ExtensionApi {
+export function buildViews(context: vscode.ExtensionContext, shell: Shell): Views {
+  const { view } = shell;
   const log = createLog();
   const frame = new FrameScheduler();
   const keys = new ApiKeyStore(context.secrets);
@@ -53,7 +69,6 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     views: () => controller.views,
   };
   const tree = new PlanTreeProvider(source, context.extensionUri, frame);
-  const view = vscode.window.createTreeView('opusOrchestrator.plan', { treeDataProvider: tree, showCollapseAll: true });
   const statusBar = new PlanStatusBar();
   const queue = new ReviewQueue(controller, view, frame, () => controller.views);
   const decorations = new ProposalDecorations(controller, frame);
@@ -64,7 +79,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     keys,
     controller,
     tree,
-    view,
+    tree.onDidChangeTreeData((change) => shell.tree.changed(change)),
     statusBar,
     queue,
     decorations,
@@ -76,8 +91,8 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     }),
     queue.onDidChange(() => frame.schedule(updateStatus)),
   );
-  const commands = registerCommands(context, { controller, keys, tree, view, engine, queue });
-  // Looking for a stored plan (and loading the engine to show it) starts once activate() has returned.
+  const { commands, handlers } = commandHandlers({ controller, keys, tree, view, engine, queue });
+  // Looking for a stored plan (and loading the engine to show it) starts a turn later.
   const restored = nextTurn()
     .then(() => controller.restoreStored())
     .catch((err: Error) => log.error(`could not restore the plan: ${err.message}`));
@@ -91,6 +106,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
     commands,
     queue,
     decorations,
+    handlers,
     get engineLoaded() {
       return loader.loaded;
     },
@@ -100,7 +116,7 @@ export function activate(context: vscode.ExtensionContext): ExtensionApi {
 
 /**
  * Registers the file decorations (proposal marks, model badges on subtask rows) once an orchestrator exists: before
- * that there is no file or row to mark, and each registration is a round trip activation can do without.
+ * that there is no file or row to mark, and each registration is a round trip the start can do without.
  */
 function decorateOnFirstPlan(controller: ExtensionController, decorations: ProposalDecorations): vscode.Disposable {
   let registered: vscode.Disposable | undefined;
