@@ -1,7 +1,10 @@
 import type { Script } from 'node:vm';
 
-/** How long after a bundle was loaded its code cache is written: the code that runs at start has run by then. */
-const SAVE_AFTER_MS = 10_000;
+/**
+ * How long after a bundle was loaded its code cache is written: the code that runs at start (a stored plan restored
+ * in a few hundred milliseconds) has run by then, and a window closed soon after opening has still written it.
+ */
+const SAVE_AFTER_MS = 2_000;
 
 /** Bytes of the bundle's SHA-256 at the head of its cache file. */
 const HASH_BYTES = 32;

@@ -74,7 +74,7 @@ export function activationRow(result: HarnessResult): Row {
       `${fmt(oursCpu, 1)}, empty ${fmt(emptyCpu, 1)}, API only ${fmt(apiCpu, 1)} ms. Timed again afterwards (warm): ` +
       `evaluation of the entry ${fmt(parts.entry, 1)} ms; views bundle loaded as after activation ` +
       `${fmt(parts.views, 1)} ms (per window: ${runs.map((r) => fmt(r.parts.viewsMs, 1)).join(', ')}; V8's code ` +
-      `cache of it is written ten seconds after a window's first load, so the first window's figure may be without ` +
+      `cache of it is written two seconds after a window's first load, so the first window's figure may be without ` +
       `it), engine bundle (on first use, with its code cache once written) ${fmt(parts.engine, 0)} ms, key read from ` +
       `secret storage ${fmt(parts.secret, 0)} ms, orchestrator + plan restore ${fmt(parts.restore, 0)} ms`,
     ...(pass
