@@ -25,9 +25,11 @@ export function requireCached<T>(file: string, saveAfterMs = SAVE_AFTER_MS): T {
   const { createRequire } = process.getBuiltinModule('node:module');
   const path = process.getBuiltinModule('node:path');
   const { Script } = process.getBuiltinModule('node:vm');
-  const source = readFileSync(file, 'utf8');
+  // Hashed as the bytes read, before they are decoded: hashing the decoded text would encode it all over again.
+  const bytes = readFileSync(file);
+  const hash = createHash('sha256').update(bytes).digest();
+  const source = bytes.toString('utf8');
   const cacheFile = `${file}.cache`;
-  const hash = createHash('sha256').update(source).digest();
   const cached = readCache(cacheFile, hash);
   // The wrapper has a line of its own, which the line offset takes back out: positions in stack traces and source
   // maps are the bundle's own.
